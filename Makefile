@@ -1,0 +1,61 @@
+# Two commands for a fresh machine:  `make run`  and  `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The test suite runs on the machine's real PostgreSQL and Redis unless told otherwise.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/onmt_portal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379
+
+.PHONY: install run prepare worker beat prod test lint format bench audit
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Embedded portal: SQLite, Celery eager, e-mails written to var/mail/, demo data.
+prepare: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py load_demo_data
+
+run: prepare
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production shape (needs DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL, DJANGO_SECRET_KEY…).
+worker: install
+	$(VENV)/bin/celery -A onmt_portal worker --loglevel=info --concurrency=2
+
+beat: install
+	$(VENV)/bin/celery -A onmt_portal beat --loglevel=info --schedule=var/celerybeat-schedule
+
+prod: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(VENV)/bin/honcho start -f Procfile
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: install
+	bash scripts/install-test-deps
+	$(VENV)/bin/ruff check .
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)/0} \
+		CACHE_URL=$${CACHE_URL:-$(TEST_REDIS_URL)/1} $(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)/0} \
+		CACHE_URL=$${CACHE_URL:-$(TEST_REDIS_URL)/1} $(VENV)/bin/pytest $(PYTEST_ARGS)

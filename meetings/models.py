@@ -1,0 +1,191 @@
+import secrets
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from onmt_portal.models import TimeStampedModel
+from regions.models import Contact, Language, Region
+
+
+class Tour(TimeStampedModel):
+    """A tour of the regions, e.g. the 2026 relaunch tour; its stops are its meetings."""
+
+    name = models.CharField(_("nom"), max_length=150)
+    slug = models.SlugField(unique=True)
+    starts_on = models.DateField(_("début"))
+    ends_on = models.DateField(_("fin"))
+    description = models.TextField(_("description"), blank=True)
+    is_published = models.BooleanField(_("publiée"), default=False)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = _("tournée")
+        verbose_name_plural = _("tournées")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="tour_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("meetings:tour", args=[self.slug])
+
+
+class Meeting(TimeStampedModel):
+    """A stop of a tour: a CRT working session or a professionals' meeting in one region."""
+
+    class Kind(models.TextChoices):
+        CRT_SESSION = "crt_session", _("Séance de travail avec le CRT (sur invitation)")
+        PROFESSIONALS = "professionals", _("Rencontre avec les professionnels")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Brouillon")
+        PUBLISHED = "published", _("Publiée")
+        POSTPONED = "postponed", _("Reportée")
+        CANCELLED = "cancelled", _("Annulée")
+        HELD = "held", _("Tenue")
+
+    tour = models.ForeignKey(Tour, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("tournée"))
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("région"))
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.PROFESSIONALS)
+    title = models.CharField(_("titre"), max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    status = models.CharField(_("statut"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"))
+    venue_name = models.CharField(_("lieu"), max_length=150)
+    address = models.CharField(_("adresse"), max_length=255)
+    city = models.CharField(_("ville"), max_length=80)
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    online_url = models.URLField(_("lien en ligne"), blank=True)
+    capacity = models.PositiveIntegerField(_("capacité"))
+    registration_opens_at = models.DateTimeField(_("ouverture des inscriptions"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("clôture des inscriptions"), null=True, blank=True)
+    description = models.TextField(_("présentation"), blank=True)
+    # Waiting list: hours a freed seat is held for the next person, or confirm them at once.
+    waitlist_offer_hours = models.PositiveSmallIntegerField(_("délai d'acceptation d'une place (heures)"), default=48)
+    confirm_waitlist_directly = models.BooleanField(_("confirmer directement la liste d'attente"), default=False)
+    # Incremented on every change calendar clients must see (RFC 5545 SEQUENCE).
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("rencontre")
+        verbose_name_plural = _("rencontres")
+        indexes = [models.Index(fields=["tour", "starts_at"]), models.Index(fields=["region", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"),
+            models.CheckConstraint(condition=Q(capacity__gte=0), name="meeting_capacity_not_negative"),
+            models.CheckConstraint(
+                condition=Q(registration_closes_at__isnull=True) | Q(registration_closes_at__lte=F("starts_at")),
+                name="meeting_registration_closes_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_opens_at__isnull=True)
+                | Q(registration_closes_at__isnull=True)
+                | Q(registration_opens_at__lt=F("registration_closes_at")),
+                name="meeting_registration_opens_before_close",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("meetings:detail", args=[self.slug])
+
+
+class AgendaItem(models.Model):
+    """One line of a meeting's agenda."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    starts_at = models.TimeField(_("heure"), null=True, blank=True)
+    title = models.CharField(_("intitulé"), max_length=200)
+    speaker = models.CharField(_("intervenant"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["position", "starts_at"]
+        verbose_name = _("point de l'ordre du jour")
+        verbose_name_plural = _("ordre du jour")
+
+    def __str__(self):
+        return self.title
+
+
+def new_manage_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Registration(TimeStampedModel):
+    """A tourism professional's registration for a meeting (no account; managed by a secret link)."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmée")
+        WAITLISTED = "waitlisted", _("Liste d'attente")
+        OFFERED = "offered", _("Place proposée")
+        CANCELLED = "cancelled", _("Annulée")
+        ATTENDED = "attended", _("Présent(e)")
+
+    class Sector(models.TextChoices):
+        LODGING = "lodging", _("Hôtellerie et hébergement")
+        TRAVEL_AGENCY = "travel_agency", _("Agences de voyages et tour-opérateurs")
+        TRANSPORT = "transport", _("Transport touristique")
+        RESTAURANTS = "restaurants", _("Restauration")
+        GUIDES = "guides", _("Guides")
+        LEISURE = "leisure", _("Loisirs et animation")
+        MICE = "mice", _("MICE et événementiel")
+        CRAFTS = "crafts", _("Artisanat")
+        INSTITUTION = "institution", _("Institutions")
+        OTHER = "other", _("Autre")
+
+    # Statuses that hold or wait for a seat; one such registration per e-mail and meeting.
+    ACTIVE_STATUSES = (Status.CONFIRMED, Status.WAITLISTED, Status.OFFERED, Status.ATTENDED)
+    # Statuses that occupy a seat of the capacity.
+    SEAT_STATUSES = (Status.CONFIRMED, Status.OFFERED, Status.ATTENDED)
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="registrations")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Compared in constant time with the one in the manage link; replaced to revoke old links.
+    manage_secret = models.CharField(max_length=64, default=new_manage_secret, editable=False)
+    full_name = models.CharField(_("nom complet"), max_length=150)
+    organisation = models.CharField(_("organisme"), max_length=150)
+    job_title = models.CharField(_("fonction"), max_length=120, blank=True)
+    sector = models.CharField(_("secteur"), max_length=20, choices=Sector.choices)
+    email = models.EmailField(_("e-mail"), max_length=254)
+    phone = models.CharField(_("téléphone"), max_length=20)
+    city = models.CharField(_("ville"), max_length=80, blank=True)
+    message = models.TextField(_("message"), max_length=1000, blank=True)
+    language = models.CharField(_("langue"), max_length=2, choices=Language.choices, default=Language.FRENCH)
+    consent_at = models.DateTimeField(_("consentement donné le"))
+    status = models.CharField(_("statut"), max_length=12, choices=Status.choices, default=Status.CONFIRMED)
+    offer_expires_at = models.DateTimeField(_("offre valable jusqu'au"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    attended_at = models.DateTimeField(_("présence le"), null=True, blank=True)
+    # Set when the person came through a personal invitation link.
+    invited_contact = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("inscription")
+        verbose_name_plural = _("inscriptions")
+        indexes = [models.Index(fields=["meeting", "status", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "email"],
+                condition=Q(status__in=["confirmed", "waitlisted", "offered", "attended"]),
+                name="registration_one_active_per_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="offered", offer_expires_at__isnull=False) | ~Q(status="offered"),
+                name="registration_offer_has_expiry",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} — {self.meeting}"

@@ -1,0 +1,72 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from onmt_portal.models import TimeStampedModel
+from regions.models import Language
+
+
+class OutboundMessage(TimeStampedModel):
+    """An e-mail the portal sends: written in the transaction that causes it, sent by a task."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+        CONFIRMATION = "confirmation", _("Confirmation d'inscription")
+        WAITLISTED = "waitlisted", _("Inscription en liste d'attente")
+        MANAGE_LINK = "manage_link", _("Nouveau lien de gestion")
+        SEAT_OFFER = "seat_offer", _("Place proposée (liste d'attente)")
+        CANCELLATION = "cancellation", _("Confirmation d'annulation")
+        MEETING_CANCELLED = "meeting_cancelled", _("Rencontre annulée")
+        MEETING_POSTPONED = "meeting_postponed", _("Rencontre reportée")
+        REMINDER = "reminder", _("Rappel")
+        FOLLOW_UP = "follow_up", _("Suivi après la rencontre")
+        ROADMAP_REVIEW = "roadmap_review", _("Demande de revue de la feuille de route")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En file")
+        SENDING = "sending", _("En cours d'envoi")
+        SENT = "sent", _("Envoyé")
+        FAILED = "failed", _("Échec")
+
+    kind = models.CharField(_("type"), max_length=24, choices=Kind.choices)
+    idempotency_key = models.CharField(_("clé d'unicité"), max_length=200, unique=True)
+    recipient_email = models.EmailField(_("destinataire"), max_length=254)
+    recipient_name = models.CharField(_("nom du destinataire"), max_length=150, blank=True)
+    language = models.CharField(_("langue"), max_length=2, choices=Language.choices, default=Language.FRENCH)
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+    )
+    registration = models.ForeignKey(
+        "meetings.Registration", on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    contact = models.ForeignKey(
+        "regions.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    subject = models.CharField(_("objet"), max_length=255)
+    body_text = models.TextField(_("texte"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    attach_calendar = models.BooleanField(_("avec fichier calendrier"), default=False)
+    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Not sent before this time; the beat sweep picks up rows that are due.
+    send_after = models.DateTimeField(_("à envoyer après"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [
+            models.Index(fields=["status", "send_after"]),
+            models.Index(fields=["meeting", "kind", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="message_sent_has_time"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.recipient_email}"

@@ -1,0 +1,73 @@
+"""Settings switch on the environment: checked in fresh interpreters."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], 'eager': settings.CELERY_TASK_ALWAYS_EAGER,"
+    " 'debug': settings.DEBUG, 'email': settings.EMAIL_BACKEND, 'tz': settings.TIME_ZONE,"
+    " 'lang': settings.LANGUAGE_CODE, 'langs': [c for c, _ in settings.LANGUAGES]}))"
+)
+VARIABLES = [
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "EMAIL_URL",
+    "CACHE_URL",
+    "DJANGO_DEBUG",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_PRODUCTION",
+]
+
+
+def _settings_with(**variables):
+    environment = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    environment.update(variables, DJANGO_SETTINGS_MODULE="onmt_portal.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=BASE_DIR, env=environment, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1]), result
+
+
+def test_embedded_default_is_sqlite_eager_file_mail_and_no_debug():
+    values, _ = _settings_with()
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["eager"] is True
+    assert values["debug"] is False
+    assert values["email"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert values["tz"] == "Africa/Casablanca"
+    assert values["lang"] == "fr" and values["langs"] == ["fr", "ar", "en"]
+
+
+def test_real_services_from_the_environment():
+    values, _ = _settings_with(
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/x",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        EMAIL_URL="smtp://127.0.0.1:2525",
+    )
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["eager"] is False
+    assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_production_requires_a_secret_key():
+    environment = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    environment.update(DJANGO_PRODUCTION="1", DJANGO_SETTINGS_MODULE="onmt_portal.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=BASE_DIR, env=environment, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("debug", ["1"])
+def test_debug_only_when_asked(debug):
+    values, _ = _settings_with(DJANGO_DEBUG=debug)
+    assert values["debug"] is True

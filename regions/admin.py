@@ -1,0 +1,54 @@
+from django.contrib import admin
+
+from regions.models import Contact, Region, RegionalCouncil
+
+
+class RegionalCouncilInline(admin.StackedInline):
+    model = RegionalCouncil
+    extra = 0
+    max_num = 1
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    fields = ["full_name", "kind", "organisation", "role", "email", "phone", "language", "invite", "user"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["number", "name_fr", "name_ar", "seat_city"]
+    list_display_links = ["number", "name_fr"]
+    search_fields = ["name_fr", "name_ar", "name_en", "seat_city"]
+    readonly_fields = ["number", "slug"]
+    inlines = [RegionalCouncilInline, ContactInline]
+
+    def has_add_permission(self, request):
+        # The 12 regions are fixed by the 2015 division and seeded by migration.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RegionalCouncil)
+class RegionalCouncilAdmin(admin.ModelAdmin):
+    list_display = ["name", "region", "president", "email", "phone"]
+    list_select_related = ["region"]
+    search_fields = ["name", "president", "email", "region__name_fr"]
+    list_filter = ["region"]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "region", "kind", "organisation", "role", "email", "language", "invite", "has_login"]
+    list_select_related = ["region", "user"]
+    list_filter = ["region", "kind", "language", "invite"]
+    search_fields = ["full_name", "email", "organisation", "role", "phone"]
+    raw_id_fields = ["user"]
+    list_editable = ["invite"]
+
+    @admin.display(boolean=True, description="compte portail")
+    def has_login(self, obj):
+        return obj.user_id is not None

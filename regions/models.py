@@ -1,0 +1,112 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from onmt_portal.models import TimeStampedModel
+
+
+class Region(models.Model):
+    """One of Morocco's 12 regions (2015 division); seeded by a data migration."""
+
+    number = models.PositiveSmallIntegerField(_("numéro officiel"), unique=True)
+    slug = models.SlugField(unique=True)
+    name_fr = models.CharField(_("nom (français)"), max_length=80)
+    name_ar = models.CharField(_("nom (arabe)"), max_length=80)
+    name_en = models.CharField(_("nom (anglais)"), max_length=80)
+    seat_city = models.CharField(_("chef-lieu"), max_length=60)
+    seat_city_ar = models.CharField(_("chef-lieu (arabe)"), max_length=60)
+    tourism_profile = models.TextField(_("potentiel touristique"))
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("région")
+        verbose_name_plural = _("régions")
+        constraints = [
+            models.CheckConstraint(condition=Q(number__gte=1, number__lte=12), name="region_number_1_to_12"),
+        ]
+
+    def __str__(self):
+        return self.name_fr
+
+    def get_absolute_url(self):
+        return reverse("regions:detail", args=[self.slug])
+
+    @property
+    def name(self) -> str:
+        """The region's name in the active language (French by default)."""
+        language = (get_language() or "fr")[:2]
+        return {"ar": self.name_ar, "en": self.name_en}.get(language, self.name_fr)
+
+    @property
+    def seat(self) -> str:
+        return self.seat_city_ar if (get_language() or "fr")[:2] == "ar" else self.seat_city
+
+
+class RegionalCouncil(TimeStampedModel):
+    """The Conseil Régional du Tourisme (CRT) of a region."""
+
+    region = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="council")
+    name = models.CharField(_("nom"), max_length=150)
+    president = models.CharField(_("président(e)"), max_length=120, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    address = models.CharField(_("adresse"), max_length=255, blank=True)
+    website = models.URLField(_("site web"), blank=True)
+
+    class Meta:
+        verbose_name = _("conseil régional du tourisme")
+        verbose_name_plural = _("conseils régionaux du tourisme")
+
+    def __str__(self):
+        return self.name
+
+
+class Language(models.TextChoices):
+    FRENCH = "fr", _("Français")
+    ARABIC = "ar", _("Arabe")
+    ENGLISH = "en", _("Anglais")
+
+
+class Contact(TimeStampedModel):
+    """A person of a region's CRT or professional association; a CRT member may log in."""
+
+    class Kind(models.TextChoices):
+        CRT_MEMBER = "crt", _("Membre du CRT")
+        ASSOCIATION = "association", _("Association professionnelle")
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="contacts")
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.CRT_MEMBER)
+    full_name = models.CharField(_("nom complet"), max_length=150)
+    organisation = models.CharField(_("organisme"), max_length=150, blank=True)
+    role = models.CharField(_("fonction"), max_length=120, blank=True)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    language = models.CharField(_("langue préférée"), max_length=2, choices=Language.choices, default=Language.FRENCH)
+    invite = models.BooleanField(_("à inviter"), default=True)
+    # The portal login that makes this contact a CRT official of `region`.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="crt_contact",
+        verbose_name=_("compte du portail"),
+    )
+
+    class Meta:
+        ordering = ["region__number", "full_name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "email"], name="contact_unique_email_per_region"),
+            models.CheckConstraint(
+                condition=Q(user__isnull=True) | Q(kind="crt"),
+                name="contact_login_only_for_crt_members",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.region})"

@@ -1,0 +1,59 @@
+import pytest
+from django.urls import reverse
+
+from regions.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_the_twelve_regions_in_french_and_arabic(client):
+    response = client.get(reverse("regions:home"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Dakhla-Oued Ed-Dahab" in body and "الداخلة وادي الذهب" in body
+    assert body.count('class="card region-card"') == 12
+    assert reverse("regions:detail", args=["souss-massa"]) in body
+
+
+def test_region_page_and_unknown_region(client):
+    response = client.get(reverse("regions:detail", args=["souss-massa"]))
+    assert response.status_code == 200
+    assert "Agadir" in response.content.decode()
+    assert client.get(reverse("regions:detail", args=["atlantide"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/regions/region/",
+        "/admin/regions/contact/",
+        "/admin/regions/regionalcouncil/",
+        "/admin/regions/region/1/change/",
+        "/admin/regions/contact/add/",
+    ],
+)
+def test_admin_pages_load_for_staff(staff_client, url):
+    assert staff_client.get(url).status_code == 200
+
+
+def test_admin_refuses_non_staff(client):
+    client.force_login(UserFactory())
+    response = client.get("/admin/regions/contact/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_demo_data_command_is_idempotent(settings, tmp_path):
+    from django.core.management import call_command
+
+    from meetings.models import Meeting
+    from regions.models import Contact
+
+    settings.VAR_DIR = tmp_path
+    call_command("load_demo_data")
+    counts = (Meeting.objects.count(), Contact.objects.count())
+    call_command("load_demo_data")
+    assert (Meeting.objects.count(), Contact.objects.count()) == counts
+    assert counts[0] == 24
+    first = Meeting.objects.order_by("starts_at").first()
+    assert first.region.number == 12
