@@ -1,0 +1,71 @@
+"""iCalendar (RFC 5545) files for meetings, built with the `icalendar` library."""
+
+from collections.abc import Iterable
+from datetime import UTC, timedelta
+
+from django.conf import settings
+from django.utils.html import strip_tags
+from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+
+from meetings.models import Meeting
+
+PRODID = "-//ONMT//Tournee regionale//FR"
+ORGANIZER_EMAIL = "tournee@onmt.ma"
+_STATUS = {
+    Meeting.Status.CANCELLED: "CANCELLED",
+    Meeting.Status.POSTPONED: "TENTATIVE",
+}
+
+
+def meeting_uid(meeting: Meeting) -> str:
+    """Stable for the meeting's whole life, so an update replaces the event in calendars."""
+    return f"meeting-{meeting.pk}@tournee.onmt.ma"
+
+
+def _event(meeting: Meeting, *, with_alarm: bool) -> Event:
+    event = Event()
+    event.add("uid", meeting_uid(meeting))
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", meeting.updated_at.astimezone(UTC))
+    # Times in UTC: right whatever the client's idea of Morocco's offset (it changes around Ramadan).
+    event.add("dtstart", meeting.starts_at.astimezone(UTC))
+    event.add("dtend", meeting.ends_at.astimezone(UTC))
+    event.add("summary", meeting.title)
+    event.add("location", vText(f"{meeting.venue_name}, {meeting.address}"))
+    event.add("description", strip_tags(meeting.description))
+    event.add("url", settings.SITE_URL + meeting.get_absolute_url())
+    event.add("status", _STATUS.get(meeting.status, "CONFIRMED"))
+    if meeting.latitude is not None and meeting.longitude is not None:
+        event.add("geo", (float(meeting.latitude), float(meeting.longitude)))
+    organizer = vCalAddress(f"mailto:{ORGANIZER_EMAIL}")
+    organizer.params["cn"] = vText("ONMT")
+    event.add("organizer", organizer)
+    if with_alarm:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", meeting.title)
+        alarm.add("trigger", timedelta(hours=-2))
+        event.add_component(alarm)
+    return event
+
+
+def calendar_bytes(
+    meetings: Iterable[Meeting], *, name: str, method: str = "PUBLISH", with_alarm: bool = False
+) -> bytes:
+    """A VCALENDAR holding one VEVENT per meeting."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    calendar.add("x-wr-calname", name)
+    for meeting in meetings:
+        calendar.add_component(_event(meeting, with_alarm=with_alarm))
+    return calendar.to_ical()
+
+
+def meeting_ics(meeting: Meeting, *, method: str = "PUBLISH", with_alarm: bool = False) -> bytes:
+    """The calendar file of one meeting (METHOD:REQUEST with an alarm for e-mail attachments)."""
+    if method == "REQUEST" and meeting.status == Meeting.Status.CANCELLED:
+        method = "CANCEL"
+    return calendar_bytes([meeting], name=meeting.title, method=method, with_alarm=with_alarm)
