@@ -4,6 +4,7 @@ import uuid
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onmt_portal.models import TimeStampedModel
@@ -33,6 +34,20 @@ class Tour(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("meetings:tour", args=[self.slug])
+
+
+class RegistrationState(models.TextChoices):
+    """Whether, and how, a professional can register for a meeting right now."""
+
+    OPEN = "open", _("Inscriptions ouvertes")
+    WAITLIST = "waitlist", _("Complet — liste d'attente ouverte")
+    NOT_YET_OPEN = "not_yet_open", _("Inscriptions pas encore ouvertes")
+    CLOSED = "closed", _("Inscriptions closes")
+    INVITATION_ONLY = "invitation_only", _("Sur invitation uniquement")
+    CANCELLED = "cancelled", _("Rencontre annulée")
+    POSTPONED = "postponed", _("Rencontre reportée")
+    PAST = "past", _("Rencontre passée")
+    UNPUBLISHED = "unpublished", _("Rencontre non publiée")
 
 
 class Meeting(TimeStampedModel):
@@ -98,6 +113,27 @@ class Meeting(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("meetings:detail", args=[self.slug])
+
+    def registration_state(self, *, seats_taken: int, now=None) -> RegistrationState:
+        """The registration state given how many seats are taken (confirmed, offered or attended)."""
+        now = now or timezone.now()
+        if self.kind == self.Kind.CRT_SESSION:
+            return RegistrationState.INVITATION_ONLY
+        if self.status == self.Status.CANCELLED:
+            return RegistrationState.CANCELLED
+        if self.status == self.Status.POSTPONED:
+            return RegistrationState.POSTPONED
+        if self.status == self.Status.DRAFT:
+            return RegistrationState.UNPUBLISHED
+        if self.status == self.Status.HELD or self.starts_at <= now:
+            return RegistrationState.PAST
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return RegistrationState.NOT_YET_OPEN
+        if self.registration_closes_at and now >= self.registration_closes_at:
+            return RegistrationState.CLOSED
+        if seats_taken >= self.capacity:
+            return RegistrationState.WAITLIST
+        return RegistrationState.OPEN
 
 
 class AgendaItem(models.Model):

@@ -1,0 +1,64 @@
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from meetings.models import AgendaItem, Meeting, Registration, Tour
+from regions.models import Region
+
+
+class TourFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tour
+        django_get_or_create = ["slug"]
+
+    name = "Tournée régionale de la relance 2026"
+    slug = "relance-2026"
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
+    is_published = True
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A published professionals' meeting, open for registration, about a month ahead."""
+
+    class Meta:
+        model = Meeting
+
+    tour = factory.SubFactory(TourFactory)
+    region = factory.LazyFunction(lambda: Region.objects.get(number=12))
+    kind = Meeting.Kind.PROFESSIONALS
+    title = factory.Sequence(lambda n: f"Rencontre des professionnels n°{n}")
+    slug = factory.Sequence(lambda n: f"rencontre-{n}")
+    status = Meeting.Status.PUBLISHED
+    starts_at = factory.Sequence(lambda n: timezone.now().replace(microsecond=0) + timedelta(days=30 + n))
+    ends_at = factory.LazyAttribute(lambda meeting: meeting.starts_at + timedelta(hours=3))
+    venue_name = "Palais des congrès"
+    address = "Avenue Mohammed V"
+    city = "Dakhla"
+    capacity = 50
+    registration_opens_at = factory.LazyAttribute(lambda meeting: meeting.starts_at - timedelta(days=60))
+    registration_closes_at = factory.LazyAttribute(lambda meeting: meeting.starts_at - timedelta(hours=2))
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgendaItem
+
+    meeting = factory.SubFactory(MeetingFactory)
+    position = factory.Sequence(int)
+    title = "Plan stratégique de relance"
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    meeting = factory.SubFactory(MeetingFactory)
+    full_name = factory.Faker("name", locale="fr_FR")
+    organisation = "Hôtel Atlas"
+    sector = Registration.Sector.LODGING
+    email = factory.Sequence(lambda n: f"pro{n}@example.ma")
+    phone = "+212612345678"
+    consent_at = factory.LazyFunction(timezone.now)
+    status = Registration.Status.CONFIRMED
