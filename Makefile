@@ -54,8 +54,7 @@ format: install
 test: install
 	bash scripts/install-test-deps
 	$(VENV)/bin/ruff check .
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)/0} \
-		CACHE_URL=$${CACHE_URL:-$(TEST_REDIS_URL)/1} $(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)/0} \
 		CACHE_URL=$${CACHE_URL:-$(TEST_REDIS_URL)/1} $(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -23,6 +23,7 @@ VARIABLES = [
     "DJANGO_DEBUG",
     "DJANGO_SECRET_KEY",
     "DJANGO_PRODUCTION",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 ]
 
 
@@ -71,3 +72,23 @@ def test_production_requires_a_secret_key():
 def test_debug_only_when_asked(debug):
     values, _ = _settings_with(DJANGO_DEBUG=debug)
     assert values["debug"] is True
+
+
+def test_production_settings_pass_the_deploy_checks():
+    environment = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    environment.update(
+        DJANGO_PRODUCTION="1",
+        DJANGO_SECRET_KEY="k" * 20 + "-production-only-secret-value-0123456789",
+        DJANGO_ALLOWED_HOSTS="tournee.onmt.ma",
+        DJANGO_SETTINGS_MODULE="onmt_portal.settings",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from regions.tests.factories import UserFactory
+from regions.tests.factories import UserFactory, region
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +28,20 @@ def test_region_page_and_unknown_region(client):
         "/admin/regions/region/",
         "/admin/regions/contact/",
         "/admin/regions/regionalcouncil/",
-        "/admin/regions/region/1/change/",
         "/admin/regions/contact/add/",
     ],
 )
 def test_admin_pages_load_for_staff(staff_client, url):
     assert staff_client.get(url).status_code == 200
+
+
+def test_admin_region_page_shows_council_and_contacts_inlines(staff_client):
+    dakhla = region(12)
+    response = staff_client.get(f"/admin/regions/region/{dakhla.pk}/change/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Dakhla-Oued Ed-Dahab" in body
+    assert 'id="council-group"' in body and 'id="contacts-group"' in body
 
 
 def test_admin_refuses_non_staff(client):
