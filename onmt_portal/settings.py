@@ -235,6 +235,9 @@ CONTENT_SECURITY_POLICY = {
 CNDP_DECLARATION_NUMBER = env("CNDP_DECLARATION_NUMBER", default="D-GC-000/2026")
 PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", default="donnees-personnelles@onmt.ma")
 
+# Only the benchmark turns this on: it serves the bare reference view at /bench/bare/.
+BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)
+
 # ------------------------------------------------------------------ logging
 LOGGING = {
     "version": 1,

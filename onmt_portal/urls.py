@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,3 +15,6 @@ urlpatterns = [
     path("comptes/", include("django.contrib.auth.urls")),
     path("", include("regions.urls")),
 ]
+
+if settings.BENCHMARK_ENDPOINTS:
+    urlpatterns.insert(0, path("bench/bare/", views.bench_bare))

@@ -2,7 +2,7 @@ import logging
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -43,3 +43,11 @@ def health(request):
         {"status": "ok" if healthy else "unavailable", "checks": checks},
         status=200 if healthy else 503,
     )
+
+
+# A fixed 10 KB page: the ceiling the benchmark compares every real page against.
+BENCH_BARE_PAGE = ("<!doctype html><html><body>" + "<p>ONMT tournée régionale.</p>" * 360 + "</body></html>")[:10240]
+
+
+def bench_bare(request):
+    return HttpResponse(BENCH_BARE_PAGE)

@@ -1,0 +1,24 @@
+-- wrk script: every request registers a new, unique professional for one meeting.
+local token = os.getenv("CSRF_TOKEN")
+local cookie = os.getenv("CSRF_COOKIE")
+local counter = 0
+local thread_id = 0
+local threads = {}
+
+function setup(thread)
+  thread:set("thread_id", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function request()
+  counter = counter + 1
+  local email = string.format("bench-%d-%d-%d@example.ma", thread_id, counter, os.time())
+  local body = "csrfmiddlewaretoken=" .. token
+    .. "&full_name=Professionnel+Bench&organisation=H%C3%B4tel+Atlas&job_title=Directeur"
+    .. "&sector=lodging&email=" .. email .. "&phone=%2B212612345678&city=Dakhla&consent=on"
+  return wrk.format("POST", nil, {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = "csrftoken=" .. cookie,
+    ["Referer"] = "http://127.0.0.1/",
+  }, body)
+end
