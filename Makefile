@@ -51,6 +51,13 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Known vulnerabilities in the pinned run-time requirements (needs the PyPI JSON API or OSV to answer).
+audit: install
+	$(VENV)/bin/pip-audit --requirement requirements.txt --vulnerability-service $${AUDIT_SERVICE:-osv}
+
+bench: install
+	bash bench/run
+
 test: install
 	bash scripts/install-test-deps
 	$(VENV)/bin/ruff check .
