@@ -107,7 +107,7 @@ class RoadmapItem(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(progress__gte=0, progress__lte=100),
                 name="roadmap_item_progress_0_to_100",
-                violation_error_message=_("L'avancement doit être compris entre 0 et 100 %."),
+                violation_error_message=_("L'avancement est un pourcentage, de 0 à 100."),
             ),
             models.CheckConstraint(
                 condition=Q(starts_on__isnull=True) | Q(due_on__isnull=True) | Q(due_on__gte=F("starts_on")),

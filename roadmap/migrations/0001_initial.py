@@ -276,7 +276,7 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(
                 condition=models.Q(("progress__gte", 0), ("progress__lte", 100)),
                 name="roadmap_item_progress_0_to_100",
-                violation_error_message="L'avancement doit être compris entre 0 et 100 %.",
+                violation_error_message="L'avancement est un pourcentage, de 0 à 100.",
             ),
         ),
         migrations.AddConstraint(
