@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -38,8 +39,17 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
+class CommentInlineForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Staff add comments; an existing one stays as its author wrote it (deleting is possible).
+        if self.instance.pk:
+            self.fields["body"].disabled = True
+
+
 class CommentInline(admin.StackedInline):
     model = Comment
+    form = CommentInlineForm
     extra = 1
     fields = ["author", "created_at", "body"]
     readonly_fields = ["author", "created_at"]

@@ -304,10 +304,28 @@ def roadmap_items_import_csv(*, actor, meeting: Meeting, content: bytes, dry_run
     except UnicodeDecodeError:
         report.file_errors.append(_("Le fichier n'est ni en UTF-8 ni en Windows-1252."))
         return report
+    if "\x00" in text:
+        report.file_errors.append(_("Le fichier contient des caractères nuls : est-ce bien un fichier CSV ?"))
+        return report
+    try:
+        _read_file(text=text, report=report, meeting=meeting)
+    except csv.Error as error:
+        report.file_errors.append(_("Fichier CSV illisible : %(error)s") % {"error": error})
+    if not report.file_errors and not report.lines:
+        report.file_errors.append(_("Aucune ligne à importer après l'en-tête."))
+    if dry_run or report.has_errors:
+        return report
+    for line in report.lines:
+        roadmap_item_create(actor=actor, region=meeting.region, meeting=meeting, **line.values)
+    report.created = len(report.lines)
+    return report
+
+
+def _read_file(*, text: str, report: ImportReport, meeting: Meeting) -> None:
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         report.file_errors.append(_("Le fichier est vide."))
-        return report
+        return
     delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
     reader = csv.DictReader(lines, delimiter=delimiter)
     reader.fieldnames = [_cell(name).casefold() for name in reader.fieldnames or []]
@@ -317,9 +335,7 @@ def roadmap_items_import_csv(*, actor, meeting: Meeting, content: bytes, dry_run
             _("Colonnes obligatoires absentes : %(missing)s. Colonnes reconnues : %(known)s.")
             % {"missing": ", ".join(missing), "known": "; ".join(IMPORT_COLUMNS)}
         )
-        return report
-
-    region = meeting.region
+        return
     lookups = {column: _choice_lookup(choices) for column, (_attribute, choices) in CHOICE_COLUMNS.items()}
     markets = {}
     for market in Market.objects.all():
@@ -331,25 +347,17 @@ def roadmap_items_import_csv(*, actor, meeting: Meeting, content: bytes, dry_run
             continue
         if len(report.lines) >= IMPORT_MAX_LINES:
             report.file_errors.append(_("Pas plus de %(max)d lignes par import.") % {"max": IMPORT_MAX_LINES})
-            return report
+            return
         line = ImportLine(number=reader.line_num, title=_cell(row.get("intitulé")))
         report.lines.append(line)
         if None in row:
             line.errors.append(_("Plus de valeurs que de colonnes dans l'en-tête."))
         _parse_line(row=row, line=line, lookups=lookups, markets=markets)
         if not line.errors:
-            _validate_line(line=line, region=region, meeting=meeting)
+            _validate_line(line=line, region=meeting.region, meeting=meeting)
         if line.title and line.title.casefold() in seen_titles:
             line.errors.append(
                 _("intitulé : déjà présent à la ligne %(line)d du fichier.")
                 % {"line": seen_titles[line.title.casefold()]}
             )
         seen_titles.setdefault(line.title.casefold(), line.number)
-    if not report.lines:
-        report.file_errors.append(_("Aucune ligne à importer après l'en-tête."))
-    if dry_run or report.has_errors:
-        return report
-    for line in report.lines:
-        roadmap_item_create(actor=actor, region=region, meeting=meeting, **line.values)
-    report.created = len(report.lines)
-    return report

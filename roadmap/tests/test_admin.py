@@ -57,10 +57,12 @@ def test_editing_in_the_admin_goes_through_the_service(staff_client, staff_user)
     acknowledgement = AcknowledgementFactory(item__status="planned", item__progress=10)
     item = acknowledgement.item
     url = reverse("admin:roadmap_roadmapitem_change", args=[item.pk])
+    original = CommentFactory(item=item, body="Texte d'origine du CRT")
     data = _change_form_data(staff_client.get(url))
     data.update({"title": "Roadshow élargi au Benelux", "status": "in_progress", "progress": 35})
     data["markets"] = [market("benelux").pk]
     data.update({"comments-TOTAL_FORMS": 2, "comments-1-body": "Périmètre élargi", "comments-1-item": item.pk})
+    data["comments-0-body"] = "Texte réécrit par l'ONMT"
 
     response = staff_client.post(url, data)
 
@@ -76,7 +78,9 @@ def test_editing_in_the_admin_goes_through_the_service(staff_client, staff_user)
     line = StatusChange.objects.get(item=item)
     assert (line.changed_by, line.from_status, line.to_status) == (staff_user, "planned", "in_progress")
     assert not Acknowledgement.objects.exists()
-    assert Comment.objects.get(item=item).author == staff_user
+    assert Comment.objects.get(item=item, body="Périmètre élargi").author == staff_user
+    original.refresh_from_db()
+    assert original.body == "Texte d'origine du CRT"
 
 
 def test_adding_in_the_admin_records_history(staff_client, staff_user):

@@ -93,7 +93,19 @@ def test_a_file_without_the_required_columns_is_refused(staff, meeting):
     assert not RoadmapItem.objects.exists()
 
 
-@pytest.mark.parametrize("content", [b"", b"intitul\xc3\xa9;axe\n", b"\xff\xfe\x00\x00binary"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"\n\n",
+        b"intitul\xc3\xa9;axe\n",
+        b"\xff\xfe\x00\x00binary",
+        "intitulé;axe\nA\x00B;promotion\n".encode(),
+        b"\x81\x8d\x90 not text",
+        "intitulé;axe\n".encode() + b"x" * 200_000 + b";promotion\n",
+    ],
+    ids=["empty", "blank-lines", "header-only", "binary", "nul", "undecodable", "huge-field"],
+)
 def test_empty_or_unreadable_files_get_a_message(staff, meeting, content):
     report = roadmap_items_import_csv(actor=staff, meeting=meeting, content=content, dry_run=False)
     assert report.file_errors

@@ -57,7 +57,9 @@ def test_filters(official_client, query, shown):
     assert {title for title in ("Kitesurf", "Golf Dakhla") if title in body} == shown
 
 
-@pytest.mark.parametrize("query", ["axis=tourisme-spatial", "market=atlantide", "status=%00", "product=" + "x" * 5000])
+@pytest.mark.parametrize(
+    "query", ["axis=tourisme-spatial", "market=atlantide", "market=%00", "status=%00", "product=" + "x" * 5000]
+)
 def test_bad_filter_values_are_ignored_with_a_message(official_client, query):
     RoadmapItemFactory(title="Kitesurf")
     response = official_client.get(f"{_region_url()}?{query}")
@@ -212,3 +214,8 @@ def test_overview_query_count_does_not_grow_with_items(staff_client, django_asse
     _items_with_review(45, region=region(9))
     with django_assert_num_queries(queries_for_5):
         staff_client.get(reverse("roadmap:overview"))
+
+
+def test_an_out_of_range_item_number_is_404(official_client):
+    url = reverse("roadmap:item", args=["dakhla-oued-ed-dahab", 10**20])
+    assert official_client.get(url).status_code == 404
