@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from roadmap.models import RoadmapItem
 from roadmap.services import IMPORT_COLUMNS
+from roadmap.templatetags.roadmap_extras import person
 
 EXTRA_COLUMNS = ("en retard", "rencontre", "accusé de réception par", "accusé de réception le", "commentaires")
 
@@ -34,16 +35,10 @@ def roadmap_csv_write(*, items: Iterable[RoadmapItem], stream: TextIO) -> None:
                 item.due_on.isoformat() if item.due_on else "",
                 "oui" if item.is_overdue else "non",
                 str(item.meeting or ""),
-                _person(acknowledgement.user) if acknowledgement else "",
+                person(acknowledgement.user) if acknowledgement else "",
                 timezone.localtime(acknowledgement.acknowledged_at).strftime("%Y-%m-%d %H:%M")
                 if acknowledgement
                 else "",
                 item.comment_count,
             ]
         )
-
-
-def _person(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()

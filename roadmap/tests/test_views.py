@@ -219,3 +219,21 @@ def test_overview_query_count_does_not_grow_with_items(staff_client, django_asse
 def test_an_out_of_range_item_number_is_404(official_client):
     url = reverse("roadmap:item", args=["dakhla-oued-ed-dahab", 10**20])
     assert official_client.get(url).status_code == 404
+
+
+def test_pages_survive_deleted_accounts(official_client):
+    item = RoadmapItemFactory(status="planned")
+    gone = OfficialFactory(region=region(12)).user
+    roadmap_item_update(actor=gone, item=item, data={"progress": 20})
+    CommentFactory(item=item, author=gone, body="Écrit avant départ")
+    AcknowledgementFactory(item=item, user=gone)
+    gone.delete()
+    for url in [
+        item.get_absolute_url(),
+        _region_url(),
+        _region_url("roadmap:print"),
+        _region_url("roadmap:export_csv"),
+    ]:
+        response = official_client.get(url)
+        assert response.status_code == 200
+    assert "Écrit avant départ" in official_client.get(item.get_absolute_url()).content.decode()
