@@ -13,6 +13,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("comptes/", include("django.contrib.auth.urls")),
+    path("feuille-de-route/", include("roadmap.urls")),
     path("", include("regions.urls")),
 ]
 

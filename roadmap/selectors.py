@@ -1,0 +1,127 @@
+"""Every read of roadmap data. Each takes the user and keeps to `regions_visible_to(user=)`,
+so a view cannot forget the region scoping."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from regions.models import Region
+from regions.selectors import regions_visible_to
+from roadmap.models import Comment, Market, RoadmapItem, StatusChange
+
+
+def roadmap_region_get(*, user, slug: str) -> Region:
+    """The region `slug` if `user` may see its roadmap, else 404."""
+    return get_object_or_404(regions_visible_to(user=user), slug=slug)
+
+
+def roadmap_items_visible_to(*, user) -> QuerySet[RoadmapItem]:
+    return RoadmapItem.objects.filter(region__in=regions_visible_to(user=user))
+
+
+def roadmap_items_for_region(
+    *,
+    user,
+    region: Region,
+    axis: str | None = None,
+    product_line: str | None = None,
+    market: Market | None = None,
+    status: str | None = None,
+) -> QuerySet[RoadmapItem]:
+    """A region's items for its roadmap page, export and print, optionally filtered."""
+    items = roadmap_items_visible_to(user=user).filter(region=region)
+    filters = {"axis": axis, "product_line": product_line, "markets": market, "status": status}
+    items = items.filter(**{name: value for name, value in filters.items() if value})
+    return (
+        items.select_related("region", "meeting", "acknowledgement__user")
+        .prefetch_related("markets")
+        .annotate(comment_count=Count("comments", distinct=True))
+    )
+
+
+def roadmap_item_get(*, user, region_slug: str, pk: int) -> RoadmapItem:
+    """One item with its history and comments, if `user` may see it; else 404."""
+    items = (
+        roadmap_items_visible_to(user=user)
+        .select_related("region", "meeting", "acknowledgement__user")
+        .prefetch_related(
+            "markets",
+            Prefetch("history", StatusChange.objects.select_related("changed_by")),
+            Prefetch("comments", Comment.objects.select_related("author")),
+        )
+    )
+    return get_object_or_404(items, region__slug=region_slug, pk=pk)
+
+
+def roadmap_items_by_axis(*, items: QuerySet[RoadmapItem]) -> list[tuple[str, list[RoadmapItem]]]:
+    """(axis label, items) in the order the axes are declared, leaving out empty axes."""
+    groups: dict[str, list[RoadmapItem]] = {axis: [] for axis in RoadmapItem.Axis.values}
+    for item in items:
+        groups[item.axis].append(item)
+    return [(RoadmapItem.Axis(axis).label, members) for axis, members in groups.items() if members]
+
+
+@dataclass
+class StatusCount:
+    status: str
+    label: str
+    count: int
+    # Offset and width of this status's segment in the region's bar, in % of the total.
+    offset: float = 0.0
+    width: float = 0.0
+
+
+@dataclass
+class RegionSummary:
+    region: Region
+    total: int
+    counts: list[StatusCount]
+    overdue: int
+    last_acknowledged_at: datetime | None
+
+    @property
+    def done_share(self) -> int | None:
+        """Per cent of the items still on the roadmap (dropped ones left out) that are done."""
+        done = next(count.count for count in self.counts if count.status == RoadmapItem.Status.DONE)
+        dropped = next(count.count for count in self.counts if count.status == RoadmapItem.Status.DROPPED)
+        active = self.total - dropped
+        return round(100 * done / active) if active else None
+
+
+def roadmap_overview(*, user) -> list[RegionSummary]:
+    """Per region the user may see: items by status, overdue count, last acknowledgement; one query."""
+    statuses = RoadmapItem.Status
+    open_statuses = [status for status in statuses.values if status not in RoadmapItem.CLOSED_STATUSES]
+    regions = regions_visible_to(user=user).annotate(
+        total=Count("roadmap_items"),
+        overdue=Count(
+            "roadmap_items",
+            filter=Q(roadmap_items__due_on__lt=timezone.localdate(), roadmap_items__status__in=open_statuses),
+        ),
+        last_acknowledged_at=Max("roadmap_items__acknowledgement__acknowledged_at"),
+        **{
+            f"count_{status}": Count("roadmap_items", filter=Q(roadmap_items__status=status))
+            for status in statuses.values
+        },
+    )
+    summaries = []
+    for region in regions:
+        counts, offset = [], 0.0
+        for status in statuses:
+            count = getattr(region, f"count_{status.value}")
+            width = 100 * count / region.total if region.total else 0.0
+            counts.append(StatusCount(status=status.value, label=status.label, count=count, offset=offset, width=width))
+            offset += width
+        summaries.append(
+            RegionSummary(
+                region=region,
+                total=region.total,
+                counts=counts,
+                overdue=region.overdue,
+                last_acknowledged_at=region.last_acknowledged_at,
+            )
+        )
+    return summaries

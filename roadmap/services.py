@@ -1,0 +1,363 @@
+"""Every write to roadmap data: items, their history, comments, acknowledgements, CSV import."""
+
+import csv
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from meetings.models import Meeting
+from regions.models import Region
+from regions.selectors import region_for_official, regions_visible_to
+from roadmap.models import Acknowledgement, Comment, Market, RoadmapItem, StatusChange
+
+# What the CRT agreed to: changing any of these (or dropping / reviving the item) asks the
+# CRT to acknowledge it again. Status and progress otherwise report execution only.
+MATERIAL_FIELDS = ("title", "description", "axis", "product_line", "owner", "priority", "starts_on", "due_on")
+EDITABLE_FIELDS = (*MATERIAL_FIELDS, "status", "progress", "meeting", "markets")
+
+
+def _normalise(item: RoadmapItem) -> None:
+    # A done item is done in full; anything else would show as "done at 60 %" on the CRT's page.
+    if item.status == RoadmapItem.Status.DONE:
+        item.progress = 100
+
+
+def _history_record(*, item: RoadmapItem, actor, from_status: str, from_progress: int | None) -> None:
+    StatusChange.objects.create(
+        item=item,
+        changed_by=actor,
+        from_status=from_status,
+        to_status=item.status,
+        from_progress=from_progress,
+        to_progress=item.progress,
+    )
+
+
+@transaction.atomic
+def roadmap_item_create(
+    *,
+    actor,
+    region: Region,
+    title: str,
+    axis: str,
+    description: str = "",
+    product_line: str = RoadmapItem.ProductLine.OTHER,
+    owner: str = RoadmapItem.Owner.ONMT,
+    priority: int = RoadmapItem.Priority.NORMAL,
+    status: str = RoadmapItem.Status.PROPOSED,
+    progress: int = 0,
+    starts_on: datetime.date | None = None,
+    due_on: datetime.date | None = None,
+    meeting: Meeting | None = None,
+    markets: Iterable[Market] = (),
+) -> RoadmapItem:
+    """Create an item and the first line of its history."""
+    item = RoadmapItem(
+        region=region,
+        title=title,
+        axis=axis,
+        description=description,
+        product_line=product_line,
+        owner=owner,
+        priority=priority,
+        status=status,
+        progress=progress,
+        starts_on=starts_on,
+        due_on=due_on,
+        meeting=meeting,
+    )
+    _normalise(item)
+    item.full_clean()
+    item.save()
+    item.markets.set(markets)
+    _history_record(item=item, actor=actor, from_status="", from_progress=None)
+    return item
+
+
+@transaction.atomic
+def roadmap_item_update(*, actor, item: RoadmapItem, data: Mapping[str, Any]) -> RoadmapItem:
+    """Apply `data` (field name → new value) to an item.
+
+    A status or progress change is written to the history; a material change (see
+    MATERIAL_FIELDS, target markets, or a move to or from "dropped") bumps the item's
+    revision and clears the CRT's acknowledgement. Returns the saved item.
+    """
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    # Lock the row: a concurrent acknowledgement must see either the old or the new version.
+    current = RoadmapItem.objects.select_for_update().get(pk=item.pk)
+    before = {name: current.serializable_value(name) for name in EDITABLE_FIELDS if name != "markets"}
+    old_markets = set(current.markets.values_list("pk", flat=True))
+    for name, value in data.items():
+        if name != "markets":
+            setattr(current, name, value)
+    _normalise(current)
+
+    changed = {name for name, old in before.items() if current.serializable_value(name) != old}
+    if "markets" in data and {market.pk for market in data["markets"]} != old_markets:
+        changed.add("markets")
+    dropped = RoadmapItem.Status.DROPPED
+    material = bool(changed & {*MATERIAL_FIELDS, "markets"}) or (
+        "status" in changed and dropped in (before["status"], current.status)
+    )
+    if material:
+        current.revision += 1
+    current.full_clean()
+    current.save()
+    if "markets" in changed:
+        current.markets.set(data["markets"])
+    if changed & {"status", "progress"}:
+        _history_record(item=current, actor=actor, from_status=before["status"], from_progress=before["progress"])
+    if material:
+        Acknowledgement.objects.filter(item=current).delete()
+    return current
+
+
+@transaction.atomic
+def roadmap_items_set_status(*, actor, items: QuerySet[RoadmapItem], status: str) -> int:
+    """Move every item of `items` to `status`, with history; returns how many changed."""
+    if status not in RoadmapItem.Status.values:
+        raise ValueError(f"Unknown status {status!r}")
+    changed = 0
+    for item in items.exclude(status=status).order_by("pk"):
+        roadmap_item_update(actor=actor, item=item, data={"status": status})
+        changed += 1
+    return changed
+
+
+def _ensure_reviewer(*, actor, item: RoadmapItem) -> None:
+    if not regions_visible_to(user=actor).filter(pk=item.region_id).exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def roadmap_comment_add(*, actor, item: RoadmapItem, body: str) -> Comment:
+    """A comment by staff or by an official of the item's region."""
+    _ensure_reviewer(actor=actor, item=item)
+    comment = Comment(item=item, author=actor, body=body.strip())
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def roadmap_item_acknowledge(*, actor, item: RoadmapItem, revision: int) -> Acknowledgement:
+    """The region's CRT acknowledges the item as it stood at `revision` (the version it read)."""
+    region = region_for_official(user=actor)
+    if region is None or region.pk != item.region_id:
+        raise PermissionDenied
+    current = RoadmapItem.objects.select_for_update().get(pk=item.pk)
+    if current.revision != revision:
+        raise ValidationError(_("Cette action a été modifiée depuis votre lecture : relisez-la avant de la valider."))
+    acknowledgement, _created = Acknowledgement.objects.get_or_create(
+        item=current, defaults={"user": actor, "revision": revision}
+    )
+    return acknowledgement
+
+
+# ------------------------------------------------------------------ CSV import
+
+IMPORT_MAX_LINES = 500
+IMPORT_REQUIRED_COLUMNS = ("intitulé", "axe")
+IMPORT_COLUMNS = (
+    "intitulé",
+    "description",
+    "axe",
+    "filière",
+    "marchés",
+    "porteur",
+    "priorité",
+    "statut",
+    "avancement",
+    "début",
+    "échéance",
+)
+CHOICE_COLUMNS = {
+    "axe": ("axis", RoadmapItem.Axis),
+    "filière": ("product_line", RoadmapItem.ProductLine),
+    "porteur": ("owner", RoadmapItem.Owner),
+    "priorité": ("priority", RoadmapItem.Priority),
+    "statut": ("status", RoadmapItem.Status),
+}
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+# Characters defusedcsv guards with a leading quote on export (spreadsheet formula injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "|", "%")
+
+
+@dataclass
+class ImportLine:
+    number: int
+    title: str
+    errors: list[str] = field(default_factory=list)
+    values: dict = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    lines: list[ImportLine] = field(default_factory=list)
+    # Errors about the file as a whole (encoding, header).
+    file_errors: list[str] = field(default_factory=list)
+    created: int = 0
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.file_errors) or any(line.errors for line in self.lines)
+
+
+def _cell(value: str | None) -> str:
+    value = (value or "").strip()
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:
+        value = value[1:].replace("\\|", "|")
+    return value
+
+
+def _choice_lookup(choices) -> dict[str, Any]:
+    """Accept a choice by its code or its French label, in any case."""
+    with translation.override("fr"):
+        lookup = {str(label).casefold(): value for value, label in choices.choices}
+    lookup.update({str(value).casefold(): value for value in choices.values})
+    return lookup
+
+
+def _date(value: str) -> datetime.date:
+    for date_format in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(value, date_format).date()  # noqa: DTZ007 — a date, no time zone
+        except ValueError:
+            continue
+    raise ValueError
+
+
+def _decode(content: bytes) -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on Windows saves "CSV" in Windows-1252 unless told otherwise.
+        return content.decode("cp1252", errors="strict")
+
+
+def _parse_line(*, row: dict, line: ImportLine, lookups: dict, markets: dict) -> None:
+    values = line.values
+    for column, (attribute, _choices) in CHOICE_COLUMNS.items():
+        raw = _cell(row.get(column))
+        if not raw:
+            continue
+        if raw.casefold() not in lookups[column]:
+            line.errors.append(_("%(column)s : valeur inconnue « %(value)s ».") % {"column": column, "value": raw})
+        else:
+            values[attribute] = lookups[column][raw.casefold()]
+    raw_progress = _cell(row.get("avancement")).rstrip("%").strip()
+    if raw_progress:
+        try:
+            values["progress"] = int(raw_progress)
+        except ValueError:
+            line.errors.append(_("avancement : nombre entier attendu (0 à 100)."))
+    for column, attribute in (("début", "starts_on"), ("échéance", "due_on")):
+        raw = _cell(row.get(column))
+        if raw:
+            try:
+                values[attribute] = _date(raw)
+            except ValueError:
+                line.errors.append(_("%(column)s : date attendue (AAAA-MM-JJ ou JJ/MM/AAAA).") % {"column": column})
+    values["markets"] = []
+    for raw in filter(None, (_cell(name) for name in _cell(row.get("marchés")).split(","))):
+        market = markets.get(raw.casefold())
+        if market is None:
+            line.errors.append(_("marchés : marché inconnu « %(value)s ».") % {"value": raw})
+        else:
+            values["markets"].append(market)
+    values["title"] = line.title
+    values["description"] = _cell(row.get("description"))
+
+
+def _validate_line(*, line: ImportLine, region: Region, meeting: Meeting) -> None:
+    fields = {name: value for name, value in line.values.items() if name != "markets"}
+    candidate = RoadmapItem(region=region, meeting=meeting, **fields)
+    _normalise(candidate)
+    try:
+        candidate.full_clean()
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            label = RoadmapItem._meta.get_field(name).verbose_name if name != "__all__" else ""
+            line.errors.extend(f"{label} : {message}" if label else message for message in messages)
+
+
+@transaction.atomic
+def roadmap_items_import_csv(*, actor, meeting: Meeting, content: bytes, dry_run: bool) -> ImportReport:
+    """Import the items agreed at `meeting` from a CSV file (`;` or `,` separated, header line first).
+
+    Every line is checked first; the items are created only when no line has an error
+    and this is not a dry run.
+    """
+    report = ImportReport(dry_run=dry_run)
+    try:
+        text = _decode(content)
+    except UnicodeDecodeError:
+        report.file_errors.append(_("Le fichier n'est ni en UTF-8 ni en Windows-1252."))
+        return report
+    if "\x00" in text:
+        report.file_errors.append(_("Le fichier contient des caractères nuls : est-ce bien un fichier CSV ?"))
+        return report
+    try:
+        _read_file(text=text, report=report, meeting=meeting)
+    except csv.Error as error:
+        report.file_errors.append(_("Fichier CSV illisible : %(error)s") % {"error": error})
+    if not report.file_errors and not report.lines:
+        report.file_errors.append(_("Aucune ligne à importer après l'en-tête."))
+    if dry_run or report.has_errors:
+        return report
+    for line in report.lines:
+        roadmap_item_create(actor=actor, region=meeting.region, meeting=meeting, **line.values)
+    report.created = len(report.lines)
+    return report
+
+
+def _read_file(*, text: str, report: ImportReport, meeting: Meeting) -> None:
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        report.file_errors.append(_("Le fichier est vide."))
+        return
+    delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
+    reader = csv.DictReader(lines, delimiter=delimiter)
+    reader.fieldnames = [_cell(name).casefold() for name in reader.fieldnames or []]
+    missing = [column for column in IMPORT_REQUIRED_COLUMNS if column not in reader.fieldnames]
+    if missing:
+        report.file_errors.append(
+            _("Colonnes obligatoires absentes : %(missing)s. Colonnes reconnues : %(known)s.")
+            % {"missing": ", ".join(missing), "known": "; ".join(IMPORT_COLUMNS)}
+        )
+        return
+    lookups = {column: _choice_lookup(choices) for column, (_attribute, choices) in CHOICE_COLUMNS.items()}
+    markets = {}
+    for market in Market.objects.all():
+        markets[market.slug.casefold()] = market
+        markets[market.name.casefold()] = market
+    seen_titles: dict[str, int] = {}
+    for row in reader:
+        if not any(_cell(value) for value in row.values() if isinstance(value, str)):
+            continue
+        if len(report.lines) >= IMPORT_MAX_LINES:
+            report.file_errors.append(_("Pas plus de %(max)d lignes par import.") % {"max": IMPORT_MAX_LINES})
+            return
+        line = ImportLine(number=reader.line_num, title=_cell(row.get("intitulé")))
+        report.lines.append(line)
+        if None in row:
+            line.errors.append(_("Plus de valeurs que de colonnes dans l'en-tête."))
+        _parse_line(row=row, line=line, lookups=lookups, markets=markets)
+        if not line.errors:
+            _validate_line(line=line, region=meeting.region, meeting=meeting)
+        if line.title and line.title.casefold() in seen_titles:
+            line.errors.append(
+                _("intitulé : déjà présent à la ligne %(line)d du fichier.")
+                % {"line": seen_titles[line.title.casefold()]}
+            )
+        seen_titles.setdefault(line.title.casefold(), line.number)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from roadmap import views
+
+app_name = "roadmap"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    # Before the region pattern: no region slug can shadow it.
+    path("vue-nationale/", views.overview, name="overview"),
+    path("<slug:region_slug>/", views.region_roadmap, name="region"),
+    path("<slug:region_slug>/export.csv", views.export_csv, name="export_csv"),
+    path("<slug:region_slug>/imprimer/", views.print_roadmap, name="print"),
+    path("<slug:region_slug>/actions/<int:pk>/", views.item_detail, name="item"),
+    path("<slug:region_slug>/actions/<int:pk>/commenter/", views.item_comment, name="comment"),
+    path("<slug:region_slug>/actions/<int:pk>/accuser-reception/", views.item_acknowledge, name="acknowledge"),
+]
