@@ -22,6 +22,7 @@ def pytest_configure(config):
 # Reference data that data migrations load; a transactional test's flush removes it.
 REFERENCE_DATA_SEEDERS = [
     ("regions.migrations.0002_seed_regions", "seed_regions"),
+    ("roadmap.migrations.0002_seed_markets", "seed"),
 ]
 
 
