@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from meetings.models import AgendaItem, Meeting, Tour
 from regions.models import Contact, Region, RegionalCouncil
+from roadmap.demo import load_demo_roadmaps
 
 # The tour starts in Dakhla-Oued Ed-Dahab and then goes north, one region after another.
 TOUR_ORDER = [12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             passwords = self._users(credentials_file)
             self._councils_and_contacts()
             self._tour()
+            load_demo_roadmaps()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Admin: http://127.0.0.1:8000/admin/  login admin / {passwords['admin']}")
         for username in OFFICIAL_REGIONS.values():
