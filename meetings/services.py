@@ -136,7 +136,7 @@ def meeting_save(*, meeting: Meeting) -> Meeting:
 def _transition(meeting: Meeting, *, allowed: tuple[str, ...], action: str) -> Meeting:
     locked = _lock(meeting)
     if locked.status not in allowed:
-        raise ValidationError(f"« {locked} » est {locked.get_status_display().lower()} : impossible de la {action}.")
+        raise ValidationError(f"« {locked} » est {locked.get_status_display().lower()} : impossible de {action}.")
     return locked
 
 
@@ -149,7 +149,7 @@ def _refresh_caller(meeting: Meeting, locked: Meeting) -> Meeting:
 @transaction.atomic
 def meeting_publish(*, meeting: Meeting) -> Meeting:
     """Show a draft (or a postponed meeting whose new date is confirmed) to the public."""
-    locked = _transition(meeting, allowed=(Meeting.Status.DRAFT, Meeting.Status.POSTPONED), action="publier")
+    locked = _transition(meeting, allowed=(Meeting.Status.DRAFT, Meeting.Status.POSTPONED), action="la publier")
     previous = copy(locked)
     _validate_schedule_of(locked)
     locked.status = Meeting.Status.PUBLISHED
@@ -163,7 +163,7 @@ def meeting_postpone(*, meeting: Meeting, starts_at: datetime, ends_at: datetime
     The registration window moves by the same amount, so it keeps closing as long
     before the start as it did.
     """
-    locked = _transition(meeting, allowed=(Meeting.Status.PUBLISHED, Meeting.Status.POSTPONED), action="reporter")
+    locked = _transition(meeting, allowed=(Meeting.Status.PUBLISHED, Meeting.Status.POSTPONED), action="la reporter")
     if starts_at <= timezone.now():
         raise ValidationError({"starts_at": "La nouvelle date doit être dans le futur."})
     shift = starts_at - locked.starts_at
@@ -183,7 +183,7 @@ def meeting_postpone(*, meeting: Meeting, starts_at: datetime, ends_at: datetime
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting) -> Meeting:
     """Cancel a published or postponed meeting and tell its registrants (their seats stay on record)."""
-    locked = _transition(meeting, allowed=(Meeting.Status.PUBLISHED, Meeting.Status.POSTPONED), action="annuler")
+    locked = _transition(meeting, allowed=(Meeting.Status.PUBLISHED, Meeting.Status.POSTPONED), action="l’annuler")
     previous = copy(locked)
     locked.status = Meeting.Status.CANCELLED
     _save(locked, previous=previous)
@@ -194,7 +194,7 @@ def meeting_cancel(*, meeting: Meeting) -> Meeting:
 @transaction.atomic
 def meeting_mark_held(*, meeting: Meeting) -> Meeting:
     """Record that a published meeting took place."""
-    locked = _transition(meeting, allowed=(Meeting.Status.PUBLISHED,), action="marquer comme tenue")
+    locked = _transition(meeting, allowed=(Meeting.Status.PUBLISHED,), action="la marquer comme tenue")
     if locked.starts_at > timezone.now():
         raise ValidationError(f"« {locked} » n'a pas encore commencé : elle ne peut pas être marquée comme tenue.")
     previous = copy(locked)
