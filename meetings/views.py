@@ -1,9 +1,14 @@
+from datetime import timedelta
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from meetings import selectors
 from meetings.calendar import calendar_bytes, meeting_ics
 from regions.models import Region
+
+# Subscribed calendars reload the feed this often, so postponements and cancellations reach them.
+FEED_REFRESH = timedelta(hours=6)
 
 
 def _calendar_response(content: bytes, *, filename: str, attachment: bool) -> HttpResponse:
@@ -55,11 +60,13 @@ def meeting_calendar(request, slug):
 def tour_feed(request, slug):
     """Subscribable feed of a tour; cancelled meetings stay in it so calendars cancel them."""
     tour = selectors.tour_public_get(slug=slug)
-    content = calendar_bytes(selectors.meetings_public(tour=tour), name=f"ONMT — {tour.name}")
+    content = calendar_bytes(selectors.meetings_public(tour=tour), name=f"ONMT — {tour.name}", refresh=FEED_REFRESH)
     return _calendar_response(content, filename=f"{tour.slug}.ics", attachment=False)
 
 
 def region_feed(request, slug):
     region = get_object_or_404(Region, slug=slug)
-    content = calendar_bytes(selectors.meetings_public(region=region), name=f"ONMT — {region.name_fr}")
+    content = calendar_bytes(
+        selectors.meetings_public(region=region), name=f"ONMT — {region.name_fr}", refresh=FEED_REFRESH
+    )
     return _calendar_response(content, filename=f"{region.slug}.ics", attachment=False)
