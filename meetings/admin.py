@@ -39,6 +39,8 @@ class MonthListFilter(admin.SimpleListFilter):
 
 
 class MeetingAdminForm(forms.ModelForm):
+    online_url = forms.URLField(label="lien en ligne", required=False, assume_scheme="https")
+
     class Meta:
         model = Meeting
         fields = [
