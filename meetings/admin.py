@@ -65,9 +65,17 @@ class MeetingAdminForm(forms.ModelForm):
             "description",
         ]
 
+    def _value(self, name: str):
+        # Fields locked after publication are not in the form: the stored value still counts.
+        return self.cleaned_data.get(name) if name in self.fields else getattr(self.instance, name)
+
+    def _add_errors(self, error: ValidationError) -> None:
+        for name, messages_ in error.message_dict.items():
+            self.add_error(name if name in self.fields else None, messages_)
+
     def clean(self):
         cleaned = super().clean()
-        tour, starts_at, ends_at = cleaned.get("tour"), cleaned.get("starts_at"), cleaned.get("ends_at")
+        tour, starts_at, ends_at = (self._value(name) for name in ["tour", "starts_at", "ends_at"])
         if tour and starts_at and ends_at:
             try:
                 services.meeting_validate_schedule(
@@ -79,12 +87,12 @@ class MeetingAdminForm(forms.ModelForm):
                     exclude_pk=self.instance.pk,
                 )
             except ValidationError as error:
-                self.add_error(None, error)
+                self._add_errors(error)
         if cleaned.get("capacity") is not None:
             try:
                 services.meeting_validate_capacity(meeting=self.instance, capacity=cleaned["capacity"])
             except ValidationError as error:
-                self.add_error(None, error)
+                self._add_errors(error)
         return cleaned
 
 
@@ -149,6 +157,12 @@ class MeetingAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.meetings_admin_list()
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None or obj.status == Meeting.Status.DRAFT:
+            return self.readonly_fields
+        # Once public, the dates move only through "Reporter", which tells the registrants.
+        return [*self.readonly_fields, "tour", "starts_at", "ends_at"]
 
     @admin.display(description="inscrits / capacité", ordering="seats_taken")
     def registrations(self, obj):

@@ -249,3 +249,15 @@ def test_admin_change_and_add_pages_load(staff_client):
     ]:
         assert staff_client.get(url).status_code == 200
     assert staff_client.get(reverse("admin:meetings_meeting_postpone", args=[999999])).status_code == 404
+
+
+def test_dates_of_a_published_meeting_change_only_through_postponement(staff_client):
+    meeting = MeetingFactory(region=region(11), slug="rencontre-laayoune")
+    url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+    moved = meeting.starts_at + timedelta(days=3)
+    response = staff_client.post(url, meeting_form(meeting.tour, starts_at=moved))
+    assert response.status_code == 302
+    assert Meeting.objects.get(pk=meeting.pk).starts_at == meeting.starts_at
+    late = split(meeting.starts_at + timedelta(hours=1), "registration_closes_at")
+    response = staff_client.post(url, meeting_form(meeting.tour, starts_at=meeting.starts_at, **late))
+    assert response.status_code == 200 and "au plus tard au début" in response.content.decode()
