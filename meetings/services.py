@@ -119,7 +119,7 @@ def _validate_schedule_of(meeting: Meeting) -> None:
 def _save(meeting: Meeting, *, previous: Meeting | None) -> Meeting:
     if previous is not None and any(getattr(meeting, f) != getattr(previous, f) for f in CALENDAR_FIELDS):
         meeting.sequence = previous.sequence + 1
-    meeting.full_clean(exclude=["sequence"])
+    meeting.full_clean()
     meeting.save()
     return meeting
 

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
 
 from meetings import selectors
 from meetings.calendar import calendar_bytes, meeting_ics
@@ -18,6 +19,7 @@ def _calendar_response(content: bytes, *, filename: str, attachment: bool) -> Ht
     return response
 
 
+@require_safe
 def tour_list(request):
     """Redirect to the tour under way (or the next, or the latest); a notice while none is published."""
     tour = selectors.tour_current()
@@ -26,6 +28,7 @@ def tour_list(request):
     return render(request, "meetings/tour_list.html")
 
 
+@require_safe
 def tour_detail(request, slug):
     """Public page of a tour: its stops in order, past and upcoming, with seats left."""
     tour = selectors.tour_public_get(slug=slug)
@@ -52,11 +55,13 @@ def meeting_detail(request, slug):
     )
 
 
+@require_safe
 def meeting_calendar(request, slug):
     meeting = selectors.meeting_public_get(slug=slug)
     return _calendar_response(meeting_ics(meeting), filename=f"{meeting.slug}.ics", attachment=True)
 
 
+@require_safe
 def tour_feed(request, slug):
     """Subscribable feed of a tour; cancelled meetings stay in it so calendars cancel them."""
     tour = selectors.tour_public_get(slug=slug)
@@ -64,6 +69,7 @@ def tour_feed(request, slug):
     return _calendar_response(content, filename=f"{tour.slug}.ics", attachment=False)
 
 
+@require_safe
 def region_feed(request, slug):
     region = get_object_or_404(Region, slug=slug)
     content = calendar_bytes(

@@ -249,6 +249,9 @@ def test_admin_change_and_add_pages_load(staff_client):
     ]:
         assert staff_client.get(url).status_code == 200
     assert staff_client.get(reverse("admin:meetings_meeting_postpone", args=[999999])).status_code == 404
+    change_page = staff_client.get(reverse("admin:meetings_meeting_change", args=[meeting.pk])).content.decode()
+    assert reverse("admin:meetings_meeting_postpone", args=[meeting.pk]) in change_page
+    assert reverse("admin:meetings_tour_timeline", args=[meeting.tour.pk]) in change_page
 
 
 def test_dates_of_a_published_meeting_change_only_through_postponement(staff_client):

@@ -176,3 +176,10 @@ def test_home_page_shows_the_tour_at_a_glance(client):
     body = client.get(reverse("regions:home")).content.decode()
     assert meetings[0].tour.get_absolute_url() in body
     assert [m.get_absolute_url() in body for m in meetings] == [True, True, True, False]
+
+
+def test_read_only_pages_refuse_other_methods(client):
+    meeting = MeetingFactory()
+    for url in [reverse("meetings:tour", args=[meeting.tour.slug]), reverse("meetings:ics", args=[meeting.slug])]:
+        assert client.post(url).status_code == 405
+        assert client.head(url).status_code == 200
