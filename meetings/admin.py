@@ -17,6 +17,15 @@ from meetings.models import AgendaItem, Meeting, Tour
 from regions.models import Region
 
 
+def add_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's errors on the form's fields, or above the form for fields it does not have."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, field_errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, field_errors)
+
+
 class MonthListFilter(admin.SimpleListFilter):
     title = "mois"
     parameter_name = "month"
@@ -69,10 +78,6 @@ class MeetingAdminForm(forms.ModelForm):
         # Fields locked after publication are not in the form: the stored value still counts.
         return self.cleaned_data.get(name) if name in self.fields else getattr(self.instance, name)
 
-    def _add_errors(self, error: ValidationError) -> None:
-        for name, messages_ in error.message_dict.items():
-            self.add_error(name if name in self.fields else None, messages_)
-
     def clean(self):
         cleaned = super().clean()
         tour, starts_at, ends_at = (self._value(name) for name in ["tour", "starts_at", "ends_at"])
@@ -87,12 +92,12 @@ class MeetingAdminForm(forms.ModelForm):
                     exclude_pk=self.instance.pk,
                 )
             except ValidationError as error:
-                self._add_errors(error)
+                add_errors(self, error)
         if cleaned.get("capacity") is not None:
             try:
                 services.meeting_validate_capacity(meeting=self.instance, capacity=cleaned["capacity"])
             except ValidationError as error:
-                self._add_errors(error)
+                add_errors(self, error)
         return cleaned
 
 
@@ -264,7 +269,7 @@ class MeetingAdmin(admin.ModelAdmin):
             try:
                 services.meeting_postpone(meeting=meeting, **form.cleaned_data)
             except ValidationError as error:
-                form.add_error(None, error)
+                add_errors(form, error)
             else:
                 self.message_user(
                     request, f"« {meeting} » est reportée ; les inscrits sont prévenus.", messages.SUCCESS
@@ -282,7 +287,7 @@ class MeetingAdmin(admin.ModelAdmin):
             try:
                 copy = services.meeting_duplicate(meeting=meeting, **form.cleaned_data)
             except ValidationError as error:
-                form.add_error(None, error)
+                add_errors(form, error)
             else:
                 self.message_user(request, f"Brouillon « {copy} » créé : vérifiez le lieu et l'ordre du jour.")
                 return HttpResponseRedirect(reverse("admin:meetings_meeting_change", args=[copy.pk]))

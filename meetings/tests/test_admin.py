@@ -264,3 +264,14 @@ def test_dates_of_a_published_meeting_change_only_through_postponement(staff_cli
     late = split(meeting.starts_at + timedelta(hours=1), "registration_closes_at")
     response = staff_client.post(url, meeting_form(meeting.tour, starts_at=meeting.starts_at, **late))
     assert response.status_code == 200 and "au plus tard au début" in response.content.decode()
+
+
+def test_duplicating_onto_a_busy_slot_shows_the_clash(staff_client):
+    source = MeetingFactory(title="Séance de Dakhla")
+    url = reverse("admin:meetings_meeting_duplicate", args=[source.pk])
+    response = staff_client.post(url, {"region": region(11).pk, **split(source.starts_at, "starts_at")})
+    assert response.status_code == 200
+    assert "Séance de Dakhla" in response.content.decode() and "chevaucher" in response.content.decode()
+    response = staff_client.post(url, {"region": "", "starts_at_0": "demain", "starts_at_1": ""})
+    assert response.status_code == 200 and response.context["form"].errors.keys() == {"region", "starts_at"}
+    assert Meeting.objects.count() == 1
