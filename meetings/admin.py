@@ -294,8 +294,26 @@ class MeetingAdmin(admin.ModelAdmin):
         return self._form_page(request, meeting, form, title=f"Dupliquer « {meeting} »", submit="Créer le brouillon")
 
 
+class TourAdminForm(forms.ModelForm):
+    class Meta:
+        model = Tour
+        fields = ["name", "slug", "starts_on", "ends_on", "description", "is_published"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("starts_on") and cleaned.get("ends_on"):
+            try:
+                services.tour_validate_period(
+                    tour=self.instance, starts_on=cleaned["starts_on"], ends_on=cleaned["ends_on"]
+                )
+            except ValidationError as error:
+                add_errors(self, error)
+        return cleaned
+
+
 @admin.register(Tour)
 class TourAdmin(admin.ModelAdmin):
+    form = TourAdminForm
     list_display = ["name", "starts_on", "ends_on", "is_published", "timeline_link"]
     prepopulated_fields = {"slug": ["name"]}
 

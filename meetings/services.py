@@ -1,5 +1,5 @@
 from copy import copy
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -92,6 +92,20 @@ def meeting_validate_capacity(*, meeting: Meeting, capacity: int) -> None:
                 )
             }
         )
+
+
+def tour_validate_period(*, tour: Tour, starts_on: date, ends_on: date) -> None:
+    """Refuse tour dates that would leave one of its (not cancelled) meetings outside the tour."""
+    if tour.pk is None:
+        return
+    outside = [
+        meeting
+        for meeting in tour.meetings.exclude(status=Meeting.Status.CANCELLED).order_by("starts_at")
+        if timezone.localdate(meeting.starts_at) < starts_on or timezone.localdate(meeting.ends_at) > ends_on
+    ]
+    if outside:
+        names = ", ".join(f"« {meeting} » ({_local(meeting.starts_at)})" for meeting in outside)
+        raise ValidationError(f"Ces rencontres sortiraient de la période de la tournée : {names}.")
 
 
 def _lock(meeting: Meeting) -> Meeting:

@@ -275,3 +275,17 @@ def test_duplicating_onto_a_busy_slot_shows_the_clash(staff_client):
     response = staff_client.post(url, {"region": "", "starts_at_0": "demain", "starts_at_1": ""})
     assert response.status_code == 200 and response.context["form"].errors.keys() == {"region", "starts_at"}
     assert Meeting.objects.count() == 1
+
+
+def test_tour_dates_cannot_leave_a_meeting_outside_the_tour(staff_client):
+    meeting = MeetingFactory(title="Rencontre de Dakhla")
+    tour = meeting.tour
+    url = reverse("admin:meetings_tour_change", args=[tour.pk])
+    data = {"name": tour.name, "slug": tour.slug, "description": "", "is_published": "on"}
+    last_day = timezone.localdate(meeting.starts_at) - timedelta(days=1)
+    response = staff_client.post(url, {**data, "starts_on": tour.starts_on, "ends_on": last_day})
+    assert response.status_code == 200 and "Rencontre de Dakhla" in response.content.decode()
+    tour.refresh_from_db()
+    assert tour.ends_on > last_day
+    response = staff_client.post(url, {**data, "starts_on": tour.starts_on, "ends_on": last_day + timedelta(days=1)})
+    assert response.status_code == 302
