@@ -5,7 +5,7 @@ from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.utils.html import strip_tags
-from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vText
 
 from meetings.models import Meeting
 
@@ -50,15 +50,24 @@ def _event(meeting: Meeting, *, with_alarm: bool) -> Event:
 
 
 def calendar_bytes(
-    meetings: Iterable[Meeting], *, name: str, method: str = "PUBLISH", with_alarm: bool = False
+    meetings: Iterable[Meeting],
+    *,
+    name: str,
+    method: str = "PUBLISH",
+    with_alarm: bool = False,
+    refresh: timedelta | None = None,
 ) -> bytes:
-    """A VCALENDAR holding one VEVENT per meeting."""
+    """A VCALENDAR holding one VEVENT per meeting; `refresh` tells subscribers how often to reload it."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
     calendar.add("x-wr-calname", name)
+    if refresh is not None:
+        # RFC 7986 REFRESH-INTERVAL, and the older name Outlook and Google read.
+        calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(refresh))
     for meeting in meetings:
         calendar.add_component(_event(meeting, with_alarm=with_alarm))
     return calendar.to_ical()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("comptes/", include("django.contrib.auth.urls")),
     path("feuille-de-route/", include("roadmap.urls")),
+    path("", include("meetings.urls")),
     path("", include("regions.urls")),
 ]
 

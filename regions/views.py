@@ -1,15 +1,18 @@
 from django.shortcuts import get_object_or_404, render
 
+from meetings.selectors import meetings_public, meetings_upcoming, tour_current
 from regions.models import Region
 from regions.selectors import regions_list
 
 
 def home(request):
     """Public home page: the tour at a glance and the 12 regions."""
-    return render(request, "regions/home.html", {"regions": regions_list()})
+    tour = tour_current()
+    upcoming = meetings_upcoming(tour=tour) if tour is not None else []
+    return render(request, "regions/home.html", {"regions": regions_list(), "tour": tour, "upcoming": upcoming})
 
 
 def region_detail(request, slug):
-    """Public page of one region: its tourism profile."""
+    """Public page of one region: its tourism profile and its meetings."""
     region = get_object_or_404(Region, slug=slug)
-    return render(request, "regions/region_detail.html", {"region": region})
+    return render(request, "regions/region_detail.html", {"region": region, "meetings": meetings_public(region=region)})

@@ -37,7 +37,10 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     address = "Avenue Mohammed V"
     city = "Dakhla"
     capacity = 50
-    registration_opens_at = factory.LazyAttribute(lambda meeting: meeting.starts_at - timedelta(days=60))
+    # Already open, also for the meetings far ahead that a long test run's sequence makes.
+    registration_opens_at = factory.LazyAttribute(
+        lambda meeting: min(timezone.now() - timedelta(days=1), meeting.starts_at - timedelta(days=60))
+    )
     registration_closes_at = factory.LazyAttribute(lambda meeting: meeting.starts_at - timedelta(hours=2))
 
 

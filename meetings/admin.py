@@ -1,0 +1,348 @@
+from datetime import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html
+
+from meetings import selectors, services
+from meetings.models import AgendaItem, Meeting, Tour
+from regions.models import Region
+
+
+def add_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's errors on the form's fields, or above the form for fields it does not have."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, field_errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, field_errors)
+
+
+class MonthListFilter(admin.SimpleListFilter):
+    title = "mois"
+    parameter_name = "month"
+
+    def lookups(self, request, model_admin):
+        months = Meeting.objects.datetimes("starts_at", "month", tzinfo=timezone.get_current_timezone())
+        return [(month.strftime("%Y-%m"), formats.date_format(month, "F Y")) for month in months]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            year, month = (int(part) for part in self.value().split("-"))
+            start = datetime(year, month, 1, tzinfo=timezone.get_current_timezone())
+            end = start.replace(year=year + month // 12, month=month % 12 + 1)
+        except ValueError:
+            # A hand-edited URL: show nothing rather than fail.
+            return queryset.none()
+        return queryset.filter(starts_at__gte=start, starts_at__lt=end)
+
+
+class MeetingAdminForm(forms.ModelForm):
+    online_url = forms.URLField(label="lien en ligne", required=False, assume_scheme="https")
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "tour",
+            "region",
+            "kind",
+            "title",
+            "slug",
+            "starts_at",
+            "ends_at",
+            "venue_name",
+            "address",
+            "city",
+            "latitude",
+            "longitude",
+            "online_url",
+            "capacity",
+            "registration_opens_at",
+            "registration_closes_at",
+            "waitlist_offer_hours",
+            "confirm_waitlist_directly",
+            "description",
+        ]
+
+    def _value(self, name: str):
+        # Fields locked after publication are not in the form: the stored value still counts.
+        return self.cleaned_data.get(name) if name in self.fields else getattr(self.instance, name)
+
+    def clean(self):
+        cleaned = super().clean()
+        tour, starts_at, ends_at = (self._value(name) for name in ["tour", "starts_at", "ends_at"])
+        if tour and starts_at and ends_at:
+            try:
+                services.meeting_validate_schedule(
+                    tour=tour,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    registration_opens_at=cleaned.get("registration_opens_at"),
+                    registration_closes_at=cleaned.get("registration_closes_at"),
+                    exclude_pk=self.instance.pk,
+                )
+            except ValidationError as error:
+                add_errors(self, error)
+        if cleaned.get("capacity") is not None:
+            try:
+                services.meeting_validate_capacity(meeting=self.instance, capacity=cleaned["capacity"])
+            except ValidationError as error:
+                add_errors(self, error)
+        return cleaned
+
+
+class PostponeForm(forms.Form):
+    starts_at = forms.SplitDateTimeField(label="Nouveau début", widget=AdminSplitDateTime)
+    ends_at = forms.SplitDateTimeField(label="Nouvelle fin", widget=AdminSplitDateTime)
+
+
+class DuplicateForm(forms.Form):
+    region = forms.ModelChoiceField(label="Région", queryset=Region.objects.all())
+    starts_at = forms.SplitDateTimeField(label="Début", widget=AdminSplitDateTime)
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    extra = 1
+    fields = ["position", "starts_at", "title", "speaker"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    form = MeetingAdminForm
+    list_display = ["title", "region", "starts_at", "kind", "status", "registrations"]
+    list_filter = ["tour", "region", "status", MonthListFilter, "kind"]
+    search_fields = ["title", "city", "venue_name", "region__name_fr"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["status", "sequence"]
+    inlines = [AgendaItemInline]
+    # Status changes go through the services behind these actions (they notify registrants).
+    actions = ["publish", "postpone", "cancel", "mark_held", "duplicate"]
+    fieldsets = [
+        (None, {"fields": ["tour", "region", "kind", "title", "slug", "status", "sequence"]}),
+        (
+            "Date et lieu",
+            {
+                "fields": [
+                    "starts_at",
+                    "ends_at",
+                    "venue_name",
+                    "address",
+                    "city",
+                    "latitude",
+                    "longitude",
+                    "online_url",
+                ]
+            },
+        ),
+        (
+            "Inscriptions",
+            {
+                "fields": [
+                    "capacity",
+                    "registration_opens_at",
+                    "registration_closes_at",
+                    "waitlist_offer_hours",
+                    "confirm_waitlist_directly",
+                ]
+            },
+        ),
+        ("Présentation", {"fields": ["description"]}),
+    ]
+
+    def get_queryset(self, request):
+        return selectors.meetings_admin_list()
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None or obj.status == Meeting.Status.DRAFT:
+            return self.readonly_fields
+        # Once public, the dates move only through "Reporter", which tells the registrants.
+        return [*self.readonly_fields, "tour", "starts_at", "ends_at"]
+
+    @admin.display(description="inscrits / capacité", ordering="seats_taken")
+    def registrations(self, obj):
+        return f"{obj.seats_taken} / {obj.capacity}"
+
+    def save_model(self, request, obj, form, change):
+        services.meeting_save(meeting=obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/reporter/", self.admin_site.admin_view(self.postpone_view), name="meetings_meeting_postpone"
+            ),
+            path(
+                "<int:pk>/dupliquer/",
+                self.admin_site.admin_view(self.duplicate_view),
+                name="meetings_meeting_duplicate",
+            ),
+            *super().get_urls(),
+        ]
+
+    # ---------------------------------------------------------------- actions
+
+    def _each(self, request, queryset: QuerySet[Meeting], service, done: str) -> None:
+        count = 0
+        for meeting in queryset:
+            try:
+                service(meeting=meeting)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, f"{count} rencontre(s) {done}.", messages.SUCCESS)
+
+    @admin.action(description="Publier les rencontres sélectionnées", permissions=["change"])
+    def publish(self, request, queryset):
+        self._each(request, queryset, services.meeting_publish, "publiée(s)")
+
+    @admin.action(description="Marquer comme tenues", permissions=["change"])
+    def mark_held(self, request, queryset):
+        self._each(request, queryset, services.meeting_mark_held, "marquée(s) comme tenue(s)")
+
+    @admin.action(description="Annuler les rencontres sélectionnées (prévient les inscrits)", permissions=["change"])
+    def cancel(self, request, queryset):
+        if request.POST.get("confirm") == "yes":
+            self._each(request, queryset, services.meeting_cancel, "annulée(s) ; les inscrits sont prévenus")
+            return None
+        return TemplateResponse(
+            request,
+            "admin/meetings/meeting/cancel_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Annuler des rencontres",
+                "opts": self.model._meta,
+                "meetings": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    def _single(self, request, queryset, url_name: str):
+        if queryset.count() != 1:
+            self.message_user(request, "Sélectionnez une seule rencontre pour cette action.", messages.WARNING)
+            return None
+        return HttpResponseRedirect(reverse(f"admin:{url_name}", args=[queryset.get().pk]))
+
+    @admin.action(description="Reporter à une nouvelle date (prévient les inscrits)", permissions=["change"])
+    def postpone(self, request, queryset):
+        return self._single(request, queryset, "meetings_meeting_postpone")
+
+    @admin.action(description="Dupliquer comme modèle pour une autre région", permissions=["add"])
+    def duplicate(self, request, queryset):
+        return self._single(request, queryset, "meetings_meeting_duplicate")
+
+    # ---------------------------------------------------------------- views behind the actions
+
+    def _form_page(self, request: HttpRequest, meeting: Meeting, form: forms.Form, *, title: str, submit: str):
+        return TemplateResponse(
+            request,
+            "admin/meetings/meeting/action_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "submit": submit,
+                "opts": self.model._meta,
+                "original": meeting,
+                "form": form,
+                "media": self.media + form.media,
+            },
+        )
+
+    def postpone_view(self, request, pk):
+        meeting = get_object_or_404(Meeting, pk=pk)
+        if not self.has_change_permission(request, meeting):
+            raise PermissionDenied
+        initial = {"starts_at": timezone.localtime(meeting.starts_at), "ends_at": timezone.localtime(meeting.ends_at)}
+        form = PostponeForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.meeting_postpone(meeting=meeting, **form.cleaned_data)
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                self.message_user(
+                    request, f"« {meeting} » est reportée ; les inscrits sont prévenus.", messages.SUCCESS
+                )
+                return HttpResponseRedirect(reverse("admin:meetings_meeting_change", args=[meeting.pk]))
+        return self._form_page(request, meeting, form, title=f"Reporter « {meeting} »", submit="Reporter")
+
+    def duplicate_view(self, request, pk):
+        meeting = get_object_or_404(Meeting.objects.select_related("tour"), pk=pk)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        unscheduled = selectors.tour_timeline(tour=meeting.tour).unscheduled
+        form = DuplicateForm(request.POST or None, initial={"region": unscheduled[0] if unscheduled else None})
+        if request.method == "POST" and form.is_valid():
+            try:
+                copy = services.meeting_duplicate(meeting=meeting, **form.cleaned_data)
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                self.message_user(request, f"Brouillon « {copy} » créé : vérifiez le lieu et l'ordre du jour.")
+                return HttpResponseRedirect(reverse("admin:meetings_meeting_change", args=[copy.pk]))
+        return self._form_page(request, meeting, form, title=f"Dupliquer « {meeting} »", submit="Créer le brouillon")
+
+
+class TourAdminForm(forms.ModelForm):
+    class Meta:
+        model = Tour
+        fields = ["name", "slug", "starts_on", "ends_on", "description", "is_published"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("starts_on") and cleaned.get("ends_on"):
+            try:
+                services.tour_validate_period(
+                    tour=self.instance, starts_on=cleaned["starts_on"], ends_on=cleaned["ends_on"]
+                )
+            except ValidationError as error:
+                add_errors(self, error)
+        return cleaned
+
+
+@admin.register(Tour)
+class TourAdmin(admin.ModelAdmin):
+    form = TourAdminForm
+    list_display = ["name", "starts_on", "ends_on", "is_published", "timeline_link"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    @admin.display(description="calendrier")
+    def timeline_link(self, obj):
+        return format_html(
+            '<a href="{}">Chronologie des étapes</a>', reverse("admin:meetings_tour_timeline", args=[obj.pk])
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/chronologie/", self.admin_site.admin_view(self.timeline_view), name="meetings_tour_timeline"
+            ),
+            *super().get_urls(),
+        ]
+
+    def timeline_view(self, request, pk):
+        tour = get_object_or_404(Tour, pk=pk)
+        if not self.has_view_permission(request, tour):
+            raise PermissionDenied
+        return TemplateResponse(
+            request,
+            "admin/meetings/tour/timeline.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Chronologie — {tour}",
+                "opts": self.model._meta,
+                "original": tour,
+                "timeline": selectors.tour_timeline(tour=tour),
+            },
+        )

@@ -1,0 +1,120 @@
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.functions import Greatest
+from django.http import Http404
+from django.utils import timezone
+
+from meetings.models import Meeting, Registration, Tour
+from regions.models import Region
+
+
+def _with_seats_taken(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    return queryset.annotate(
+        seats_taken=Count("registrations", filter=Q(registrations__status__in=Registration.SEAT_STATUSES))
+    ).annotate(seats_left=Greatest(F("capacity") - F("seats_taken"), Value(0)))
+
+
+def meeting_seats_taken(*, meeting: Meeting) -> int:
+    """Seats of the capacity held by confirmed, offered or attended registrations."""
+    return meeting.registrations.filter(status__in=Registration.SEAT_STATUSES).count()
+
+
+def meetings_public(*, tour: Tour | None = None, region: Region | None = None) -> QuerySet[Meeting]:
+    """Public meetings (not drafts, in a published tour) by date, annotated with `seats_taken` and `seats_left`."""
+    queryset = Meeting.objects.exclude(status=Meeting.Status.DRAFT).filter(tour__is_published=True)
+    if tour is not None:
+        queryset = queryset.filter(tour=tour)
+    if region is not None:
+        queryset = queryset.filter(region=region)
+    return _with_seats_taken(queryset.select_related("region", "tour")).order_by("starts_at", "pk")
+
+
+def meeting_public_get(*, slug: str) -> Meeting:
+    """A public meeting with its agenda; Http404 for a draft or an unknown slug."""
+    meeting = meetings_public().prefetch_related("agenda_items").filter(slug=slug).first()
+    if meeting is None:
+        raise Http404("Rencontre introuvable.")
+    return meeting
+
+
+def meetings_admin_list() -> QuerySet[Meeting]:
+    return _with_seats_taken(Meeting.objects.select_related("region", "tour"))
+
+
+def tours_public() -> QuerySet[Tour]:
+    return Tour.objects.filter(is_published=True).order_by("-starts_on")
+
+
+def tour_public_get(*, slug: str) -> Tour:
+    tour = tours_public().filter(slug=slug).first()
+    if tour is None:
+        raise Http404("Tournée introuvable.")
+    return tour
+
+
+def tour_current(*, today: date | None = None) -> Tour | None:
+    """The published tour under way today, else the next one to start, else the latest one."""
+    today = today or timezone.localdate()
+    tours = tours_public()
+    return (
+        tours.filter(starts_on__lte=today, ends_on__gte=today).first()
+        or tours.filter(starts_on__gt=today).order_by("starts_on").first()
+        or tours.first()
+    )
+
+
+@dataclass
+class TourStop:
+    """One region's visit within a tour: its meetings, in date order."""
+
+    region: Region
+    meetings: list[Meeting] = field(default_factory=list)
+
+    @property
+    def starts_at(self):
+        return self.meetings[0].starts_at
+
+    @property
+    def ends_at(self):
+        return max(meeting.ends_at for meeting in self.meetings)
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at <= timezone.now()
+
+
+def tour_stops(*, meetings: QuerySet[Meeting] | list[Meeting]) -> list[TourStop]:
+    """Group date-ordered meetings into stops, one per region, ordered by the region's first meeting."""
+    stops: dict[int, TourStop] = {}
+    for meeting in meetings:
+        stops.setdefault(meeting.region_id, TourStop(region=meeting.region)).meetings.append(meeting)
+    return list(stops.values())
+
+
+@dataclass
+class TourTimeline:
+    """The admin's view of a tour: its stops in order and the regions not yet scheduled."""
+
+    stops: list[TourStop]
+    unscheduled: list[Region]
+
+
+def tour_timeline(*, tour: Tour) -> TourTimeline:
+    """Every meeting of the tour, drafts included; cancelled meetings do not schedule their region."""
+    meetings = list(
+        _with_seats_taken(tour.meetings.select_related("region")).order_by("starts_at", "pk"),
+    )
+    stops = tour_stops(meetings=meetings)
+    scheduled = {meeting.region_id for meeting in meetings if meeting.status != Meeting.Status.CANCELLED}
+    return TourTimeline(stops=stops, unscheduled=[r for r in Region.objects.all() if r.pk not in scheduled])
+
+
+def meetings_upcoming(*, tour: Tour, limit: int = 3) -> list[Meeting]:
+    """The next public meetings of a tour that still take place, for the home page."""
+    return list(
+        meetings_public(tour=tour).filter(
+            ends_at__gt=timezone.now(), status__in=[Meeting.Status.PUBLISHED, Meeting.Status.POSTPONED]
+        )[:limit]
+    )

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from meetings import views
+
+app_name = "meetings"
+
+urlpatterns = [
+    path("tournee/", views.tour_list, name="tour_list"),
+    path("tournee/<slug:slug>/", views.tour_detail, name="tour"),
+    path("tournee/<slug:slug>/calendrier.ics", views.tour_feed, name="tour_feed"),
+    path("rencontres/<slug:slug>/", views.meeting_detail, name="detail"),
+    path("rencontres/<slug:slug>/calendrier.ics", views.meeting_calendar, name="ics"),
+    path("regions/<slug:slug>/calendrier.ics", views.region_feed, name="region_feed"),
+]
