@@ -13,7 +13,8 @@ from meetings.registration_selectors import (
     registration_waitlist_position,
 )
 from meetings.tasks import expire_seat_offers
-from meetings.tests.factories import MeetingFactory, RegistrationFactory
+from meetings.tests.factories import RegistrationFactory
+from meetings.tests.registration_factories import OpenMeetingFactory as MeetingFactory
 from messaging import notifications
 
 pytestmark = pytest.mark.django_db
