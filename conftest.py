@@ -1,6 +1,9 @@
 """Fixtures shared by every app's tests."""
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.conf import settings
 
 from onmt_portal.celery import app as celery_app
@@ -14,6 +17,33 @@ def pytest_configure(config):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Reference data that data migrations load; a transactional test's flush removes it.
+REFERENCE_DATA_SEEDERS = [
+    ("regions.migrations.0002_seed_regions", "seed_regions"),
+]
+
+
+def _seed_reference_data():
+    for module, function in REFERENCE_DATA_SEEDERS:
+        getattr(import_module(module), function)(apps, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # A reused test database may have been flushed by the last run's transactional tests.
+    with django_db_blocker.unblock():
+        _seed_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_for_transactional_tests(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    if transactional or "live_server" in request.fixturenames or "transactional_db" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        _seed_reference_data()
 
 
 @pytest.fixture(autouse=True)
