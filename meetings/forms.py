@@ -133,3 +133,9 @@ class ContactDetailsForm(_ContactFieldsMixin, forms.ModelForm):
 
 class CheckinSearchForm(forms.Form):
     q = forms.CharField(label=_("Nom, organisme ou e-mail"), required=False, max_length=150)
+
+
+class CheckinMarkForm(CheckinSearchForm):
+    """The "present" button of one person on the check-in page (the search is kept for the way back)."""
+
+    registration = forms.IntegerField(min_value=1)

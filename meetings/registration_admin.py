@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from defusedcsv import csv
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from meetings import registration_services as services
-from meetings.forms import CheckinSearchForm
+from meetings.forms import CheckinMarkForm, CheckinSearchForm
 from meetings.models import Meeting, Registration
 from meetings.registration_selectors import meeting_registration_counts, registrations_for_checkin
 
@@ -187,9 +187,12 @@ class RegistrationAdmin(admin.ModelAdmin):
             raise PermissionDenied
         meeting = get_object_or_404(Meeting.objects.select_related("region"), pk=meeting_id)
         if request.method == "POST":
-            registration = get_object_or_404(Registration, pk=request.POST.get("registration"), meeting=meeting)
+            mark = CheckinMarkForm(request.POST)
+            if not mark.is_valid():
+                return HttpResponseBadRequest(_("Demande de pointage invalide."))
+            registration = get_object_or_404(Registration, pk=mark.cleaned_data["registration"], meeting=meeting)
             self._mark_attended(request, registration.pk)
-            return redirect(f"{request.path}?{urlencode({'q': request.POST.get('q', '')[:150]})}")
+            return redirect(f"{request.path}?{urlencode({'q': mark.cleaned_data['q']})}")
         form = CheckinSearchForm(request.GET or None)
         query = form.cleaned_data["q"] if form.is_valid() else ""
         registrations = registrations_for_checkin(meeting=meeting, query=query)
