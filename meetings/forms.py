@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Registration
+from meetings.registration_selectors import invited_contact
 
 # Line and paragraph separators end a line as surely as \r\n in a mail header or a CSV cell.
 _LINE_BREAKING = {"\u2028", "\u2029", "\u0085"}
@@ -120,6 +121,23 @@ class RegistrationForm(_ContactFieldsMixin, forms.ModelForm):
         if _control_characters(message, allowed="\r\n\t"):
             raise ValidationError(_("Caractères de contrôle non autorisés."), code="control")
         return message
+
+
+def registration_form_for(meeting, invitation: str = "") -> RegistrationForm:
+    """An empty form, pre-filled from the contact when the person came through a personal invitation link."""
+    contact = invited_contact(token=invitation, meeting=meeting)
+    if contact is None:
+        return RegistrationForm()
+    return RegistrationForm(
+        initial={
+            "full_name": contact.full_name,
+            "organisation": contact.organisation,
+            "job_title": contact.role,
+            "email": contact.email,
+            "phone": contact.phone,
+            "invitation": invitation,
+        }
+    )
 
 
 class ContactDetailsForm(_ContactFieldsMixin, forms.ModelForm):

@@ -6,6 +6,8 @@ import uuid
 from django.db.models import Count, Q, QuerySet
 
 from meetings.models import Meeting, Registration
+from messaging.notifications import invitation_token_read
+from regions.models import Contact
 
 
 def registration_seats_taken(*, meeting_id: int) -> int:
@@ -15,6 +17,12 @@ def registration_seats_taken(*, meeting_id: int) -> int:
 
 def meeting_for_registration(*, slug: str) -> Meeting | None:
     return Meeting.objects.select_related("region").filter(slug=slug).first()
+
+
+def invited_contact(*, token: str, meeting: Meeting) -> Contact | None:
+    """The contact a personal invitation link was made for, if the token is genuine and for this meeting."""
+    contact_id = invitation_token_read(token=token, meeting_id=meeting.pk) if token else None
+    return Contact.objects.filter(pk=contact_id).first() if contact_id is not None else None
 
 
 def registration_for_link(*, public_id: uuid.UUID, secret: str) -> Registration | None:

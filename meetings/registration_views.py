@@ -13,17 +13,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from meetings import registration_services as services
-from meetings.forms import ContactDetailsForm, RegistrationForm
+from meetings.forms import ContactDetailsForm, RegistrationForm, registration_form_for
 from meetings.models import Registration
 from meetings.registration_selectors import (
+    invited_contact,
     meeting_for_registration,
     registration_for_link,
     registration_personal_data,
     registration_seats_taken,
     registration_waitlist_position,
 )
-from messaging.notifications import invitation_token_read
-from regions.models import Contact
 
 
 def client_address(group, request) -> str:
@@ -38,28 +37,6 @@ def client_address(group, request) -> str:
 def registration_rate(group, request) -> str:
     # Read per request so the setting can change without a restart of the decorator's module.
     return settings.REGISTRATION_RATE_LIMIT
-
-
-def _invited_contact(token: str, meeting) -> Contact | None:
-    contact_id = invitation_token_read(token=token, meeting_id=meeting.pk) if token else None
-    return Contact.objects.filter(pk=contact_id).first() if contact_id is not None else None
-
-
-def registration_form_for(meeting, invitation: str = "") -> RegistrationForm:
-    """An empty form, pre-filled from the contact when the person came through a personal invitation link."""
-    contact = _invited_contact(invitation, meeting)
-    if contact is None:
-        return RegistrationForm()
-    return RegistrationForm(
-        initial={
-            "full_name": contact.full_name,
-            "organisation": contact.organisation,
-            "job_title": contact.role,
-            "email": contact.email,
-            "phone": contact.phone,
-            "invitation": invitation,
-        }
-    )
 
 
 def _registration_from_link(public_id, secret) -> Registration:
@@ -89,7 +66,7 @@ def register(request, slug):
     if not form.is_valid():
         return render(request, "meetings/registration_page.html", context, status=400)
     data = form.cleaned_data
-    contact = _invited_contact(data["invitation"], meeting)
+    contact = invited_contact(token=data["invitation"], meeting=meeting)
     try:
         outcome = services.registration_create(
             meeting_id=meeting.pk,

@@ -4,9 +4,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from meetings.forms import registration_form_for
 from meetings.models import RegistrationState
 from meetings.registration_selectors import registration_seats_taken
-from meetings.registration_views import registration_form_for
 
 register = template.Library()
 

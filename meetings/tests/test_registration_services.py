@@ -1,7 +1,9 @@
+import io
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.utils import timezone
 
 from meetings import registration_services as services
@@ -287,3 +289,12 @@ def test_erasing_cancels_blanks_the_data_revokes_the_link_and_passes_the_seat_on
     assert registration_for_link(public_id=registration.public_id, secret=old_secret) is None
     assert waiting.status == Status.OFFERED
     assert not any(email == "gone@example.ma" and name == "notify_registration_cancelled" for name, email, _ in sent)
+
+
+def test_the_management_command_expires_offers():
+    offer = RegistrationFactory(status=Status.OFFERED, offer_expires_at=timezone.now() - timedelta(minutes=1))
+    output = io.StringIO()
+    call_command("expire_seat_offers", stdout=output)
+    offer.refresh_from_db()
+    assert offer.status == Status.CANCELLED
+    assert output.getvalue().startswith("1 ")
