@@ -93,7 +93,7 @@ class RegistrationForm(_ContactFieldsMixin, forms.ModelForm):
         max_length=200,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
-    invitation = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500)
+    invitation = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Registration
@@ -110,6 +110,11 @@ class RegistrationForm(_ContactFieldsMixin, forms.ModelForm):
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
+
+    def clean_invitation(self):
+        # A damaged invitation only loses the link to the contact; the person still registers.
+        token = self.cleaned_data["invitation"]
+        return token if len(token) <= 500 else ""
 
     def clean_website(self):
         if self.cleaned_data["website"]:
