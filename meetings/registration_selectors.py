@@ -16,7 +16,8 @@ def registration_seats_taken(*, meeting_id: int) -> int:
 
 
 def meeting_for_registration(*, slug: str) -> Meeting | None:
-    return Meeting.objects.select_related("region").filter(slug=slug).first()
+    """A meeting the public may see (drafts are not shown, not even as closed)."""
+    return Meeting.objects.select_related("region").exclude(status=Meeting.Status.DRAFT).filter(slug=slug).first()
 
 
 def invited_contact(*, token: str, meeting: Meeting) -> Contact | None:

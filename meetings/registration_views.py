@@ -35,7 +35,7 @@ def client_address(group, request) -> str:
 
 
 def registration_rate(group, request) -> str:
-    # Read per request so the setting can change without a restart of the decorator's module.
+    # Read on each request rather than once at import, so the setting (and a test's override) applies.
     return settings.REGISTRATION_RATE_LIMIT
 
 
@@ -59,7 +59,7 @@ def register(request, slug):
         context["form"] = registration_form_for(meeting, request.GET.get("invitation", ""))
         return render(request, "meetings/registration_page.html", context)
     if request.limited:
-        context["error"] = _("Trop de demandes depuis votre connexion. Réessayez dans une heure.")
+        context["error"] = _("Trop de demandes depuis votre connexion. Réessayez plus tard.")
         return render(request, "meetings/registration_refused.html", context, status=429)
     form = RegistrationForm(request.POST)
     context["form"] = form

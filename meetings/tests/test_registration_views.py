@@ -187,8 +187,8 @@ def test_arabic_and_french_names_are_kept_as_typed_and_phones_normalised(client,
 @pytest.mark.parametrize(
     "meeting_fields",
     [
-        {"status": Meeting.Status.DRAFT},
         {"status": Meeting.Status.CANCELLED},
+        {"status": Meeting.Status.POSTPONED},
         {"kind": Meeting.Kind.CRT_SESSION},
         {"registration_closes_at": timezone.now() - timedelta(minutes=5)},
     ],
@@ -204,9 +204,13 @@ def test_registration_refused_with_a_clear_message(client, meeting_fields):
     assert 'name="consent"' not in page
 
 
-def test_unknown_meeting_is_404(client):
+def test_unknown_or_draft_meeting_is_404(client):
     assert client.get(reverse("registrations:register", args=["nope"])).status_code == 404
     assert client.post(reverse("registrations:register", args=["nope"]), VALID).status_code == 404
+    draft = MeetingFactory(status=Meeting.Status.DRAFT)
+    assert client.get(reverse("registrations:register", args=[draft.slug])).status_code == 404
+    assert post(client, draft).status_code == 404
+    assert not Registration.objects.exists()
 
 
 def test_csrf_is_required():
