@@ -200,7 +200,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "expire-seat-offers": {"task": "meetings.tasks.expire_seat_offers", "schedule": 10 * 60},
+}
 
 # ------------------------------------------------------------------ security
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=PRODUCTION)
@@ -234,6 +236,10 @@ CONTENT_SECURITY_POLICY = {
 # Declaration number of the registration processing with the CNDP (law 09-08).
 CNDP_DECLARATION_NUMBER = env("CNDP_DECLARATION_NUMBER", default="D-GC-000/2026")
 PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", default="donnees-personnelles@onmt.ma")
+# Registration submissions allowed per client address (django-ratelimit syntax), counted in the default cache.
+REGISTRATION_RATE_LIMIT = env("REGISTRATION_RATE_LIMIT", default="20/h")
+# How many reverse proxies in front of the portal add to X-Forwarded-For (0: use the socket's address).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
 # Only the benchmark turns this on: it serves the bare reference view at /bench/bare/.
 BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("comptes/", include("django.contrib.auth.urls")),
     path("feuille-de-route/", include("roadmap.urls")),
     path("", include("meetings.urls")),
+    path("inscriptions/", include("meetings.registration_urls")),
     path("", include("regions.urls")),
 ]
 

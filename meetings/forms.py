@@ -1,0 +1,164 @@
+"""Public forms of the professionals' registration."""
+
+import re
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import Registration
+from meetings.registration_selectors import invited_contact
+
+# Line and paragraph separators end a line as surely as \r\n in a mail header or a CSV cell.
+_LINE_BREAKING = {"\u2028", "\u2029", "\u0085"}
+_PHONE_PUNCTUATION = re.compile(r"[\s.\-()/]")
+_MOROCCAN_NATIONAL = re.compile(r"0([5-7]\d{8})")
+_E164 = re.compile(r"\+[1-9]\d{6,14}")
+_MOROCCAN_E164 = re.compile(r"\+212\d*")
+_MOROCCAN_E164_VALID = re.compile(r"\+212[5-7]\d{8}")
+
+
+def _control_characters(value: str, *, allowed: str = "") -> bool:
+    return any((unicodedata.category(char) == "Cc" and char not in allowed) or char in _LINE_BREAKING for char in value)
+
+
+def single_line(value: str) -> str:
+    """Refuse control characters and line breaks (they could forge e-mail headers or break exports)."""
+    if _control_characters(value):
+        raise ValidationError(_("Caractères de contrôle ou retour à la ligne non autorisés."), code="control")
+    return value
+
+
+def phone_normalise(value: str) -> str:
+    """A Moroccan (05/06/07…, +212…) or international (E.164) number, returned as E.164."""
+    number = _PHONE_PUNCTUATION.sub("", value)
+    if number.startswith("00"):
+        number = "+" + number[2:]
+    national = _MOROCCAN_NATIONAL.fullmatch(number)
+    if national:
+        number = "+212" + national.group(1)
+    if not _E164.fullmatch(number) or (_MOROCCAN_E164.fullmatch(number) and not _MOROCCAN_E164_VALID.fullmatch(number)):
+        raise ValidationError(
+            _("Numéro invalide : par exemple 06 12 34 56 78, +212 6 12 34 56 78 ou +33 6 12 34 56 78."),
+            code="phone",
+        )
+    return number
+
+
+class _ContactFieldsMixin:
+    """Cleaning shared by the registration form and the manage page's contact form."""
+
+    SINGLE_LINE_FIELDS = ("full_name", "organisation", "job_title", "city", "email", "phone")
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.SINGLE_LINE_FIELDS:
+            value = cleaned.get(name)
+            if name in self.fields and value:
+                try:
+                    single_line(value)
+                except ValidationError as error:
+                    self.add_error(name, error)
+        return cleaned
+
+    def clean_full_name(self):
+        name = self.cleaned_data["full_name"]
+        # Names are kept as typed (Arabic, French, hyphens, apostrophes), but must contain a letter.
+        if not any(char.isalpha() for char in name):
+            raise ValidationError(_("Indiquez votre nom."), code="name")
+        return name
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        if _control_characters(phone):
+            return phone  # reported once, by clean()
+        return phone_normalise(phone)
+
+
+class RegistrationForm(_ContactFieldsMixin, forms.ModelForm):
+    """Name, organisation, sector, e-mail, phone, city, message and consent; nothing more than the meeting needs."""
+
+    required_css_class = "required"
+
+    consent = forms.BooleanField(
+        label=_("J'accepte que l'ONMT traite ces données pour organiser la rencontre, comme décrit ci-dessous."),
+        required=True,
+        error_messages={"required": _("Votre consentement est nécessaire pour vous inscrire.")},
+    )
+    # Honeypot: hidden from people by CSS, filled in by form-filling robots.
+    website = forms.CharField(
+        label=_("Ne pas remplir"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    invitation = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Registration
+        fields = ["full_name", "organisation", "job_title", "sector", "email", "phone", "city", "message"]
+        widgets = {
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+            "full_name": forms.TextInput(attrs={"autocomplete": "name", "dir": "auto"}),
+            "organisation": forms.TextInput(attrs={"autocomplete": "organization", "dir": "auto"}),
+            "job_title": forms.TextInput(attrs={"autocomplete": "organization-title", "dir": "auto"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2", "dir": "auto"}),
+            "message": forms.Textarea(attrs={"rows": 3, "maxlength": 1000, "dir": "auto"}),
+        }
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_invitation(self):
+        # A damaged invitation only loses the link to the contact; the person still registers.
+        token = self.cleaned_data["invitation"]
+        return token if len(token) <= 500 else ""
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise ValidationError(_("Ce champ doit rester vide."), code="honeypot")
+        return ""
+
+    def clean_message(self):
+        message = self.cleaned_data["message"]
+        if _control_characters(message, allowed="\r\n\t"):
+            raise ValidationError(_("Caractères de contrôle non autorisés."), code="control")
+        return message
+
+
+def registration_form_for(meeting, invitation: str = "") -> RegistrationForm:
+    """An empty form, pre-filled from the contact when the person came through a personal invitation link."""
+    contact = invited_contact(token=invitation, meeting=meeting)
+    if contact is None:
+        return RegistrationForm()
+    return RegistrationForm(
+        initial={
+            "full_name": contact.full_name,
+            "organisation": contact.organisation,
+            "job_title": contact.role,
+            "email": contact.email,
+            "phone": contact.phone,
+            "invitation": invitation,
+        }
+    )
+
+
+class ContactDetailsForm(_ContactFieldsMixin, forms.ModelForm):
+    """What a person may correct from their manage link."""
+
+    class Meta:
+        model = Registration
+        fields = ["full_name", "organisation", "job_title", "phone", "city"]
+        widgets = RegistrationForm.Meta.widgets
+
+
+class CheckinSearchForm(forms.Form):
+    q = forms.CharField(label=_("Nom, organisme ou e-mail"), required=False, max_length=150)
+
+
+class CheckinMarkForm(CheckinSearchForm):
+    """The "present" button of one person on the check-in page (the search is kept for the way back)."""
+
+    registration = forms.IntegerField(min_value=1)

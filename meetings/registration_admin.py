@@ -1,0 +1,241 @@
+"""Registrations in the admin: search, filters, counts per meeting, CSV/Excel exports and the check-in page."""
+
+import io
+from urllib.parse import urlencode
+
+from defusedcsv import csv
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from meetings import registration_services as services
+from meetings.forms import CheckinMarkForm, CheckinSearchForm
+from meetings.models import Meeting, Registration
+from meetings.registration_selectors import meeting_registration_counts, registrations_for_checkin
+
+EXPORT_COLUMNS = [
+    (_("Rencontre"), lambda r: r.meeting.title),
+    (_("Région"), lambda r: r.meeting.region.name_fr),
+    (_("Nom complet"), lambda r: r.full_name),
+    (_("Organisme"), lambda r: r.organisation),
+    (_("Fonction"), lambda r: r.job_title),
+    (_("Secteur"), lambda r: r.get_sector_display()),
+    (_("E-mail"), lambda r: r.email),
+    (_("Téléphone"), lambda r: r.phone),
+    (_("Ville"), lambda r: r.city),
+    (_("Statut"), lambda r: r.get_status_display()),
+    (_("Inscrit(e) le"), lambda r: r.created_at),
+    (_("Présent(e) le"), lambda r: r.attended_at),
+    (_("Message"), lambda r: r.message),
+]
+
+
+def _local(value):
+    """Exports show Moroccan local time, without an offset spreadsheets cannot read."""
+    return timezone.localtime(value).replace(tzinfo=None) if value is not None else None
+
+
+def _export_rows(registrations):
+    yield [str(title) for title, _value in EXPORT_COLUMNS]
+    for registration in registrations:
+        row = []
+        for _title, value in EXPORT_COLUMNS:
+            cell = value(registration)
+            row.append(_local(cell) if hasattr(cell, "tzinfo") else cell)
+        yield row
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y %H:%M") if hasattr(value, "strftime") else value
+
+
+def registrations_csv(registrations) -> bytes:
+    """UTF-8 with a BOM and `;` so French-locale Excel opens it as is; formula-like cells neutralised by defusedcsv."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";")
+    for row in _export_rows(registrations):
+        writer.writerow([_csv_cell(cell) for cell in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def registrations_xlsx(registrations) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(_("Inscriptions")))
+    for row in _export_rows(registrations):
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                # openpyxl would store it as a formula; what a person typed stays text.
+                cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "organisation", "meeting", "sector", "status", "email", "phone", "created_at"]
+    list_select_related = ["meeting"]
+    list_filter = ["meeting", "meeting__region", "sector", "status"]
+    search_fields = ["full_name", "organisation", "email", "phone"]
+    date_hierarchy = "created_at"
+    # Seats change only through the services (capacity lock, waiting list), never by editing a status.
+    readonly_fields = [
+        "meeting",
+        "status",
+        "email",
+        "public_id",
+        "consent_at",
+        "offer_expires_at",
+        "cancelled_at",
+        "attended_at",
+        "invited_contact",
+        "language",
+        "created_at",
+        "updated_at",
+    ]
+    fields = ["meeting", "status", "full_name", "organisation", "job_title", "sector", "email", "phone", "city"]
+    fields += ["message", "language", "consent_at", "offer_expires_at", "cancelled_at", "attended_at"]
+    fields += ["invited_contact", "public_id", "created_at", "updated_at"]
+    actions = ["cancel_registrations", "mark_attended"]
+    change_list_template = "meetings/registration_admin_changelist.html"
+
+    def has_add_permission(self, request):
+        # Staff register people through the public form, so capacity and the waiting list apply.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A deleted row would free a seat without offering it; cancel or erase instead.
+        return False
+
+    def get_urls(self):
+        extra = [
+            path("export.csv", self.admin_site.admin_view(self.export_csv), name="meetings_registration_csv"),
+            path("export.xlsx", self.admin_site.admin_view(self.export_xlsx), name="meetings_registration_xlsx"),
+            path(
+                "pointage/<int:meeting_id>/",
+                self.admin_site.admin_view(self.checkin_view),
+                name="meetings_registration_checkin",
+            ),
+            path(
+                "pointage/scan/<uuid:public_id>/",
+                self.admin_site.admin_view(self.scan_view),
+                name="meetings_registration_scan",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            meeting_ids = changelist.queryset.order_by().values("meeting_id").distinct()
+            counts = meeting_registration_counts(meeting_ids=meeting_ids)
+            meetings = Meeting.objects.filter(pk__in=counts).order_by("starts_at")
+            response.context_data["meeting_counts"] = [(meeting, counts[meeting.pk]) for meeting in meetings]
+            response.context_data["export_query"] = changelist.get_query_string()
+        return response
+
+    def _filtered(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        return changelist.get_queryset(request).select_related("meeting__region").order_by("meeting", "full_name")
+
+    def _download(self, body: bytes, *, content_type: str, extension: str) -> HttpResponse:
+        response = HttpResponse(body, content_type=content_type)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="inscriptions-{stamp}.{extension}"'
+        return response
+
+    def export_csv(self, request):
+        return self._download(
+            registrations_csv(self._filtered(request)), content_type="text/csv; charset=utf-8", extension="csv"
+        )
+
+    def export_xlsx(self, request):
+        return self._download(
+            registrations_xlsx(self._filtered(request)),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            extension="xlsx",
+        )
+
+    def _mark_attended(self, request, registration_id: int) -> None:
+        try:
+            registration = services.registration_mark_attended(registration_id=registration_id)
+        except services.RegistrationRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, _("%(name)s : présence enregistrée.") % {"name": registration.full_name})
+
+    def checkin_view(self, request, meeting_id):
+        """Day-of-meeting page for a phone: find a person by name, tap to mark them present."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        meeting = get_object_or_404(Meeting.objects.select_related("region"), pk=meeting_id)
+        if request.method == "POST":
+            mark = CheckinMarkForm(request.POST)
+            if not mark.is_valid():
+                return HttpResponseBadRequest(_("Demande de pointage invalide."))
+            registration = get_object_or_404(Registration, pk=mark.cleaned_data["registration"], meeting=meeting)
+            self._mark_attended(request, registration.pk)
+            return redirect(f"{request.path}?{urlencode({'q': mark.cleaned_data['q']})}")
+        form = CheckinSearchForm(request.GET or None)
+        query = form.cleaned_data["q"] if form.is_valid() else ""
+        registrations = registrations_for_checkin(meeting=meeting, query=query)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Pointage — %(meeting)s") % {"meeting": meeting.title},
+            "meeting": meeting,
+            "form": form,
+            "query": query,
+            "registrations": registrations[:100],
+            "counts": meeting_registration_counts(meeting_ids=[meeting.pk]).get(meeting.pk, {}),
+        }
+        return TemplateResponse(request, "meetings/registration_checkin.html", context)
+
+    def scan_view(self, request, public_id):
+        """Where the QR code of a confirmation leads: the person, and one button to check them in."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        registration = get_object_or_404(Registration.objects.select_related("meeting"), public_id=public_id)
+        if request.method == "POST":
+            self._mark_attended(request, registration.pk)
+            return redirect(reverse("admin:meetings_registration_checkin", args=[registration.meeting_id]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Pointage"),
+            "registration": registration,
+            "meeting": registration.meeting,
+        }
+        return TemplateResponse(request, "meetings/registration_scan.html", context)
+
+    @admin.action(description=_("Annuler les inscriptions sélectionnées (la place passe à la liste d'attente)"))
+    def cancel_registrations(self, request, queryset):
+        cancelled = 0
+        for registration_id in queryset.values_list("pk", flat=True):
+            try:
+                services.registration_cancel(registration_id=registration_id)
+            except services.RegistrationRefused as refusal:
+                messages.error(request, refusal.message)
+            else:
+                cancelled += 1
+        self.message_user(request, _("%(count)d inscription(s) annulée(s).") % {"count": cancelled})
+
+    @admin.action(description=_("Marquer présent(e)s"))
+    def mark_attended(self, request, queryset):
+        for registration_id in queryset.values_list("pk", flat=True):
+            self._mark_attended(request, registration_id)

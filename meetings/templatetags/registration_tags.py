@@ -1,0 +1,51 @@
+import segno
+from django import template
+from django.conf import settings
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from meetings.forms import registration_form_for
+from meetings.models import RegistrationState
+from meetings.registration_selectors import registration_seats_taken
+
+register = template.Library()
+
+
+@register.inclusion_tag("meetings/registration_form.html", takes_context=True)
+def registration_panel(context):
+    """The registration form for `meeting`, using the page's `registration_state` or `seats_taken` when given."""
+    meeting = context["meeting"]
+    state = context.get("registration_state")
+    if state is None:
+        seats_taken = context.get("seats_taken")
+        if seats_taken is None:
+            seats_taken = registration_seats_taken(meeting_id=meeting.pk)
+        state = meeting.registration_state(seats_taken=seats_taken)
+    request = context.get("request")
+    invitation = request.GET.get("invitation", "") if request is not None else ""
+    accepting = state in (RegistrationState.OPEN, RegistrationState.WAITLIST)
+    return {
+        "meeting": meeting,
+        "registration_state": RegistrationState(state),
+        "accepting": accepting,
+        "form": registration_form_for(meeting, invitation) if accepting else None,
+        "csrf_token": context.get("csrf_token"),
+        "request": request,
+    }
+
+
+@register.inclusion_tag("meetings/registration_notice.html")
+def privacy_notice():
+    """The law 09-08 notice shown beside the consent box."""
+    return {
+        "CNDP_DECLARATION_NUMBER": settings.CNDP_DECLARATION_NUMBER,
+        "PRIVACY_CONTACT_EMAIL": settings.PRIVACY_CONTACT_EMAIL,
+    }
+
+
+@register.simple_tag
+def checkin_qr(registration) -> str:
+    """An inline SVG QR code of the staff check-in link (useless without a staff login)."""
+    url = settings.SITE_URL + reverse("admin:meetings_registration_scan", args=[registration.public_id])
+    # No person's data in the markup: it is generated from the URL alone, so it is safe as is.
+    return mark_safe(segno.make(url, error="m").svg_inline(scale=4, border=2))

@@ -1,0 +1,118 @@
+"""Many people submitting at once, through the real view, each on its own PostgreSQL connection."""
+
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from meetings import registration_services
+from meetings.models import Registration
+from meetings.tests.factories import RegistrationFactory
+from meetings.tests.registration_factories import OpenMeetingFactory
+
+# Needs PostgreSQL (DATABASE_URL), as in CI: SQLite has no row locks to test.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Fewer than PostgreSQL's default 100 connections, many more than one.
+WORKERS = 40
+PAUSE_SECONDS = 0.05
+
+FORM = {
+    "full_name": "Youssef Amrani",
+    "organisation": "Riad Dakhla",
+    "sector": Registration.Sector.LODGING,
+    "phone": "+212612345678",
+    "consent": "on",
+}
+
+
+@pytest.fixture
+def widened_race(monkeypatch):
+    """Sleep between counting the seats and writing, so overlapping requests really overlap."""
+    monkeypatch.setattr(registration_services, "_after_seat_count", lambda: time.sleep(PAUSE_SECONDS))
+
+
+def _run_at_once(jobs):
+    """Run the jobs on WORKERS threads, all released together; each thread closes its own connection."""
+    start = threading.Event()
+
+    def run(job):
+        start.wait(timeout=30)
+        try:
+            return job()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        futures = [pool.submit(run, job) for job in jobs]
+        start.set()
+        return [future.result() for future in futures]
+
+
+def _submit(meeting, email, address):
+    def job():
+        client = Client(REMOTE_ADDR=address)
+        return client.post(reverse("registrations:register", args=[meeting.slug]), {**FORM, "email": email}).status_code
+
+    return job
+
+
+def _statuses(meeting):
+    return Counter(Registration.objects.filter(meeting=meeting).values_list("status", flat=True))
+
+
+def _two_hundred_for_fifty(meeting):
+    jobs = [_submit(meeting, f"pro{i}@example.ma", f"10.0.{i // 250}.{i % 250}") for i in range(200)]
+    return Counter(_run_at_once(jobs))
+
+
+def test_two_hundred_simultaneous_registrations_for_fifty_seats_confirm_exactly_fifty(widened_race):
+    meeting = OpenMeetingFactory(capacity=50)
+    responses = _two_hundred_for_fifty(meeting)
+    assert responses == {302: 200}
+    assert _statuses(meeting) == {Registration.Status.CONFIRMED: 50, Registration.Status.WAITLISTED: 150}
+    assert Registration.objects.filter(meeting=meeting).values("email").distinct().count() == 200
+
+
+def test_negative_control_without_the_row_lock_the_same_race_oversells(widened_race, monkeypatch):
+    monkeypatch.setattr(registration_services, "LOCK_MEETING_ROW", False)
+    meeting = OpenMeetingFactory(capacity=50)
+    _two_hundred_for_fifty(meeting)
+    assert _statuses(meeting)[Registration.Status.CONFIRMED] > 50
+
+
+def test_the_same_email_fifty_times_at_once_gives_one_registration(widened_race):
+    meeting = OpenMeetingFactory(capacity=50)
+    jobs = [_submit(meeting, "same@example.ma", f"10.1.0.{i}") for i in range(50)]
+    responses = Counter(_run_at_once(jobs))
+    assert responses == {302: 1, 200: 49}  # one confirmation page, 49 "already registered" pages
+    assert Registration.objects.filter(meeting=meeting).count() == 1
+
+
+def test_cancellations_racing_registrations_never_exceed_capacity(widened_race):
+    meeting = OpenMeetingFactory(capacity=20, confirm_waitlist_directly=True)
+    holders = RegistrationFactory.create_batch(20, meeting=meeting)
+    RegistrationFactory.create_batch(10, meeting=meeting, status=Registration.Status.WAITLISTED)
+
+    def cancel(registration_id):
+        def job():
+            registration_services.registration_cancel(registration_id=registration_id)
+            return "cancelled"
+
+        return job
+
+    jobs = [cancel(holder.pk) for holder in holders]
+    jobs += [_submit(meeting, f"new{i}@example.ma", f"10.2.0.{i}") for i in range(60)]
+    jobs = jobs[::2] + jobs[1::2]  # interleave cancellations and registrations
+    responses = Counter(_run_at_once(jobs))
+    assert responses == {"cancelled": 20, 302: 60}
+    statuses = _statuses(meeting)
+    assert statuses[Registration.Status.CANCELLED] == 20
+    # Every freed seat was refilled, and never one more than the capacity.
+    assert statuses[Registration.Status.CONFIRMED] == 20
+    assert sum(statuses.values()) == 90
