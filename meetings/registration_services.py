@@ -9,7 +9,6 @@ registration row, so two of these functions can never deadlock on each other.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -58,11 +57,12 @@ def _seats_free(meeting: Meeting) -> int:
     return meeting.capacity - taken
 
 
-def _waitlist_fill(meeting: Meeting, *, now: datetime) -> list[Registration]:
+def waitlist_fill(*, meeting: Meeting, now: datetime | None = None) -> list[Registration]:
     """Give free seats to the first waitlisted people: an offer held for them, or a seat at once.
 
     The caller holds the meeting lock. Nobody is promoted once the meeting is no longer ahead.
     """
+    now = now or timezone.now()
     if meeting.status != Meeting.Status.PUBLISHED or meeting.starts_at <= now:
         return []
     free = _seats_free(meeting)
@@ -157,7 +157,7 @@ def _cancel(meeting: Meeting, registration: Registration, *, now: datetime, noti
     registration.save(update_fields=["status", "cancelled_at", "offer_expires_at", "updated_at"])
     if notify:
         notifications.notify_registration_cancelled(registration=registration)
-    _waitlist_fill(meeting, now=now)
+    waitlist_fill(meeting=meeting, now=now)
 
 
 @transaction.atomic
@@ -234,7 +234,7 @@ def registration_offers_expire(*, now: datetime | None = None) -> int:
                 registration.save(update_fields=["status", "cancelled_at", "offer_expires_at", "updated_at"])
                 notifications.notify_registration_cancelled(registration=registration)
                 expired += 1
-            _waitlist_fill(meeting, now=now)
+            waitlist_fill(meeting=meeting, now=now)
     return expired
 
 
@@ -295,21 +295,3 @@ def registration_erase(*, registration_id: int, now: datetime | None = None) -> 
     registration.manage_secret = new_manage_secret()
     registration.save()
     return registration
-
-
-@transaction.atomic
-def meeting_capacity_set(*, meeting_id: int, capacity: int, now: datetime | None = None) -> Meeting:
-    """Change a meeting's capacity: never below the seats already taken; new seats go to the waiting list."""
-    now = now or timezone.now()
-    meeting = _meeting_locked(meeting_id)
-    taken = registration_seats_taken(meeting_id=meeting.pk)
-    if capacity < taken:
-        raise ValidationError(
-            _("La capacité ne peut pas être inférieure aux %(taken)d places déjà attribuées."),
-            code="capacity_below_taken",
-            params={"taken": taken},
-        )
-    meeting.capacity = capacity
-    meeting.save(update_fields=["capacity", "updated_at"])
-    _waitlist_fill(meeting, now=now)
-    return meeting

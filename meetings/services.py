@@ -7,6 +7,7 @@ from django.utils import formats, timezone
 from django.utils.text import slugify
 
 from meetings.models import AgendaItem, Meeting, Tour
+from meetings.registration_services import waitlist_fill
 from meetings.selectors import meeting_seats_taken
 from messaging import notifications
 from regions.models import Region
@@ -140,11 +141,17 @@ def _save(meeting: Meeting, *, previous: Meeting | None) -> Meeting:
 
 @transaction.atomic
 def meeting_save(*, meeting: Meeting) -> Meeting:
-    """Create or update a meeting from the admin form, enforcing the schedule and capacity rules."""
+    """Create or update a meeting from the admin form, enforcing the schedule and capacity rules.
+
+    Seats added to a full meeting go to the waiting list at once.
+    """
     previous = _lock(meeting) if meeting.pk else None
     _validate_schedule_of(meeting)
     meeting_validate_capacity(meeting=meeting, capacity=meeting.capacity)
-    return _save(meeting, previous=previous)
+    saved = _save(meeting, previous=previous)
+    if previous is not None and saved.capacity > previous.capacity:
+        waitlist_fill(meeting=saved)
+    return saved
 
 
 def _transition(meeting: Meeting, *, allowed: tuple[str, ...], action: str) -> Meeting:

@@ -29,6 +29,7 @@ def registration_panel(context):
         "registration_state": RegistrationState(state),
         "accepting": accepting,
         "form": registration_form_for(meeting, invitation) if accepting else None,
+        "seats_left": context.get("seats_left"),
         "csrf_token": context.get("csrf_token"),
         "request": request,
     }
