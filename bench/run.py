@@ -51,8 +51,7 @@ def environment(database: str) -> dict:
 
 
 def manage(env: dict, *args: str, capture: bool = False) -> str:
-    result = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True,
-                            capture_output=capture)
+    result = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True, capture_output=capture)
     return result.stdout if capture else ""
 
 
@@ -61,16 +60,27 @@ def prepare_database(database: str, scale: float, env: dict) -> dict:
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")
-    output = subprocess.run([PY, "bench/generate.py", "--scale", str(scale)], cwd=ROOT, env=env, check=True,
-                            text=True, capture_output=True).stdout
+    output = subprocess.run(
+        [PY, "bench/generate.py", "--scale", str(scale)], cwd=ROOT, env=env, check=True, text=True, capture_output=True
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
 def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "onmt_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "4", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "onmt_portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     for _ in range(100):
         try:
@@ -98,10 +108,15 @@ def wrk(url: str, *, headers: dict | None = None, script: Path | None = None, sc
     if script:
         command += ["-s", str(script)]
     # Warm the caches and the workers first.
-    subprocess.run(["wrk", "-t1", "-c4", "-d2s", url, *command[6:]], capture_output=True, check=False,
-                   env={**os.environ, **(script_env or {})})
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True,
-                            env={**os.environ, **(script_env or {})}).stdout
+    subprocess.run(
+        ["wrk", "-t1", "-c4", "-d2s", url, *command[6:]],
+        capture_output=True,
+        check=False,
+        env={**os.environ, **(script_env or {})},
+    )
+    output = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, env={**os.environ, **(script_env or {})}
+    ).stdout
     percentile = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", output, re.MULTILINE))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
@@ -117,8 +132,22 @@ def wrk(url: str, *, headers: dict | None = None, script: Path | None = None, sc
 def ttfb(url: str, cookie: str, runs: int = 5) -> float:
     timings = []
     for _ in range(runs):
-        result = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{time_starttransfer}",
-                                 "-H", f"Cookie: {cookie}", url], capture_output=True, text=True, check=True)
+        result = subprocess.run(
+            [
+                "curl",
+                "-s",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code} %{time_starttransfer}",
+                "-H",
+                f"Cookie: {cookie}",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         status, seconds = result.stdout.split()
         if status != "200":
             raise RuntimeError(f"{url} answered {status}")
@@ -142,16 +171,35 @@ def measure_pages(label: str, scale: float) -> dict:
         figures["registration POST"] = wrk(
             base + targets["register"],
             script=ROOT / "bench" / "register.lua",
-            script_env={"CSRF_TOKEN": targets["csrf_token"], "CSRF_COOKIE": targets["csrf_cookie"],
-                        "MEETING_SLUG": targets["register_meeting"]},
+            script_env={
+                "CSRF_TOKEN": targets["csrf_token"],
+                "CSRF_COOKIE": targets["csrf_cookie"],
+                "MEETING_SLUG": targets["register_meeting"],
+            },
         )
         admin = {name: ttfb(base + url, targets["staff_cookie"]) for name, url in targets["admin"].items()}
-        overbooked = subprocess.run([PY, "bench/generate.py", "--check-capacity"], cwd=ROOT, env=env, check=True,
-                                    capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        overbooked = (
+            subprocess.run(
+                [PY, "bench/generate.py", "--check-capacity"],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
     finally:
         stop(server)
-    return {"label": label, "scale": scale, "pages": figures, "admin_ttfb_ms": admin, "capacity": json.loads(overbooked),
-            "queries": targets.get("queries", {})}
+    return {
+        "label": label,
+        "scale": scale,
+        "pages": figures,
+        "admin_ttfb_ms": admin,
+        "capacity": json.loads(overbooked),
+        "queries": targets.get("queries", {}),
+    }
 
 
 def measure_invitations(count: int) -> dict:
@@ -159,16 +207,24 @@ def measure_invitations(count: int) -> dict:
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "onmt_bench_invitations"], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", "onmt_bench_invitations"], check=True)
     manage(env, "migrate", "--noinput", "-v", "0")
-    output = subprocess.run([PY, "bench/invitations.py", "--count", str(count)], cwd=ROOT, env=env, check=True,
-                            capture_output=True, text=True).stdout
+    output = subprocess.run(
+        [PY, "bench/invitations.py", "--count", str(count)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
 def table(runs: list[dict], invitations: dict | None) -> str:
     full, tenth = runs[0], runs[1] if len(runs) > 1 else None
     bare = full["pages"]["bare"]["rps"]
-    lines = ["| page (32 connections) | req/s | p50 ms | p99 ms | ratio to bare | errors | req/s with 10x less data |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| page (32 connections) | req/s | p50 ms | p99 ms | ratio to bare | errors | req/s with 10x less data |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, figure in full["pages"].items():
         small = tenth["pages"][name]["rps"] if tenth else float("nan")
         lines.append(
