@@ -12,5 +12,6 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("comptes/", include("django.contrib.auth.urls")),
+    path("suivi/", include("messaging.urls")),
     path("", include("regions.urls")),
 ]
