@@ -18,7 +18,7 @@ def registration_draft(registration, *, kind: str, key: str, template: str | Non
     context = {
         **_meeting_context(meeting),
         "registration": registration,
-        "recipient": registration.full_name,
+        "recipient": " ".join(registration.full_name.split()),
         "manage_url": absolute_url("registrations:manage", *secret_args),
     }
     if kind == Kind.SEAT_OFFER:
@@ -48,7 +48,7 @@ def contact_draft(contact, meeting, *, kind: str, key: str, template: str | None
     context = {
         **_meeting_context(meeting),
         "contact": contact,
-        "recipient": contact.full_name,
+        "recipient": " ".join(contact.full_name.split()),
         "invitation_url": absolute_url(
             "registrations:register",
             meeting.slug,
