@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 # SMTP answers that will not change on a retry: the address itself is refused.
 PERMANENT_SMTP_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
+# The server or the network failed for now (OSError covers refused connections and timeouts).
+TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
 # Messages handed to one task, sent over one SMTP connection.
 BATCH_SIZE = 100
 SURVEY_SALT = "messaging.survey"
@@ -203,7 +205,7 @@ def message_send(*, message_id: int, connection=None) -> bool:
         except PERMANENT_SMTP_ERRORS as error:
             _mark_failed(message, error)
             return False
-        except Exception as error:
+        except TRANSIENT_ERRORS as error:
             if message.attempts >= settings.MESSAGING_MAX_ATTEMPTS:
                 _mark_failed(message, error)
                 return False
@@ -212,6 +214,11 @@ def message_send(*, message_id: int, connection=None) -> bool:
             message.dispatched_at = timezone.now()
             message.save(update_fields=["attempts", "last_error", "dispatched_at", "updated_at"])
             transient = error
+        except Exception as error:
+            # A fault of ours (template, data): retrying will not help; staff see it and resend once fixed.
+            logger.exception("Message %s could not be built", message_id)
+            _mark_failed(message, error)
+            return False
         else:
             message.status = OutboundMessage.Status.SENT
             message.sent_at = timezone.now()

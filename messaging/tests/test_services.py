@@ -203,3 +203,14 @@ def test_retry_countdown_grows_and_stays_below_the_visibility_timeout(settings):
     assert 2.5 <= services.retry_countdown(retries=0) <= 5
     assert 20 <= services.retry_countdown(retries=3) <= 40
     assert services.retry_countdown(retries=30) <= 600 < settings.CELERY_VISIBILITY_TIMEOUT
+
+
+def test_a_message_that_cannot_be_built_fails_at_once_with_the_reason(monkeypatch):
+    def broken(meeting, **kwargs):
+        raise ValueError("bad calendar data")
+
+    monkeypatch.setattr(services, "meeting_ics", broken)
+    message = OutboundMessageFactory(meeting=MeetingFactory(), attach_calendar=True)
+    assert services.messages_send_batch(message_ids=[message.pk]) == []
+    message.refresh_from_db()
+    assert message.status == Status.FAILED and "bad calendar data" in message.last_error
