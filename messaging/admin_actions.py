@@ -29,6 +29,13 @@ def send_invitations(modeladmin, request, queryset):
         )
 
 
+@admin.action(description=_("Ajouter les rappels par défaut (J-2 et le matin même à 8 h)"))
+def add_default_reminders(modeladmin, request, queryset):
+    for meeting in queryset:
+        campaigns.reminders_create_defaults(meeting=meeting)
+    modeladmin.message_user(request, _("Rappels par défaut ajoutés."), messages.SUCCESS)
+
+
 class ReminderInline(admin.TabularInline):
     model = Reminder
     extra = 0

@@ -111,6 +111,7 @@ def reminders_rearm(*, meeting: Meeting) -> int:
     return Reminder.objects.filter(pk__in=rearmed).update(sent_at=None, updated_at=now)
 
 
+@transaction.atomic
 def reminders_create_defaults(*, meeting: Meeting) -> list[Reminder]:
     """The default reminders: two days before, and at 08:00 (Casablanca) on the day."""
     return [

@@ -121,12 +121,6 @@ def messages_queue(*, drafts: Iterable[MessageDraft]) -> list[int]:
     return [pk for pk, _send_after in created]
 
 
-def message_queue(**draft) -> OutboundMessage:
-    """Queue one message (see messages_queue); queuing the same key again returns the existing row."""
-    messages_queue(drafts=[MessageDraft(**draft)])
-    return OutboundMessage.objects.get(idempotency_key=draft["idempotency_key"])
-
-
 def messages_dispatch(*, message_ids: list[int]) -> None:
     """Hand messages to the broker in batches; if the broker is down they stay queued for the sweep.
 

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.utils import timezone
 from meetings.models import Meeting, Registration
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from messaging import tasks
-from messaging.admin_actions import send_invitations
+from messaging.admin_actions import add_default_reminders, send_invitations
 from messaging.models import OutboundMessage, SurveyResponse
 from messaging.tests.factories import OutboundMessageFactory
 from onmt_portal.celery import app as celery_app
@@ -112,3 +112,15 @@ def test_beat_schedule_names_registered_tasks_and_no_countdown_exceeds_the_visib
     assert tasks.send_batch.name in registered
     assert settings.MESSAGING_RETRY_BACKOFF_MAX < settings.CELERY_VISIBILITY_TIMEOUT
     assert timedelta(seconds=max(e["schedule"] for e in settings.CELERY_BEAT_SCHEDULE.values())) < timedelta(minutes=10)
+
+
+def test_add_default_reminders_action(rf, staff_user):
+    from django.contrib.admin import ModelAdmin
+
+    meeting = MeetingFactory()
+    request = _request(rf, staff_user)
+    modeladmin = ModelAdmin(Meeting, AdminSite())
+    add_default_reminders(modeladmin, request, Meeting.objects.filter(pk=meeting.pk))
+    add_default_reminders(modeladmin, request, Meeting.objects.filter(pk=meeting.pk))
+    assert {(r.offset, r.local_time) for r in meeting.reminders.all()} == {(timedelta(days=2), None), (None, time(8))}
+    assert meeting.reminders.count() == 2

@@ -153,13 +153,6 @@ def test_invited_contacts_who_did_not_register_can_be_reminded(django_capture_on
     assert reminded.get(contact=pending).body_text.count("?invitation=") == 1
 
 
-def test_default_reminders():
-    meeting = MeetingFactory()
-    campaigns.reminders_create_defaults(meeting=meeting)
-    campaigns.reminders_create_defaults(meeting=meeting)
-    assert sorted(str(r) for r in meeting.reminders.all()) == sorted(["2 days, 0:00:00 avant", "J-0 à 08:00"])
-
-
 def test_follow_up_after_a_held_meeting_targets_by_attendance(django_capture_on_commit_callbacks):
     meeting = MeetingFactory(status=Meeting.Status.HELD, starts_at=timezone.now() - timedelta(days=1))
     came = RegistrationFactory(meeting=meeting, status=Registration.Status.ATTENDED, attended_at=timezone.now())
