@@ -80,6 +80,7 @@ def messages_queue(*, drafts: Iterable[MessageDraft]) -> list[int]:
             "idempotency_key", flat=True
         )
     )
+    now = timezone.now()
     rows, keys = [], set()
     for draft in drafts:
         if draft.idempotency_key in existing or draft.idempotency_key in keys:
@@ -88,6 +89,7 @@ def messages_queue(*, drafts: Iterable[MessageDraft]) -> list[int]:
         subject, body_text, body_html = message_render(
             template=draft.template, context=draft.context, language=draft.language
         )
+        due = draft.send_after is None or draft.send_after <= now
         rows.append(
             OutboundMessage(
                 kind=draft.kind,
@@ -103,39 +105,40 @@ def messages_queue(*, drafts: Iterable[MessageDraft]) -> list[int]:
                 body_html=body_html,
                 attach_calendar=draft.attach_calendar,
                 send_after=draft.send_after,
+                # Dispatched on commit below; marked now so that no later write has to wait for a worker's lock.
+                dispatched_at=now if due else None,
             )
         )
     if not rows:
         return []
     # A concurrent transaction may have stored the same key since the check: skip it, it sends its own.
     OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-    now = timezone.now()
     created = list(
-        OutboundMessage.objects.filter(idempotency_key__in=keys, dispatched_at__isnull=True).values_list(
-            "pk", "send_after"
-        )
+        OutboundMessage.objects.filter(idempotency_key__in=keys, created_at__gte=now).values_list("pk", "dispatched_at")
     )
-    due = [pk for pk, send_after in created if send_after is None or send_after <= now]
-    if due:
-        transaction.on_commit(lambda: messages_dispatch(message_ids=due))
-    return [pk for pk, _send_after in created]
+    due_ids = [pk for pk, dispatched_at in created if dispatched_at is not None]
+    if due_ids:
+        transaction.on_commit(lambda: messages_dispatch(message_ids=due_ids))
+    return [pk for pk, _dispatched_at in created]
 
 
 def messages_dispatch(*, message_ids: list[int]) -> None:
-    """Hand messages to the broker in batches; if the broker is down they stay queued for the sweep.
+    """Hand messages (marked dispatched by the caller) to the broker in batches.
 
-    Runs after commit: a failure here is logged and never reaches the request that saved the change.
+    Runs after commit: if the broker is down the failure is logged, never raised to the
+    request that saved the change, and the rows are unmarked for the next sweep.
     """
     from messaging.tasks import send_batch
 
     for start in range(0, len(message_ids), BATCH_SIZE):
-        chunk = message_ids[start : start + BATCH_SIZE]
         try:
-            send_batch.delay(chunk)
+            send_batch.delay(message_ids[start : start + BATCH_SIZE])
         except Exception:
             logger.exception("Could not dispatch %d messages; they stay queued for the sweep", len(message_ids) - start)
+            OutboundMessage.objects.filter(pk__in=message_ids[start:], status=OutboundMessage.Status.QUEUED).update(
+                dispatched_at=None
+            )
             return
-        OutboundMessage.objects.filter(pk__in=chunk).update(dispatched_at=timezone.now())
 
 
 def _calendar_part(meeting: Meeting) -> MIMEText:
@@ -255,22 +258,26 @@ def retry_countdown(*, retries: int) -> float:
     return min(base, settings.MESSAGING_RETRY_BACKOFF_MAX) * random.uniform(0.5, 1.0)
 
 
+@transaction.atomic
 def messages_sweep(*, now: datetime | None = None) -> int:
-    """Re-dispatch queued messages that are due and whose task was lost; returns how many.
+    """Dispatch queued messages that are due and have no live task; returns how many.
 
-    Lost means: never handed to the broker (broker down, scheduled send now due) for a
-    minute, or handed over longer ago than a task can stay unacknowledged.
+    That is: never handed to the broker (it was down, or the message was scheduled), or
+    handed over longer ago than a task can stay unacknowledged. Rows a worker is sending
+    right now are locked and skipped.
     """
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.CELERY_VISIBILITY_TIMEOUT + 60)
     ids = list(
-        OutboundMessage.objects.filter(status=OutboundMessage.Status.QUEUED, created_at__lte=now - timedelta(minutes=1))
+        OutboundMessage.objects.select_for_update(skip_locked=True)
+        .filter(status=OutboundMessage.Status.QUEUED)
         .exclude(send_after__gt=now)
         .exclude(dispatched_at__gt=stale)
         .order_by("pk")
         .values_list("pk", flat=True)[: settings.MESSAGING_SWEEP_LIMIT]
     )
-    messages_dispatch(message_ids=ids)
+    OutboundMessage.objects.filter(pk__in=ids).update(dispatched_at=timezone.now())
+    transaction.on_commit(lambda: messages_dispatch(message_ids=ids))
     return len(ids)
 
 
@@ -283,7 +290,7 @@ def messages_resend(*, message_ids: Iterable[int]) -> int:
         .values_list("pk", flat=True)
     )
     OutboundMessage.objects.filter(pk__in=ids).update(
-        status=OutboundMessage.Status.QUEUED, attempts=0, dispatched_at=None, updated_at=timezone.now()
+        status=OutboundMessage.Status.QUEUED, attempts=0, dispatched_at=timezone.now(), updated_at=timezone.now()
     )
     transaction.on_commit(lambda: messages_dispatch(message_ids=ids))
     return len(ids)

@@ -159,19 +159,18 @@ def test_sweep_dispatches_lost_and_due_messages_only(django_capture_on_commit_ca
     now = timezone.now()
     lost = OutboundMessageFactory()
     due = OutboundMessageFactory(send_after=now - timedelta(minutes=1))
-    fresh = OutboundMessageFactory()
     later = OutboundMessageFactory(send_after=now + timedelta(hours=1))
     in_flight = OutboundMessageFactory(dispatched_at=now - timedelta(minutes=5))
     stale = OutboundMessageFactory(dispatched_at=now - timedelta(hours=2))
     sent = OutboundMessageFactory(status=Status.SENT, sent_at=now)
-    old = now - timedelta(minutes=2)
-    OutboundMessage.objects.exclude(pk=fresh.pk).update(created_at=old)
-    assert services.messages_sweep(now=now) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.messages_sweep(now=now) == 3
+    assert services.messages_sweep(now=now) == 0
     sent_to = {m.to[0] for m in mail.outbox}
     assert {lost.recipient_email, due.recipient_email, stale.recipient_email} == {
         address.split("<")[-1].rstrip(">") for address in sent_to
     }
-    for message in (fresh, later, in_flight, sent):
+    for message in (later, in_flight, sent):
         assert not any(message.recipient_email in address for address in sent_to)
 
 
@@ -180,7 +179,7 @@ def test_dispatch_with_the_broker_down_is_logged_and_the_row_stays_queued(monkey
         raise ConnectionError("Error 111 connecting to redis")
 
     monkeypatch.setattr(tasks.send_batch, "delay", broker_down)
-    message = OutboundMessageFactory()
+    message = OutboundMessageFactory(dispatched_at=timezone.now())
     services.messages_dispatch(message_ids=[message.pk])
     message.refresh_from_db()
     assert message.status == Status.QUEUED and message.dispatched_at is None
