@@ -106,7 +106,8 @@ class Reminder(TimeStampedModel):
 
     def __str__(self):
         if self.offset is not None:
-            return _("%(offset)s avant") % {"offset": self.offset}
+            hours, minutes = divmod(int(self.offset.total_seconds()) // 60, 60)
+            return _("%(hours)d h %(minutes)02d avant le début") % {"hours": hours, "minutes": minutes}
         return _("J-%(days)s à %(time)s") % {"days": self.days_before, "time": self.local_time.strftime("%H:%M")}
 
     def due_at(self, *, starts_at: datetime) -> datetime:

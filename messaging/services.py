@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from email.mime.text import MIMEText
 from email.utils import formataddr
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -211,6 +212,9 @@ def message_send(*, message_id: int, connection=None) -> bool:
             message.dispatched_at = timezone.now()
             message.save(update_fields=["attempts", "last_error", "dispatched_at", "updated_at"])
             transient = error
+        except SoftTimeLimitExceeded:
+            # The task's time is up: roll back, the row stays queued for the task's retry.
+            raise
         except Exception as error:
             # A fault of ours (template, data): retrying will not help; staff see it and resend once fixed.
             logger.exception("Message %s could not be built", message_id)
@@ -243,6 +247,9 @@ def messages_send_batch(*, message_ids: list[int]) -> list[int]:
                 message_send(message_id=message_id, connection=connection)
             except TransientSendError:
                 logger.warning("Transient error sending message %s", message_id, exc_info=True)
+                return list(message_ids[index:])
+            except SoftTimeLimitExceeded:
+                logger.warning("Batch out of time; %d messages left for the retry", len(message_ids) - index)
                 return list(message_ids[index:])
     finally:
         try:

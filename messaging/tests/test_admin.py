@@ -11,7 +11,7 @@ from django.utils import timezone
 from meetings.models import Meeting, Registration
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from messaging import tasks
-from messaging.admin_actions import add_default_reminders, send_invitations
+from messaging.admin_actions import ReminderInline, add_default_reminders, send_invitations
 from messaging.models import OutboundMessage, SurveyResponse
 from messaging.tests.factories import OutboundMessageFactory
 from onmt_portal.celery import app as celery_app
@@ -124,3 +124,24 @@ def test_add_default_reminders_action(rf, staff_user):
     add_default_reminders(modeladmin, request, Meeting.objects.filter(pk=meeting.pk))
     assert {(r.offset, r.local_time) for r in meeting.reminders.all()} == {(timedelta(days=2), None), (None, time(8))}
     assert meeting.reminders.count() == 2
+
+
+def test_reminder_inline_saves_a_reminder_at_any_offset_and_refuses_an_ambiguous_one(rf, staff_user):
+    meeting = MeetingFactory()
+    inline = ReminderInline(Meeting, AdminSite())
+    formset_class = inline.get_formset(_request(rf, staff_user), meeting)
+    prefix = formset_class.get_default_prefix()
+
+    def post(**row):
+        data = {f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-0-days_before": "0"}
+        data.update({f"{prefix}-0-{name}": value for name, value in row.items()})
+        return formset_class(data, instance=meeting, prefix=prefix)
+
+    ambiguous = post(offset="3:00:00", local_time="08:00")
+    assert not ambiguous.is_valid()
+    formset = post(offset="3:00:00")
+    assert formset.is_valid(), formset.errors
+    formset.save()
+    reminder = meeting.reminders.get()
+    assert str(reminder) == "3 h 00 avant le début"
+    assert reminder.due_at(starts_at=meeting.starts_at) == meeting.starts_at - timedelta(hours=3)

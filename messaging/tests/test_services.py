@@ -3,6 +3,7 @@ from datetime import timedelta
 from email import message_from_bytes
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
 from django.utils import timezone
 
@@ -213,3 +214,11 @@ def test_a_message_that_cannot_be_built_fails_at_once_with_the_reason(monkeypatc
     assert services.messages_send_batch(message_ids=[message.pk]) == []
     message.refresh_from_db()
     assert message.status == Status.FAILED and "bad calendar data" in message.last_error
+
+
+def test_a_batch_out_of_time_leaves_the_rest_queued_for_the_retry(monkeypatch):
+    backend = FlakyBackend(SoftTimeLimitExceeded())
+    monkeypatch.setattr(services, "get_connection", backend)
+    first, second = OutboundMessageFactory.create_batch(2)
+    assert services.messages_send_batch(message_ids=[first.pk, second.pk]) == [first.pk, second.pk]
+    assert set(OutboundMessage.objects.values_list("status", "attempts")) == {(Status.QUEUED, 0)}
