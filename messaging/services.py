@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.mime.text import MIMEText
-from email.utils import formataddr
+from email.utils import formataddr, parseaddr
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -151,6 +151,13 @@ def _calendar_part(meeting: Meeting) -> MIMEText:
     return part
 
 
+def _message_id(message: OutboundMessage) -> str:
+    """The same on every attempt: in the rare case a resend follows an accepted delivery whose
+    confirmation was lost (worker killed after the server's 250), mail clients show one message."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<onmt-message-{message.pk}@{domain}>"
+
+
 def _build_email(message: OutboundMessage, connection) -> EmailMultiAlternatives:
     # formataddr quotes names holding commas or quotes, so a name never becomes a second address.
     to = formataddr((message.recipient_name, message.recipient_email))
@@ -160,7 +167,7 @@ def _build_email(message: OutboundMessage, connection) -> EmailMultiAlternatives
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         connection=connection,
-        headers={"X-ONMT-Message": str(message.pk)},
+        headers={"X-ONMT-Message": str(message.pk), "Message-ID": _message_id(message)},
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")

@@ -82,7 +82,9 @@ class RecordingHandler:
         self.received = []
         self.sessions = 0
         self.fail_next = 0
-        self.delay = 0.0
+        # Hold the message after this many were accepted, and tell the test it is being received.
+        self.hold_after = None
+        self.holding = threading.Event()
         self.lock = threading.Lock()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
@@ -92,8 +94,9 @@ class RecordingHandler:
         return responses
 
     async def handle_DATA(self, server, session, envelope):
-        if self.delay:
-            await asyncio.sleep(self.delay)
+        if self.hold_after is not None and len(self.received) == self.hold_after and not self.holding.is_set():
+            self.holding.set()
+            await asyncio.sleep(2)
         if server.transport is None or server.transport.is_closing():
             # The client went away before the final answer: the message is not accepted.
             return "421 Connection lost"
@@ -238,22 +241,23 @@ def test_a_retry_after_a_transient_smtp_error_sends_once(workers, smtp_server):
 
 def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(workers, smtp_server):
     _controller, handler = smtp_server
-    handler.delay = 0.05
+    handler.hold_after = 10
     workers.env["CELERY_VISIBILITY_TIMEOUT"] = "2"
     first = workers.start()
     messages = OutboundMessageFactory.create_batch(60)
     services.messages_dispatch(message_ids=[message.pk for message in messages])
-    _wait_for(lambda: len(handler.received) >= 10, timeout=30, what="the batch to start")
+    # Killed while the SMTP server receives the 11th message.
+    assert handler.holding.wait(timeout=30)
     first.send_signal(signal.SIGKILL)
     first.wait()
-    delivered_before_restart = len(handler.received)
-    assert delivered_before_restart < 60
+    assert OutboundMessage.objects.filter(status=OutboundMessage.Status.SENT).count() == 10
     workers.start()
     # The beat sweep also finds the unsent rows: they are dispatched twice, and still sent once.
     services.messages_sweep(now=timezone.now() + timedelta(seconds=2 + 61))
     _wait_for(_all_sent(60), timeout=60, what="the redelivered batch")
     time.sleep(1)
     assert handler.recipients() == Counter({message.recipient_email: 1 for message in messages})
+    assert len({str(received["Message-ID"]) for received in handler.received}) == 60
 
 
 def test_with_the_broker_down_the_change_commits_and_the_mail_goes_out_when_it_is_back(workers, smtp_server):
