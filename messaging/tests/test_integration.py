@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
-from messaging import campaigns, notifications, services
+from messaging import campaigns, notifications, services, tasks
 from messaging.models import OutboundMessage
 from messaging.tests.factories import OutboundMessageFactory
 from onmt_portal.celery import app as celery_app
@@ -293,3 +293,22 @@ def _use_broker(url: str) -> None:
     celery_app.conf.broker_write_url = url
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+
+
+def test_beat_reminders_through_the_worker_send_each_reminder_once(workers, smtp_server):
+    _controller, handler = smtp_server
+    workers.start()
+    now = timezone.now()
+    tomorrow = MeetingFactory(starts_at=now + timedelta(days=1))
+    next_week = MeetingFactory(starts_at=now + timedelta(days=7))
+    due = RegistrationFactory(meeting=tomorrow)
+    RegistrationFactory(meeting=next_week)
+    for meeting in (tomorrow, next_week):
+        campaigns.reminders_create_defaults(meeting=meeting)
+    # Two beat runs in a row (a late one and a repeated one).
+    tasks.send_due_reminders.delay()
+    tasks.send_due_reminders.delay()
+    _wait_for(_all_sent(1), timeout=30, what="the reminder")
+    time.sleep(1)
+    assert handler.recipients() == Counter({due.email: 1})
+    assert OutboundMessage.objects.get().kind == OutboundMessage.Kind.REMINDER
