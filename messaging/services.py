@@ -211,7 +211,8 @@ def message_send(*, message_id: int, connection=None) -> bool:
             _mark_failed(message, error)
             return False
         except TRANSIENT_ERRORS as error:
-            if message.attempts >= settings.MESSAGING_MAX_ATTEMPTS:
+            # A 5xx answer (e.g. content refused) will be the same next time.
+            if getattr(error, "smtp_code", 0) >= 500 or message.attempts >= settings.MESSAGING_MAX_ATTEMPTS:
                 _mark_failed(message, error)
                 return False
             # Stays queued; its task retries it, so the sweep leaves it alone meanwhile.

@@ -125,6 +125,14 @@ def test_refused_recipient_is_marked_failed_with_the_reason(settings, monkeypatc
     assert message.status == Status.FAILED and "No such user" in message.last_error and message.attempts == 1
 
 
+def test_a_5xx_answer_is_permanent(monkeypatch):
+    monkeypatch.setattr(services, "get_connection", FlakyBackend(smtplib.SMTPDataError(554, b"Message refused")))
+    message = OutboundMessageFactory()
+    assert services.messages_send_batch(message_ids=[message.pk]) == []
+    message.refresh_from_db()
+    assert message.status == Status.FAILED and "Message refused" in message.last_error
+
+
 def test_transient_error_keeps_the_rest_of_the_batch_queued_for_a_retry(monkeypatch):
     backend = FlakyBackend(smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
     monkeypatch.setattr(services, "get_connection", backend)
