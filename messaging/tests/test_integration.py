@@ -2,6 +2,7 @@
 
 import asyncio
 import importlib
+import json
 import os
 import signal
 import socket
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
 from datetime import timedelta
 from email import message_from_bytes
@@ -123,12 +125,20 @@ def smtp_server():
 
 @pytest.fixture
 def broker():
-    """My Redis database, emptied: no task of an earlier run is delivered to this test's worker."""
-    client = redis.Redis.from_url(BROKER_URL)
-    client.flushdb()
+    """A queue of this test's own on the real Redis: no other run's or engineer's worker takes its tasks."""
+    queue = f"messaging-test-{uuid.uuid4().hex}"
+    previous = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
     celery_app.conf.broker_url = celery_app.conf.broker_write_url = BROKER_URL
-    yield client
-    client.flushdb()
+    yield queue
+    celery_app.conf.task_default_queue = previous
+    client = redis.Redis.from_url(BROKER_URL)
+    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    # A killed worker's task may still wait for redelivery: drop it, or a later worker would restore it.
+    for tag, entry in client.hgetall("unacked").items():
+        if json.loads(entry)[2] == queue:
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
     client.close()
 
 
@@ -196,6 +206,7 @@ def workers(smtp_server, broker, tmp_path, regions):
         "MESSAGING_RETRY_BACKOFF": "0.3",
         "CELERY_VISIBILITY_TIMEOUT": "3600",
         "WORKER_LOG": str(tmp_path / "worker.log"),
+        "MESSAGING_TEST_QUEUE": broker,
     }
     pool = Workers(env)
     yield pool
