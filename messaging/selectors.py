@@ -7,7 +7,7 @@ from messaging.models import MeetingMessageStats, OutboundMessage
 def survey_registration_get(*, registration_id: int) -> Registration | None:
     """The registration a survey link belongs to, if it may still answer (it came to or missed the meeting)."""
     return (
-        Registration.objects.select_related("meeting", "meeting__region")
+        Registration.objects.select_related("meeting", "meeting__region", "survey_response")
         .filter(pk=registration_id, status__in=[Registration.Status.ATTENDED, Registration.Status.CONFIRMED])
         .first()
     )

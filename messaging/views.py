@@ -14,7 +14,9 @@ def survey(request, token: str):
     registration = selectors.survey_registration_get(registration_id=registration_id) if registration_id else None
     if registration is None:
         raise Http404(_("Ce lien d'enquête n'est pas valide ou a expiré."))
-    form = SurveyForm(request.POST or None)
+    previous = getattr(registration, "survey_response", None)
+    initial = {"rating": previous.rating, "comment": previous.comment} if previous else None
+    form = SurveyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.survey_response_save(registration=registration, **form.cleaned_data)
         return render(request, "messaging/survey_thanks.html", {"meeting": registration.meeting})

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -20,6 +22,11 @@ def test_an_attendee_answers_the_survey_once_and_can_change_the_answer(client, d
     assert response.status_code == 200 and registration.meeting.title in response.text
     response = client.post(_url(registration), {"rating": "4", "comment": "  Très utile  "})
     assert response.status_code == 200 and "Merci pour votre avis" in response.text
+    with django_assert_max_num_queries(2):
+        again = client.get(_url(registration))
+    assert re.search(r'<input[^>]*value="4"[^>]*checked', again.text)
+    assert not re.search(r'<input[^>]*value="5"[^>]*checked', again.text)
+    assert "Très utile" in again.text
     client.post(_url(registration), {"rating": "5", "comment": ""})
     answer = SurveyResponse.objects.get()
     assert (answer.meeting, answer.registration, answer.rating, answer.comment) == (
