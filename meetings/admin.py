@@ -14,6 +14,7 @@ from django.utils.html import format_html
 
 from meetings import selectors, services
 from meetings.models import AgendaItem, Meeting, Tour
+from messaging.admin_actions import ReminderInline, add_default_reminders, send_invitations
 from regions.models import Region
 
 
@@ -125,9 +126,9 @@ class MeetingAdmin(admin.ModelAdmin):
     search_fields = ["title", "city", "venue_name", "region__name_fr"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["status", "sequence"]
-    inlines = [AgendaItemInline]
+    inlines = [AgendaItemInline, ReminderInline]
     # Status changes go through the services behind these actions (they notify registrants).
-    actions = ["publish", "postpone", "cancel", "mark_held", "duplicate"]
+    actions = ["publish", "postpone", "cancel", "mark_held", "duplicate", send_invitations, add_default_reminders]
     fieldsets = [
         (None, {"fields": ["tour", "region", "kind", "title", "slug", "status", "sequence"]}),
         (

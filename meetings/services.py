@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from meetings.models import AgendaItem, Meeting, Tour
 from meetings.registration_services import waitlist_fill
 from meetings.selectors import meeting_seats_taken
-from messaging import notifications
+from messaging import campaigns, notifications
 from regions.models import Region
 
 # Fields an attendee's calendar shows: changing one must bump the RFC 5545 SEQUENCE.
@@ -169,12 +169,19 @@ def _refresh_caller(meeting: Meeting, locked: Meeting) -> Meeting:
 
 @transaction.atomic
 def meeting_publish(*, meeting: Meeting) -> Meeting:
-    """Show a draft (or a postponed meeting whose new date is confirmed) to the public."""
+    """Show a draft (or a postponed meeting whose new date is confirmed) to the public.
+
+    A professionals' meeting gets the default reminders (two days before, the morning of)
+    unless staff already set some.
+    """
     locked = _transition(meeting, allowed=(Meeting.Status.DRAFT, Meeting.Status.POSTPONED), action="la publier")
     previous = copy(locked)
     _validate_schedule_of(locked)
     locked.status = Meeting.Status.PUBLISHED
-    return _refresh_caller(meeting, _save(locked, previous=previous))
+    saved = _save(locked, previous=previous)
+    if saved.kind == Meeting.Kind.PROFESSIONALS and not saved.reminders.exists():
+        campaigns.reminders_create_defaults(meeting=saved)
+    return _refresh_caller(meeting, saved)
 
 
 @transaction.atomic

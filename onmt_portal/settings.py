@@ -191,6 +191,9 @@ CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 # Short socket timeouts: a hung Redis must not hang a web request that dispatches.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Look for unacknowledged tasks of killed workers at least every 10 s (one cheap Redis query).
+    "unacked_restore_interval": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 2)),
+    "unacked_restore_throttle": 1,
     "socket_timeout": 2,
     "socket_connect_timeout": 2,
     "max_retries": 1,
@@ -200,9 +203,24 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
+# Beat only scans the database: anything due later than a retry is found by these, never by a long ETA.
 CELERY_BEAT_SCHEDULE = {
-    "expire-seat-offers": {"task": "meetings.tasks.expire_seat_offers", "schedule": 10 * 60},
+    "expire-seat-offers": {"task": "meetings.tasks.expire_seat_offers", "schedule": 5 * 60},
+    "messaging-sweep": {"task": "messaging.tasks.sweep_messages", "schedule": 60.0},
+    "messaging-reminders": {"task": "messaging.tasks.send_due_reminders", "schedule": 60.0},
+    "messaging-follow-ups": {"task": "messaging.tasks.send_follow_ups", "schedule": 300.0},
 }
+
+# ------------------------------------------------------------------ messaging
+# Retries of a transient SMTP error: exponential from this many seconds, capped well
+# below the visibility timeout so a retried task is never redelivered as well.
+MESSAGING_RETRY_BACKOFF = env.float("MESSAGING_RETRY_BACKOFF", default=5.0)
+MESSAGING_RETRY_BACKOFF_MAX = min(600, CELERY_VISIBILITY_TIMEOUT // 2)
+# After this many failed attempts a message is marked failed and shown to staff.
+MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=10)
+MESSAGING_SWEEP_LIMIT = 5000
+# Satisfaction survey links stay valid this many seconds (90 days).
+MESSAGING_SURVEY_MAX_AGE = 90 * 24 * 3600
 
 # ------------------------------------------------------------------ security
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=PRODUCTION)

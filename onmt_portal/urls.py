@@ -16,6 +16,7 @@ urlpatterns = [
     path("feuille-de-route/", include("roadmap.urls")),
     path("", include("meetings.urls")),
     path("inscriptions/", include("meetings.registration_urls")),
+    path("suivi/", include("messaging.urls")),
     path("", include("regions.urls")),
 ]
 

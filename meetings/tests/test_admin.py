@@ -54,6 +54,10 @@ def meeting_form(tour, *, starts_at: datetime, capacity: int = 80, **overrides) 
         "agenda_items-INITIAL_FORMS": 0,
         "agenda_items-MIN_NUM_FORMS": 0,
         "agenda_items-MAX_NUM_FORMS": 1000,
+        "reminders-TOTAL_FORMS": 0,
+        "reminders-INITIAL_FORMS": 0,
+        "reminders-MIN_NUM_FORMS": 0,
+        "reminders-MAX_NUM_FORMS": 1000,
     }
     data.update(overrides)
     return data

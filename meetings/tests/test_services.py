@@ -220,3 +220,21 @@ def test_schedule_rules_use_moroccan_local_time_across_ramadan():
     validate(meeting, starts_at=local(2027, 3, 14, 3, 0), ends_at=local(2027, 3, 14, 5, 0))
     with pytest.raises(ValidationError):
         validate(meeting, starts_at=local(2027, 3, 14, 1, 0), ends_at=local(2027, 3, 14, 5, 0))
+
+
+def test_publishing_a_professionals_meeting_adds_the_default_reminders_once():
+    meeting = MeetingFactory(status=Meeting.Status.DRAFT)
+    services.meeting_publish(meeting=meeting)
+    reminders = list(meeting.reminders.order_by("pk"))
+    assert len(reminders) == 2
+    services.meeting_postpone(
+        meeting=meeting, starts_at=meeting.starts_at + timedelta(days=1), ends_at=meeting.ends_at + timedelta(days=1)
+    )
+    services.meeting_publish(meeting=meeting)
+    assert list(meeting.reminders.order_by("pk")) == reminders
+
+
+def test_publishing_a_crt_session_adds_no_reminders():
+    meeting = MeetingFactory(status=Meeting.Status.DRAFT, kind=Meeting.Kind.CRT_SESSION)
+    services.meeting_publish(meeting=meeting)
+    assert not meeting.reminders.exists()
