@@ -16,11 +16,6 @@ def _with_seats_taken(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
     ).annotate(seats_left=Greatest(F("capacity") - F("seats_taken"), Value(0)))
 
 
-def meeting_seats_taken(*, meeting: Meeting) -> int:
-    """Seats of the capacity held by confirmed, offered or attended registrations."""
-    return meeting.registrations.filter(status__in=Registration.SEAT_STATUSES).count()
-
-
 def meetings_public(*, tour: Tour | None = None, region: Region | None = None) -> QuerySet[Meeting]:
     """Public meetings (not drafts, in a published tour) by date, annotated with `seats_taken` and `seats_left`."""
     queryset = Meeting.objects.exclude(status=Meeting.Status.DRAFT).filter(tour__is_published=True)

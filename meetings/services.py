@@ -7,8 +7,8 @@ from django.utils import formats, timezone
 from django.utils.text import slugify
 
 from meetings.models import AgendaItem, Meeting, Tour
+from meetings.registration_selectors import registration_seats_taken
 from meetings.registration_services import waitlist_fill
-from meetings.selectors import meeting_seats_taken
 from messaging import campaigns, notifications
 from regions.models import Region
 
@@ -83,7 +83,7 @@ def meeting_validate_capacity(*, meeting: Meeting, capacity: int) -> None:
     """Refuse a capacity below the seats already given to registrants."""
     if meeting.pk is None:
         return
-    taken = meeting_seats_taken(meeting=meeting)
+    taken = registration_seats_taken(meeting_id=meeting.pk)
     if capacity < taken:
         raise ValidationError(
             {

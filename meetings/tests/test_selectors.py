@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from meetings import selectors
 from meetings.models import Meeting, Registration
+from meetings.registration_selectors import registration_seats_taken
 from meetings.tests.factories import MeetingFactory, RegistrationFactory, TourFactory
 from regions.tests.factories import region
 
@@ -20,7 +21,7 @@ def test_seats_taken_counts_confirmed_offered_and_attended_only():
             status=status,
             offer_expires_at=timezone.now() + timedelta(days=1) if status == Registration.Status.OFFERED else None,
         )
-    assert selectors.meeting_seats_taken(meeting=meeting) == 3
+    assert registration_seats_taken(meeting_id=meeting.pk) == 3
     annotated = selectors.meetings_public().get(pk=meeting.pk)
     assert (annotated.seats_taken, annotated.seats_left) == (3, 7)
 
