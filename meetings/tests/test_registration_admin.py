@@ -8,8 +8,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from meetings.models import Registration
+from meetings.tests.factories import MeetingFactory as MeetingFactory
 from meetings.tests.factories import RegistrationFactory
-from meetings.tests.registration_factories import OpenMeetingFactory
 from regions.tests.factories import UserFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def _csv_rows(response):
 
 
 def test_csv_export_keeps_names_uses_semicolons_and_neutralises_formulas(staff_client):
-    meeting = OpenMeetingFactory(title="Rencontre de Dakhla")
+    meeting = MeetingFactory(title="Rencontre de Dakhla")
     RegistrationFactory(meeting=meeting, full_name="عبد الله الإدريسي", organisation="=HYPERLINK(1)", city="-2+3")
     RegistrationFactory(meeting=meeting, full_name="Élodie Benkirane", organisation="@SUM(A1)", job_title="+cmd")
     response = staff_client.get(reverse("admin:meetings_registration_csv"))
@@ -45,8 +45,8 @@ def test_csv_export_keeps_names_uses_semicolons_and_neutralises_formulas(staff_c
 
 
 def test_exports_follow_the_changelist_filters(staff_client):
-    dakhla = OpenMeetingFactory()
-    other = OpenMeetingFactory()
+    dakhla = MeetingFactory()
+    other = MeetingFactory()
     RegistrationFactory(meeting=dakhla, full_name="Dans Dakhla", sector=Registration.Sector.GUIDES)
     RegistrationFactory(meeting=dakhla, full_name="Autre secteur", sector=Registration.Sector.LODGING)
     RegistrationFactory(meeting=other, full_name="Ailleurs", sector=Registration.Sector.GUIDES)
@@ -58,7 +58,7 @@ def test_exports_follow_the_changelist_filters(staff_client):
 
 
 def test_excel_export_has_the_rows_with_formulas_kept_as_text(staff_client):
-    meeting = OpenMeetingFactory()
+    meeting = MeetingFactory()
     RegistrationFactory(meeting=meeting, full_name="محمد", organisation="=1+1")
     response = staff_client.get(reverse("admin:meetings_registration_xlsx"), {"meeting__id__exact": meeting.pk})
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -71,19 +71,19 @@ def test_excel_export_has_the_rows_with_formulas_kept_as_text(staff_client):
 
 
 def test_export_query_count_does_not_grow_with_rows(staff_client):
-    meeting = OpenMeetingFactory()
+    meeting = MeetingFactory()
     RegistrationFactory.create_batch(2, meeting=meeting)
     url = reverse("admin:meetings_registration_csv")
     with CaptureQueriesContext(connection) as few:
         staff_client.get(url)
-    RegistrationFactory.create_batch(30, meeting=OpenMeetingFactory())
+    RegistrationFactory.create_batch(30, meeting=MeetingFactory())
     with CaptureQueriesContext(connection) as many:
         staff_client.get(url)
     assert len(few) == len(many)
 
 
 def test_changelist_shows_counts_per_meeting_and_export_links(staff_client):
-    meeting = OpenMeetingFactory(title="Rencontre Souss-Massa", capacity=2)
+    meeting = MeetingFactory(title="Rencontre Souss-Massa", capacity=2)
     RegistrationFactory.create_batch(2, meeting=meeting)
     RegistrationFactory(meeting=meeting, status=Registration.Status.WAITLISTED)
     response = staff_client.get(reverse(CHANGELIST), {"status__exact": "confirmed"})
@@ -101,11 +101,11 @@ def test_changelist_shows_counts_per_meeting_and_export_links(staff_client):
 
 
 def test_changelist_query_count_does_not_grow_with_data(staff_client):
-    RegistrationFactory.create_batch(2, meeting=OpenMeetingFactory())
+    RegistrationFactory.create_batch(2, meeting=MeetingFactory())
     with CaptureQueriesContext(connection) as few:
         staff_client.get(reverse(CHANGELIST))
     for _ in range(5):
-        RegistrationFactory.create_batch(5, meeting=OpenMeetingFactory())
+        RegistrationFactory.create_batch(5, meeting=MeetingFactory())
     with CaptureQueriesContext(connection) as many:
         staff_client.get(reverse(CHANGELIST))
     assert len(few) == len(many)
@@ -122,7 +122,7 @@ def test_changelist_filters_by_region_sector_status_and_searches(staff_client):
 
 
 def test_checkin_page_finds_people_by_name_and_marks_them_present(staff_client):
-    meeting = OpenMeetingFactory()
+    meeting = MeetingFactory()
     amina = RegistrationFactory(meeting=meeting, full_name="Amina Tazi")
     RegistrationFactory(meeting=meeting, full_name="Omar Berrada")
     RegistrationFactory(meeting=meeting, full_name="Amine Waitlist", status=Registration.Status.WAITLISTED)
@@ -139,7 +139,7 @@ def test_checkin_page_finds_people_by_name_and_marks_them_present(staff_client):
 
 
 def test_checkin_refuses_a_registration_of_another_meeting(staff_client):
-    meeting = OpenMeetingFactory()
+    meeting = MeetingFactory()
     stranger = RegistrationFactory()
     url = reverse("admin:meetings_registration_checkin", args=[meeting.pk])
     assert staff_client.post(url, {"registration": stranger.pk}).status_code == 404
@@ -170,7 +170,7 @@ def test_scan_and_checkin_pages_are_for_staff_only(client):
 
 
 def test_cancel_action_goes_through_the_service_and_promotes(staff_client):
-    meeting = OpenMeetingFactory(capacity=2)
+    meeting = MeetingFactory(capacity=2)
     holder = RegistrationFactory(meeting=meeting)
     waiting = RegistrationFactory(meeting=meeting, status=Registration.Status.WAITLISTED)
     attended = RegistrationFactory(meeting=meeting, status=Registration.Status.ATTENDED)

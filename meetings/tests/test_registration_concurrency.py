@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from meetings import registration_services
 from meetings.models import Registration
+from meetings.tests.factories import MeetingFactory as MeetingFactory
 from meetings.tests.factories import RegistrationFactory
-from meetings.tests.registration_factories import OpenMeetingFactory
 
 # Needs PostgreSQL (DATABASE_URL), as in CI: SQLite has no row locks to test.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,7 +72,7 @@ def _two_hundred_for_fifty(meeting):
 
 
 def test_two_hundred_simultaneous_registrations_for_fifty_seats_confirm_exactly_fifty(widened_race):
-    meeting = OpenMeetingFactory(capacity=50)
+    meeting = MeetingFactory(capacity=50)
     responses = _two_hundred_for_fifty(meeting)
     assert responses == {302: 200}
     assert _statuses(meeting) == {Registration.Status.CONFIRMED: 50, Registration.Status.WAITLISTED: 150}
@@ -81,13 +81,13 @@ def test_two_hundred_simultaneous_registrations_for_fifty_seats_confirm_exactly_
 
 def test_negative_control_without_the_row_lock_the_same_race_oversells(widened_race, monkeypatch):
     monkeypatch.setattr(registration_services, "LOCK_MEETING_ROW", False)
-    meeting = OpenMeetingFactory(capacity=50)
+    meeting = MeetingFactory(capacity=50)
     _two_hundred_for_fifty(meeting)
     assert _statuses(meeting)[Registration.Status.CONFIRMED] > 50
 
 
 def test_the_same_email_fifty_times_at_once_gives_one_registration(widened_race):
-    meeting = OpenMeetingFactory(capacity=50)
+    meeting = MeetingFactory(capacity=50)
     jobs = [_submit(meeting, "same@example.ma", f"10.1.0.{i}") for i in range(50)]
     responses = Counter(_run_at_once(jobs))
     assert responses == {302: 1, 200: 49}  # one confirmation page, 49 "already registered" pages
@@ -95,7 +95,7 @@ def test_the_same_email_fifty_times_at_once_gives_one_registration(widened_race)
 
 
 def test_cancellations_racing_registrations_never_exceed_capacity(widened_race):
-    meeting = OpenMeetingFactory(capacity=20, confirm_waitlist_directly=True)
+    meeting = MeetingFactory(capacity=20, confirm_waitlist_directly=True)
     holders = RegistrationFactory.create_batch(20, meeting=meeting)
     RegistrationFactory.create_batch(10, meeting=meeting, status=Registration.Status.WAITLISTED)
 

@@ -16,8 +16,7 @@ from meetings.registration_selectors import (
 )
 from meetings.services import meeting_save
 from meetings.tasks import expire_seat_offers
-from meetings.tests.factories import RegistrationFactory
-from meetings.tests.registration_factories import OpenMeetingFactory as MeetingFactory
+from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from messaging import notifications
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.models import Meeting, Registration
-from meetings.tests.factories import RegistrationFactory
-from meetings.tests.registration_factories import OpenMeetingFactory as MeetingFactory
+from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from messaging.notifications import invitation_token_make
 from regions.tests.factories import ContactFactory
 
