@@ -8,8 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from meetings.models import Registration
-from meetings.tests.factories import MeetingFactory as MeetingFactory
-from meetings.tests.factories import RegistrationFactory
+from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from regions.tests.factories import UserFactory, region
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,7 @@ from django.urls import reverse
 
 from meetings import registration_services
 from meetings.models import Registration
-from meetings.tests.factories import MeetingFactory as MeetingFactory
-from meetings.tests.factories import RegistrationFactory
+from meetings.tests.factories import MeetingFactory, RegistrationFactory
 
 # Needs PostgreSQL (DATABASE_URL), as in CI: SQLite has no row locks to test.
 pytestmark = pytest.mark.django_db(transaction=True)
