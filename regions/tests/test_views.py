@@ -54,14 +54,18 @@ def test_admin_refuses_non_staff(client):
 def test_demo_data_command_is_idempotent(settings, tmp_path):
     from django.core.management import call_command
 
-    from meetings.models import Meeting
+    from meetings.models import Meeting, Registration
+    from messaging.models import OutboundMessage
     from regions.models import Contact
 
     settings.VAR_DIR = tmp_path
     call_command("load_demo_data")
-    counts = (Meeting.objects.count(), Contact.objects.count())
+    counts = (Meeting.objects.count(), Contact.objects.count(), Registration.objects.count())
+    messages = OutboundMessage.objects.count()
     call_command("load_demo_data")
-    assert (Meeting.objects.count(), Contact.objects.count()) == counts
+    assert (Meeting.objects.count(), Contact.objects.count(), Registration.objects.count()) == counts
+    assert OutboundMessage.objects.count() == messages
+    assert counts[2] == 12 and messages >= 12
     assert counts[0] == 24
     first = Meeting.objects.order_by("starts_at").first()
     assert first.region.number == 12

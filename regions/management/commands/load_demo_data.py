@@ -9,9 +9,19 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from meetings.models import AgendaItem, Meeting, Tour
+from meetings.models import AgendaItem, Meeting, Registration, Tour
+from meetings.registration_services import registration_create
 from regions.models import Contact, Region, RegionalCouncil
 from roadmap.demo import load_demo_roadmaps
+
+DEMO_PROFESSIONALS = [
+    ("Nadia Benali", "Dakhla Attitude", Registration.Sector.LODGING, "fr"),
+    ("محمد الصحراوي", "وكالة الداخلة للأسفار", Registration.Sector.TRAVEL_AGENCY, "ar"),
+    ("Youssef El Idrissi", "Kite Paradise", Registration.Sector.LEISURE, "fr"),
+    ("Salma Alaoui", "Transports Atlas Sud", Registration.Sector.TRANSPORT, "fr"),
+    ("Karim Ouazzani", "Guides du Souss", Registration.Sector.GUIDES, "en"),
+    ("فاطمة الزهراء", "تعاونية أركان", Registration.Sector.CRAFTS, "ar"),
+]
 
 # The tour starts in Dakhla-Oued Ed-Dahab and then goes north, one region after another.
 TOUR_ORDER = [12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]
@@ -35,6 +45,7 @@ class Command(BaseCommand):
             passwords = self._users(credentials_file)
             self._councils_and_contacts()
             self._tour()
+            self._registrations()
             load_demo_roadmaps()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Admin: http://127.0.0.1:8000/admin/  login admin / {passwords['admin']}")
@@ -115,6 +126,26 @@ class Command(BaseCommand):
                 contact = Contact.objects.get(region=region, email=f"direction@crt-{region.slug}.ma")
                 contact.user = User.objects.get(username=username)
                 contact.save(update_fields=["user", "updated_at"])
+
+    def _registrations(self):
+        """A few professionals registered for the next open meetings (each once, through the real service)."""
+        upcoming = Meeting.objects.filter(
+            kind=Meeting.Kind.PROFESSIONALS, status=Meeting.Status.PUBLISHED, starts_at__gt=timezone.now()
+        ).order_by("starts_at")[:2]
+        for meeting in upcoming:
+            if meeting.registrations.exists():
+                continue
+            for n, (name, organisation, sector, language) in enumerate(DEMO_PROFESSIONALS):
+                registration_create(
+                    meeting_id=meeting.pk,
+                    full_name=name,
+                    organisation=organisation,
+                    sector=sector,
+                    email=f"pro{n}.{meeting.region.slug}@example.ma",
+                    phone="+212661000000",
+                    city=meeting.city,
+                    language=language,
+                )
 
     def _tour(self):
         today = timezone.localdate()
