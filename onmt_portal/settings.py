@@ -166,8 +166,10 @@ STORAGES = {
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ONMT Tournée régionale <tournee@onmt.ma>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Without EMAIL_URL, messages are written as .eml files a person can open.
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default=f"filemail://{VAR_DIR / 'mail'}")
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")
 vars().update(EMAIL_CONFIG)
+# django-environ drops the leading "/" of a filemail path; the folder is set on its own.
+EMAIL_FILE_PATH = str(env.path("EMAIL_FILE_PATH", default=VAR_DIR / "mail"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 # ------------------------------------------------------------------ Celery

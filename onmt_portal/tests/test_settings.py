@@ -12,7 +12,8 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 PROBE = (
     "import json, django; from django.conf import settings; django.setup(); "
     "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], 'eager': settings.CELERY_TASK_ALWAYS_EAGER,"
-    " 'debug': settings.DEBUG, 'email': settings.EMAIL_BACKEND, 'tz': settings.TIME_ZONE,"
+    " 'debug': settings.DEBUG, 'email': settings.EMAIL_BACKEND, 'mail_dir': settings.EMAIL_FILE_PATH,"
+    " 'tz': settings.TIME_ZONE,"
     " 'lang': settings.LANGUAGE_CODE, 'langs': [c for c, _ in settings.LANGUAGES]}))"
 )
 VARIABLES = [
@@ -43,6 +44,7 @@ def test_embedded_default_is_sqlite_eager_file_mail_and_no_debug():
     assert values["eager"] is True
     assert values["debug"] is False
     assert values["email"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert values["mail_dir"] == str(BASE_DIR / "var" / "mail")
     assert values["tz"] == "Africa/Casablanca"
     assert values["lang"] == "fr" and values["langs"] == ["fr", "ar", "en"]
 
