@@ -51,21 +51,46 @@ def test_admin_refuses_non_staff(client):
     assert "/admin/login/" in response["Location"]
 
 
-def test_demo_data_command_is_idempotent(settings, tmp_path):
+def test_demo_data_command_is_idempotent(settings, tmp_path, django_user_model):
     from django.core.management import call_command
 
-    from meetings.models import Meeting, Registration
+    from meetings.models import AgendaItem, Meeting, Registration
     from messaging.models import OutboundMessage
-    from regions.models import Contact
+    from regions.models import Contact, RegionalCouncil
+    from roadmap.models import Acknowledgement, RoadmapItem, StatusChange
+
+    def snapshot():
+        return {
+            model.__name__: model.objects.count()
+            for model in (
+                Meeting,
+                AgendaItem,
+                Contact,
+                RegionalCouncil,
+                Registration,
+                OutboundMessage,
+                RoadmapItem,
+                StatusChange,
+                Acknowledgement,
+                django_user_model,
+            )
+        }
 
     settings.VAR_DIR = tmp_path
     call_command("load_demo_data")
-    counts = (Meeting.objects.count(), Contact.objects.count(), Registration.objects.count())
-    messages = OutboundMessage.objects.count()
+    first = snapshot()
+    credentials = (tmp_path / "demo_credentials.txt").read_text()
     call_command("load_demo_data")
-    assert (Meeting.objects.count(), Contact.objects.count(), Registration.objects.count()) == counts
-    assert OutboundMessage.objects.count() == messages
-    assert counts[2] == 12 and messages >= 12
-    assert counts[0] == 24
-    first = Meeting.objects.order_by("starts_at").first()
-    assert first.region.number == 12
+    assert snapshot() == first
+    assert (tmp_path / "demo_credentials.txt").read_text() == credentials
+    assert first["Meeting"] == 24 and first["RegionalCouncil"] == 12 and first["Registration"] == 12
+    assert first["OutboundMessage"] >= 12 and first["RoadmapItem"] >= 12 * 6
+    assert Meeting.objects.order_by("starts_at").first().region.number == 12
+    # The logins printed on the first run still work after the second one.
+    passwords = dict(line.split(" ", 1) for line in credentials.splitlines())
+    admin = django_user_model.objects.get(username="admin")
+    assert admin.is_staff and admin.check_password(passwords["admin"])
+    for username, number in [("crt-dakhla", 12), ("crt-souss", 9), ("crt-marrakech", 7)]:
+        official = django_user_model.objects.get(username=username)
+        assert official.check_password(passwords[username]) and not official.is_staff
+        assert Contact.objects.get(user=official).region.number == number
