@@ -68,6 +68,33 @@ def test_back_to_back_meetings_cancelled_meetings_and_other_tours_do_not_overlap
     validate(existing, starts_at=existing.starts_at, ends_at=existing.ends_at)
 
 
+def test_the_overlap_message_gives_the_other_meetings_region_and_local_times():
+    day = timezone.localdate() + timedelta(days=40)
+    existing = MeetingFactory(
+        title="Séance de Dakhla",
+        starts_at=local(day.year, day.month, day.day, 15, 0),
+        ends_at=local(day.year, day.month, day.day, 18, 0),
+    )
+    with pytest.raises(ValidationError) as error:
+        validate(existing, starts_at=existing.starts_at + timedelta(hours=2), ends_at=existing.ends_at)
+    [message] = error.value.message_dict["starts_at"]
+    date = day.strftime("%d/%m/%Y")
+    assert f"« Séance de Dakhla » (Dakhla-Oued Ed-Dahab) du {date} 15:00 au {date} 18:00" in message
+
+
+def test_registration_may_close_at_the_start_but_not_a_second_later():
+    meeting = MeetingFactory()
+    validate(meeting, registration_closes_at=meeting.starts_at, exclude_pk=meeting.pk)
+    meeting.registration_closes_at = meeting.starts_at
+    services.meeting_save(meeting=meeting)
+    assert Meeting.objects.get(pk=meeting.pk).registration_closes_at == meeting.starts_at
+    meeting.registration_closes_at = meeting.starts_at + timedelta(seconds=1)
+    with pytest.raises(ValidationError) as error:
+        services.meeting_save(meeting=meeting)
+    assert "au plus tard au début" in error.value.message_dict["registration_closes_at"][0]
+    assert Meeting.objects.get(pk=meeting.pk).registration_closes_at == meeting.starts_at
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "words"),
     [
