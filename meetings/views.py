@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 
 from meetings import selectors
 from meetings.calendar import calendar_bytes, meeting_ics
+from onmt_portal.public_cache import cache_public_page
 from regions.models import Region
 
 # Subscribed calendars reload the feed this often, so postponements and cancellations reach them.
@@ -29,6 +30,7 @@ def tour_list(request):
 
 
 @require_safe
+@cache_public_page
 def tour_detail(request, slug):
     """Public page of a tour: its stops in order, past and upcoming, with seats left."""
     tour = selectors.tour_public_get(slug=slug)
@@ -40,6 +42,8 @@ def tour_detail(request, slug):
     )
 
 
+@require_safe
+@cache_public_page
 def meeting_detail(request, slug):
     """Public page of a meeting: practical details, agenda and registration state."""
     meeting = selectors.meeting_public_get(slug=slug)

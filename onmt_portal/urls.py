@@ -11,7 +11,7 @@ admin.site.index_title = "Planification de la tournée"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", views.health, name="health"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("langue/", views.language_switch, name="language_switch"),
     path("comptes/", include("django.contrib.auth.urls")),
     path("feuille-de-route/", include("roadmap.urls")),
     path("", include("meetings.urls")),

@@ -1,10 +1,14 @@
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from meetings.selectors import meetings_public, meetings_upcoming, tour_current
+from onmt_portal.public_cache import cache_public_page
 from regions.models import Region
 from regions.selectors import regions_list
 
 
+@require_safe
+@cache_public_page
 def home(request):
     """Public home page: the tour at a glance and the 12 regions."""
     tour = tour_current()
@@ -12,6 +16,8 @@ def home(request):
     return render(request, "regions/home.html", {"regions": regions_list(), "tour": tour, "upcoming": upcoming})
 
 
+@require_safe
+@cache_public_page
 def region_detail(request, slug):
     """Public page of one region: its tourism profile and its meetings."""
     region = get_object_or_404(Region, slug=slug)
