@@ -1,0 +1,443 @@
+"""Who reaches every URL of the site, and that nobody sees another region's or another person's data.
+
+The URL resolver is walked, so a URL added without an expectation here makes
+`test_every_url_has_an_expectation` fail. Actors: anonymous, a professional holding the
+personal link of their own registration, a CRT official of region A and one of region
+B, ONMT staff (staff status, the portal apps' permissions) and a superuser.
+
+Every private datum of the fixture carries a unique marker; each answer (HTML, JSON,
+CSV, calendar) is searched for the markers the actor must not see.
+"""
+
+import re
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from meetings.tests.factories import MeetingFactory, RegistrationFactory
+from messaging.models import SurveyResponse
+from messaging.services import survey_token_make
+from messaging.tests.factories import OutboundMessageFactory
+from regions.models import RegionalCouncil
+from regions.tests.factories import OfficialFactory, UserFactory, region
+from roadmap.tests.factories import CommentFactory, RoadmapItemFactory
+
+pytestmark = pytest.mark.django_db
+
+ANONYMOUS, PROFESSIONAL, OFFICIAL_A, OFFICIAL_B, STAFF, SUPERUSER = ACTORS = (
+    "anonymous",
+    "professional",
+    "official_a",
+    "official_b",
+    "staff",
+    "superuser",
+)
+PORTAL_APPS = ("regions", "meetings", "roadmap", "messaging")
+
+# Private data of each region and each person: never in an answer to someone else.
+ROADMAP_MARKERS = {"a": ["ROADMAP-A-7Q2", "COMMENT-A-5K8"], "b": ["ROADMAP-B-3X9", "COMMENT-B-8W1"]}
+PERSON_MARKERS = {
+    "a": ["Personne-A-Zq4", "pro-a-zq4@example.ma", "+212600000401", "MESSAGE-A-Zq4"],
+    "b": ["Personne-B-Vj7", "pro-b-vj7@example.ma", "+212600000702", "MESSAGE-B-Vj7"],
+}
+
+
+@pytest.fixture
+def world(db):
+    """Regions A (Dakhla-Oued Ed-Dahab) and B (Souss-Massa), each with a meeting, a registration,
+    a roadmap item with a comment, a CRT official; plus staff and a superuser, and a row of
+    every model the admin shows."""
+    region_a, region_b = region(12), region(9)
+    meeting_a, meeting_b = MeetingFactory(region=region_a), MeetingFactory(region=region_b)
+    registrations = {}
+    for side, meeting in (("a", meeting_a), ("b", meeting_b)):
+        name, email, phone, message = PERSON_MARKERS[side]
+        registrations[side] = RegistrationFactory(
+            meeting=meeting, full_name=name, email=email, phone=phone, message=message
+        )
+    items = {}
+    for side, where in (("a", region_a), ("b", region_b)):
+        items[side] = RoadmapItemFactory(region=where, title=f"{ROADMAP_MARKERS[side][0]} action")
+        CommentFactory(item=items[side], body=f"{ROADMAP_MARKERS[side][1]} avis")
+    staff = UserFactory(username="onmt-staff", is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(content_type__app_label__in=PORTAL_APPS))
+    superuser = UserFactory(username="onmt-root", is_staff=True, is_superuser=True)
+    # One row of each remaining admin model, so every change/delete/history page has an object.
+    Group.objects.create(name="Équipe tournée")
+    RegionalCouncil.objects.create(region=region_a, name="CRT Dakhla-Oued Ed-Dahab")
+    OutboundMessageFactory(meeting=meeting_a, registration=registrations["a"], recipient_email=PERSON_MARKERS["a"][1])
+    SurveyResponse.objects.create(meeting=meeting_a, registration=registrations["a"], rating=4)
+    AccessAttempt.objects.create(username="x", ip_address="10.0.0.1", failures_since_start=1)
+    AccessLog.objects.create(username="x", ip_address="10.0.0.1")
+    AccessFailureLog.objects.create(username="x", ip_address="10.0.0.1", locked_out=False)
+    return SimpleNamespace(
+        region_a=region_a,
+        region_b=region_b,
+        meeting_a=meeting_a,
+        meeting_b=meeting_b,
+        registration_a=registrations["a"],
+        registration_b=registrations["b"],
+        item_a=items["a"],
+        item_b=items["b"],
+        official_a=OfficialFactory(region=region_a).user,
+        official_b=OfficialFactory(region=region_b).user,
+        staff=staff,
+        superuser=superuser,
+    )
+
+
+# ------------------------------------------------------------------ expectations
+
+
+def statuses(anonymous, professional, official_a, official_b, staff, superuser) -> dict[str, int]:
+    return dict(zip(ACTORS, (anonymous, professional, official_a, official_b, staff, superuser), strict=True))
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ACTORS, status)
+
+
+@dataclass
+class Case:
+    """How to call one URL and what each actor gets."""
+
+    url: object  # callable(world, actor) -> path
+    expect: dict[str, int]
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+
+
+def _link(name):
+    """A personal link: the professional's own, a forged secret for everybody else."""
+
+    def url(world, actor):
+        registration = world.registration_a
+        secret = registration.manage_secret if actor == PROFESSIONAL else "forged-" + "x" * 36
+        return reverse(name, args=[registration.public_id, secret])
+
+    return url
+
+
+def _survey(world, actor):
+    token = survey_token_make(registration_id=world.registration_a.pk) if actor == PROFESSIONAL else "forged:token"
+    return reverse("messaging:survey", args=[token])
+
+
+def _named(name, *args):
+    return lambda world, actor: reverse(name, args=[arg(world) if callable(arg) else arg for arg in args])
+
+
+def _region_a(world):
+    return world.region_a.slug
+
+
+def _item_a(world):
+    return world.item_a.pk
+
+
+PUBLIC = everyone(200)
+LOGIN_FIRST = 302  # anonymous visitors of private pages go to the login page
+# A region-A page of the roadmap: the officials of A, ONMT staff; 404 for another region's official.
+REGION_A_PAGE = statuses(LOGIN_FIRST, LOGIN_FIRST, 200, 404, 200, 200)
+TOKEN_PAGE = statuses(404, 200, 404, 404, 404, 404)
+# Admin pages: the admin's own login page for anybody without staff status.
+ADMIN_ONLY = statuses(302, 302, 302, 302, 200, 200)
+
+SITE = {
+    "health": Case(_named("health"), PUBLIC),
+    "language_switch": Case(lambda w, a: reverse("language_switch") + "?language=ar&next=/", everyone(302)),
+    "login": Case(_named("login"), PUBLIC),
+    "logout": Case(_named("logout"), everyone(405)),
+    "password_change": Case(_named("password_change"), statuses(302, 302, 200, 200, 200, 200)),
+    "password_change_done": Case(_named("password_change_done"), statuses(302, 302, 200, 200, 200, 200)),
+    "password_reset": Case(_named("password_reset"), PUBLIC),
+    "password_reset_done": Case(_named("password_reset_done"), PUBLIC),
+    # A made-up link shows the "invalid link" page.
+    "password_reset_confirm": Case(_named("password_reset_confirm", "MQ", "bad-token"), PUBLIC),
+    "password_reset_complete": Case(_named("password_reset_complete"), PUBLIC),
+    # Roadmap: officials and staff only, each official to their own region.
+    "roadmap:home": Case(_named("roadmap:home"), everyone(302)),
+    "roadmap:overview": Case(_named("roadmap:overview"), statuses(302, 302, 403, 403, 200, 200)),
+    "roadmap:region": Case(_named("roadmap:region", _region_a), REGION_A_PAGE),
+    "roadmap:export_csv": Case(_named("roadmap:export_csv", _region_a), REGION_A_PAGE),
+    "roadmap:print": Case(_named("roadmap:print", _region_a), REGION_A_PAGE),
+    "roadmap:item": Case(_named("roadmap:item", _region_a, _item_a), REGION_A_PAGE),
+    "roadmap:comment": Case(
+        _named("roadmap:comment", _region_a, _item_a),
+        statuses(302, 302, 302, 404, 302, 302),
+        method="post",
+        data={"body": "Un avis"},
+    ),
+    # Acknowledging is the region's CRT's act, not ONMT's.
+    "roadmap:acknowledge": Case(
+        _named("roadmap:acknowledge", _region_a, _item_a),
+        statuses(302, 302, 302, 404, 403, 403),
+        method="post",
+        data={"revision": 1},
+    ),
+    # Public pages of the tour.
+    "meetings:tour_list": Case(_named("meetings:tour_list"), everyone(302)),
+    "meetings:tour": Case(lambda w, a: w.meeting_a.tour.get_absolute_url(), PUBLIC),
+    "meetings:tour_feed": Case(lambda w, a: reverse("meetings:tour_feed", args=[w.meeting_a.tour.slug]), PUBLIC),
+    "meetings:detail": Case(lambda w, a: w.meeting_a.get_absolute_url(), PUBLIC),
+    "meetings:ics": Case(lambda w, a: reverse("meetings:ics", args=[w.meeting_a.slug]), PUBLIC),
+    "meetings:region_feed": Case(_named("meetings:region_feed", _region_a), PUBLIC),
+    "regions:home": Case(_named("regions:home"), PUBLIC),
+    "regions:detail": Case(_named("regions:detail", _region_a), PUBLIC),
+    "registrations:privacy": Case(_named("registrations:privacy"), PUBLIC),
+    "registrations:register": Case(lambda w, a: reverse("registrations:register", args=[w.meeting_a.slug]), PUBLIC),
+    # The professional's personal links.
+    "registrations:done": Case(_link("registrations:done"), TOKEN_PAGE),
+    "registrations:manage": Case(_link("registrations:manage"), TOKEN_PAGE),
+    "registrations:export_data": Case(_link("registrations:export_data"), TOKEN_PAGE),
+    "registrations:accept_offer": Case(_link("registrations:accept_offer"), TOKEN_PAGE),
+    "registrations:decline_offer": Case(_link("registrations:decline_offer"), TOKEN_PAGE),
+    "registrations:cancel": Case(_link("registrations:cancel"), statuses(404, 302, 404, 404, 404, 404), method="post"),
+    "registrations:erase": Case(_link("registrations:erase"), TOKEN_PAGE, method="post"),
+    "messaging:survey": Case(_survey, TOKEN_PAGE),
+    # The admin's own pages.
+    "admin:index": Case(_named("admin:index"), ADMIN_ONLY),
+    "admin:login": Case(_named("admin:login"), statuses(200, 200, 200, 200, 302, 302)),
+    "admin:logout": Case(_named("admin:logout"), statuses(302, 302, 302, 302, 405, 405)),
+    "admin:password_change": Case(_named("admin:password_change"), ADMIN_ONLY),
+    "admin:password_change_done": Case(_named("admin:password_change_done"), ADMIN_ONLY),
+    "admin:jsi18n": Case(_named("admin:jsi18n"), ADMIN_ONLY),
+    # Without its parameters the autocomplete refuses (and it never answers non-staff).
+    "admin:autocomplete": Case(_named("admin:autocomplete"), statuses(302, 302, 302, 302, 403, 403)),
+    "admin:view_on_site": Case(
+        lambda w, a: reverse(
+            "admin:view_on_site", args=[ContentType.objects.get_for_model(w.meeting_a).pk, w.meeting_a.pk]
+        ),
+        statuses(302, 302, 302, 302, 302, 302),
+    ),
+    "admin:app_list": Case(lambda w, a: reverse("admin:app_list", kwargs={"app_label": "meetings"}), ADMIN_ONLY),
+    "admin:<catch-all>": Case(lambda w, a: "/admin/nulle-part/", statuses(302, 302, 302, 302, 404, 404)),
+    # Custom admin pages.
+    "admin:meetings_registration_csv": Case(_named("admin:meetings_registration_csv"), ADMIN_ONLY),
+    "admin:meetings_registration_xlsx": Case(_named("admin:meetings_registration_xlsx"), ADMIN_ONLY),
+    "admin:meetings_registration_checkin": Case(
+        lambda w, a: reverse("admin:meetings_registration_checkin", args=[w.meeting_a.pk]), ADMIN_ONLY
+    ),
+    "admin:meetings_registration_scan": Case(
+        lambda w, a: reverse("admin:meetings_registration_scan", args=[w.registration_a.public_id]), ADMIN_ONLY
+    ),
+    "admin:meetings_meeting_postpone": Case(
+        lambda w, a: reverse("admin:meetings_meeting_postpone", args=[w.meeting_a.pk]), ADMIN_ONLY
+    ),
+    "admin:meetings_meeting_duplicate": Case(
+        lambda w, a: reverse("admin:meetings_meeting_duplicate", args=[w.meeting_a.pk]), ADMIN_ONLY
+    ),
+    "admin:meetings_tour_timeline": Case(
+        lambda w, a: reverse("admin:meetings_tour_timeline", args=[w.meeting_a.tour.pk]), ADMIN_ONLY
+    ),
+    "admin:roadmap_roadmapitem_import": Case(_named("admin:roadmap_roadmapitem_import"), ADMIN_ONLY),
+    "admin:auth_user_password_change": Case(
+        lambda w, a: reverse("admin:auth_user_password_change", args=[w.official_a.pk]),
+        statuses(302, 302, 302, 302, 403, 200),
+    ),
+}
+
+# The admin's generated pages of each registered model: which a superuser may open
+# (some models refuse adding or deleting by hand), and whether ONMT staff have the
+# permissions at all (user accounts and login records are for superusers).
+ADMIN_GENERATED_PAGES = ("changelist", "add", "history", "delete", "change")
+ADMIN_MODELS = {
+    "auth.group": {"staff": False},
+    "auth.user": {"staff": False},
+    "axes.accessattempt": {"staff": False, "add": 403},
+    "axes.accesslog": {"staff": False, "add": 403},
+    "axes.accessfailurelog": {"staff": False, "add": 403},
+    "regions.region": {"add": 403, "delete": 403},
+    "regions.regionalcouncil": {},
+    "regions.contact": {},
+    "meetings.tour": {},
+    "meetings.meeting": {},
+    "meetings.registration": {"add": 403, "delete": 403},
+    "roadmap.market": {},
+    "roadmap.roadmapitem": {},
+    "messaging.outboundmessage": {"add": 403},
+    "messaging.meetingmessagestats": {"add": 403, "delete": 403},
+    "messaging.surveyresponse": {"add": 403},
+}
+
+
+def _admin_model_case(label: str, page: str) -> Case:
+    rules = ADMIN_MODELS[label]
+    app_label, model_name = label.split(".")
+
+    def url(world, actor):
+        if page in ("changelist", "add"):
+            return reverse(f"admin:{app_label}_{model_name}_{page}")
+        model = next(m for m in admin.site._registry if m._meta.label_lower == label)
+        pk = model._default_manager.order_by("pk").values_list("pk", flat=True).first()
+        if page == "redirect":
+            return f"/admin/{app_label}/{model_name}/{pk}/"
+        return reverse(f"admin:{app_label}_{model_name}_{page}", args=[pk])
+
+    superuser = 302 if page == "redirect" else rules.get(page, 200)
+    staff = superuser if rules.get("staff", True) else (302 if page == "redirect" else 403)
+    return Case(url, statuses(302, 302, 302, 302, staff, superuser))
+
+
+for _label in ADMIN_MODELS:
+    for _page in (*ADMIN_GENERATED_PAGES, "redirect"):
+        SITE[f"admin:{_label}:{_page}"] = _admin_model_case(_label, _page)
+
+
+# ------------------------------------------------------------------ the resolver
+
+
+def _walk(resolver, prefix="", namespace=""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}:{pattern.namespace}".strip(":") if pattern.namespace else namespace
+            yield from _walk(pattern, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), f"{namespace}:{pattern.name}".strip(":") if pattern.name else None
+
+
+def _admin_generated_names() -> dict[str, str]:
+    """URL name of each generated admin page → its SITE key, for every model registered in the admin."""
+    names = {}
+    for model in admin.site._registry:
+        meta = model._meta
+        for page in ADMIN_GENERATED_PAGES:
+            names[f"admin:{meta.app_label}_{meta.model_name}_{page}"] = f"admin:{meta.label_lower}:{page}"
+        names[f"admin/{meta.app_label}/{meta.model_name}/<path:object_id>/"] = f"admin:{meta.label_lower}:redirect"
+    return names
+
+
+def _case_key(route: str, name: str | None, generated: dict[str, str]) -> str:
+    """The key of SITE that covers this URL pattern."""
+    if name in generated:
+        return generated[name]
+    if name is None and route in generated:
+        return generated[route]
+    if name is None and route == "admin/(?P<url>.*)$":
+        return "admin:<catch-all>"
+    return name or route
+
+
+def site_case_keys() -> list[str]:
+    generated = _admin_generated_names()
+    return [_case_key(route, name, generated) for route, name in _walk(get_resolver())]
+
+
+def test_every_url_has_an_expectation():
+    """A new URL (or admin model) must be added to SITE or ADMIN_MODELS with who may open it."""
+    missing = sorted(set(site_case_keys()) - set(SITE))
+    assert not missing, f"URLs without an expectation in the permission matrix: {missing}"
+    stale = sorted(set(SITE) - set(site_case_keys()))
+    assert not stale, f"expectations for URLs that no longer exist: {stale}"
+
+
+# ------------------------------------------------------------------ the matrix
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>\s*(?!</script)\S", re.IGNORECASE)
+EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
+
+
+def _forbidden_markers(world, actor) -> list[str]:
+    """What `actor` must never see: the other region's roadmap, and anybody else's personal data."""
+    secrets = {"a": world.registration_a.manage_secret, "b": world.registration_b.manage_secret}
+    if actor in (STAFF, SUPERUSER):
+        # Everything but the manage links, which only their owner holds.
+        return [secrets["a"], secrets["b"]]
+    roadmap = {
+        OFFICIAL_A: ROADMAP_MARKERS["b"],
+        OFFICIAL_B: ROADMAP_MARKERS["a"],
+    }.get(actor, ROADMAP_MARKERS["a"] + ROADMAP_MARKERS["b"])
+    people = PERSON_MARKERS["b"] + [secrets["b"]]
+    if actor != PROFESSIONAL:
+        people += PERSON_MARKERS["a"] + [secrets["a"]]
+    return roadmap + people
+
+
+def _client_for(world, actor) -> Client:
+    client = Client()
+    if actor not in (ANONYMOUS, PROFESSIONAL):
+        client.force_login(getattr(world, actor))
+    return client
+
+
+def _matrix_failures(world, key: str) -> list[str]:
+    """Call SITE[key] as every actor; describe each unexpected status, leak or inline script."""
+    case = SITE.get(key)
+    if case is None:
+        return [f"no expectation for {key}"]
+    failures = []
+    for actor in ACTORS:
+        url = case.url(world, actor)
+        response = getattr(_client_for(world, actor), case.method)(url, case.data)
+        if response.status_code != case.expect[actor]:
+            failures.append(f"{actor}: {case.method.upper()} {url} → {response.status_code}, not {case.expect[actor]}")
+            continue
+        location = response.get("Location", "")
+        if response.status_code == 302 and actor in (ANONYMOUS, PROFESSIONAL):
+            if key.startswith(("roadmap:", "password_change")) and not location.startswith(reverse("login")):
+                failures.append(f"{actor}: {url} redirects to {location}, not the login page")
+            admin_login = key.startswith("admin:") and key not in ("admin:view_on_site", "admin:logout")
+            if admin_login and not location.startswith(reverse("admin:login")):
+                failures.append(f"{actor}: {url} redirects to {location}, not the admin login page")
+        body = b"".join(response) if response.streaming else response.content
+        text = body.decode("utf-8-sig", errors="replace")
+        leaked = [marker for marker in _forbidden_markers(world, actor) if marker in text]
+        if leaked:
+            failures.append(f"{actor} sees {leaked} at {url}")
+        inline = INLINE_SCRIPT.search(text) or EVENT_HANDLER.search(text)
+        if inline and response.get("Content-Type", "").startswith("text/html"):
+            failures.append(f"inline script or event handler at {url}: the CSP would block it")
+    return failures
+
+
+@pytest.mark.parametrize("key", sorted(set(site_case_keys())))
+def test_permission_matrix(world, key):
+    failures = _matrix_failures(world, key)
+    assert not failures, "\n".join(failures)
+
+
+def test_the_matrix_catches_a_selector_that_forgets_the_region(world, monkeypatch):
+    """Negative control: with the region scoping switched off, official B reaches A's roadmap and the matrix says so."""
+    from regions.models import Region
+    from roadmap import selectors
+
+    monkeypatch.setattr(selectors, "regions_visible_to", lambda *, user: Region.objects.all())
+    failures = _matrix_failures(world, "roadmap:region")
+    assert any(failure.startswith("official_b:") for failure in failures), failures
+
+
+def test_the_roadmap_export_holds_only_the_officials_region(world):
+    """The CSV of region A, fetched by A's official: A's items and comments count, nothing of B."""
+    client = _client_for(world, OFFICIAL_A)
+    text = client.get(reverse("roadmap:export_csv", args=[world.region_a.slug])).content.decode("utf-8-sig")
+    assert ROADMAP_MARKERS["a"][0] in text
+    assert all(marker not in text for marker in ROADMAP_MARKERS["b"])
+    assert client.get(reverse("roadmap:export_csv", args=[world.region_b.slug])).status_code == 404
+
+
+def test_the_markers_are_where_their_owner_looks(world):
+    """Positive control: the markers do show up for those allowed, so their absence elsewhere means something."""
+    professional = _client_for(world, PROFESSIONAL)
+    manage = professional.get(_link("registrations:manage")(world, PROFESSIONAL)).content.decode()
+    assert PERSON_MARKERS["a"][0] in manage
+    official = _client_for(world, OFFICIAL_A)
+    assert (
+        ROADMAP_MARKERS["a"][0] in official.get(reverse("roadmap:region", args=[world.region_a.slug])).content.decode()
+    )
+    staff = _client_for(world, STAFF)
+    export = staff.get(reverse("admin:meetings_registration_csv")).content.decode("utf-8-sig")
+    assert PERSON_MARKERS["a"][1] in export and PERSON_MARKERS["b"][1] in export
+
+
+def test_the_inline_script_check_tells_inline_from_external():
+    assert INLINE_SCRIPT.search('<p>x</p><script>alert("x")</script>')
+    assert EVENT_HANDLER.search('<img src="x.png" onerror="alert(1)">')
+    assert not INLINE_SCRIPT.search('<script src="/static/app.js"></script><script type="text/plain"></script>')
+    assert not EVENT_HANDLER.search('<a href="/" class="button">Lien</a>')
