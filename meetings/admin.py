@@ -14,6 +14,7 @@ from django.utils.html import format_html
 
 from meetings import selectors, services
 from meetings.models import AgendaItem, Meeting, Tour
+from messaging import campaigns
 from messaging.admin_actions import ReminderInline, add_default_reminders, send_invitations
 from regions.models import Region
 
@@ -107,6 +108,15 @@ class PostponeForm(forms.Form):
     ends_at = forms.SplitDateTimeField(label="Nouvelle fin", widget=AdminSplitDateTime)
 
 
+class InvitationsForm(forms.Form):
+    send_after = forms.SplitDateTimeField(
+        label="Envoyer à partir du",
+        widget=AdminSplitDateTime,
+        required=False,
+        help_text="Laisser vide pour envoyer maintenant. Un contact déjà invité à la rencontre ne l'est pas deux fois.",
+    )
+
+
 class DuplicateForm(forms.Form):
     region = forms.ModelChoiceField(label="Région", queryset=Region.objects.all())
     starts_at = forms.SplitDateTimeField(label="Début", widget=AdminSplitDateTime)
@@ -128,7 +138,16 @@ class MeetingAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "sequence"]
     inlines = [AgendaItemInline, ReminderInline]
     # Status changes go through the services behind these actions (they notify registrants).
-    actions = ["publish", "postpone", "cancel", "mark_held", "duplicate", send_invitations, add_default_reminders]
+    actions = [
+        "publish",
+        "postpone",
+        "cancel",
+        "mark_held",
+        "duplicate",
+        send_invitations,
+        "schedule_invitations",
+        add_default_reminders,
+    ]
     fieldsets = [
         (None, {"fields": ["tour", "region", "kind", "title", "slug", "status", "sequence"]}),
         (
@@ -181,6 +200,11 @@ class MeetingAdmin(admin.ModelAdmin):
         return [
             path(
                 "<int:pk>/reporter/", self.admin_site.admin_view(self.postpone_view), name="meetings_meeting_postpone"
+            ),
+            path(
+                "<int:pk>/invitations/",
+                self.admin_site.admin_view(self.invitations_view),
+                name="meetings_meeting_invitations",
             ),
             path(
                 "<int:pk>/dupliquer/",
@@ -239,6 +263,10 @@ class MeetingAdmin(admin.ModelAdmin):
     def postpone(self, request, queryset):
         return self._single(request, queryset, "meetings_meeting_postpone")
 
+    @admin.action(description="Programmer les invitations à une date choisie", permissions=["change"])
+    def schedule_invitations(self, request, queryset):
+        return self._single(request, queryset, "meetings_meeting_invitations")
+
     @admin.action(description="Dupliquer comme modèle pour une autre région", permissions=["add"])
     def duplicate(self, request, queryset):
         return self._single(request, queryset, "meetings_meeting_duplicate")
@@ -277,6 +305,25 @@ class MeetingAdmin(admin.ModelAdmin):
                 )
                 return HttpResponseRedirect(reverse("admin:meetings_meeting_change", args=[meeting.pk]))
         return self._form_page(request, meeting, form, title=f"Reporter « {meeting} »", submit="Reporter")
+
+    def invitations_view(self, request, pk):
+        meeting = get_object_or_404(Meeting, pk=pk)
+        if not self.has_change_permission(request, meeting):
+            raise PermissionDenied
+        form = InvitationsForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                count = campaigns.invitations_send(meeting_id=meeting.pk, **form.cleaned_data)
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                when = form.cleaned_data["send_after"]
+                planned = f"à partir du {formats.date_format(when, 'd/m/Y H:i')}" if when else "maintenant"
+                self.message_user(request, f"« {meeting} » : {count} nouvelle(s) invitation(s), envoi {planned}.")
+                return HttpResponseRedirect(reverse("admin:meetings_meeting_change", args=[meeting.pk]))
+        return self._form_page(
+            request, meeting, form, title=f"Inviter les contacts de la région à « {meeting} »", submit="Inviter"
+        )
 
     def duplicate_view(self, request, pk):
         meeting = get_object_or_404(Meeting.objects.select_related("tour"), pk=pk)

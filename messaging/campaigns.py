@@ -25,11 +25,13 @@ def invitations_send(*, meeting_id: int, send_after: datetime | None = None) -> 
     """Invite every contact of the meeting's region marked `invite`; returns how many are new.
 
     Each contact is invited once per meeting whatever the number of calls (idempotency key).
-    With `send_after`, the sweep sends them when due.
+    With `send_after`, the sweep sends them when due: it must fall before the meeting starts.
     """
     meeting = Meeting.objects.select_for_update().select_related("region").get(pk=meeting_id)
     if meeting.status not in UPCOMING or meeting.starts_at <= timezone.now():
         raise ValidationError(_("Seule une rencontre publiée et à venir peut recevoir des invitations."))
+    if send_after is not None and send_after >= meeting.starts_at:
+        raise ValidationError({"send_after": _("Les invitations doivent partir avant le début de la rencontre.")})
     contacts = Contact.objects.filter(region_id=meeting.region_id, invite=True).order_by("pk")
     drafts = [
         content.contact_draft(

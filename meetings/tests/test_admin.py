@@ -138,6 +138,32 @@ def test_adding_a_meeting_saves_a_draft(staff_client):
     assert (meeting.status, meeting.region.number, meeting.sequence) == (Meeting.Status.DRAFT, 11, 0)
 
 
+def test_agenda_is_entered_inline_and_shown_in_order_on_the_meeting_page(staff_client, client):
+    tour = TourFactory()
+    rows = [("2", "16:00", "Échanges avec les professionnels", ""), ("1", "15:00", "Mot de bienvenue", "CRT")]
+    agenda = {"agenda_items-TOTAL_FORMS": len(rows)}
+    for n, (position, at, title, speaker) in enumerate(rows):
+        agenda.update(
+            {
+                f"agenda_items-{n}-position": position,
+                f"agenda_items-{n}-starts_at": at,
+                f"agenda_items-{n}-title": title,
+                f"agenda_items-{n}-speaker": speaker,
+            }
+        )
+    response = staff_client.post(
+        reverse("admin:meetings_meeting_add"),
+        meeting_form(tour, starts_at=timezone.now() + timedelta(days=40), **agenda),
+    )
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(slug="rencontre-laayoune")
+    titles = [item.title for item in meeting.agenda_items.all()]
+    assert titles == ["Mot de bienvenue", "Échanges avec les professionnels"]
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.PUBLISHED)
+    body = client.get(meeting.get_absolute_url()).content.decode()
+    assert body.index("Mot de bienvenue") < body.index("Échanges avec les professionnels")
+
+
 def test_capacity_cannot_go_below_the_confirmed_registrations(staff_client):
     meeting = MeetingFactory(capacity=10, region=region(11), slug="rencontre-laayoune")
     RegistrationFactory.create_batch(4, meeting=meeting)
@@ -201,6 +227,35 @@ def test_postpone_action_leads_to_a_form_that_moves_the_meeting(staff_client, no
     meeting.refresh_from_db()
     assert (meeting.status, meeting.starts_at) == (Meeting.Status.POSTPONED, new_start)
     assert notified == [("notify_meeting_postponed", meeting.pk)]
+
+
+def test_invitations_are_scheduled_from_the_admin_once_per_contact(staff_client, django_capture_on_commit_callbacks):
+    from messaging.models import OutboundMessage
+    from regions.tests.factories import ContactFactory
+
+    meeting = MeetingFactory()
+    invited = ContactFactory.create_batch(2, region=meeting.region)
+    ContactFactory(region=meeting.region, invite=False)
+    response = staff_client.post(
+        CHANGELIST, {"action": "schedule_invitations", "_selected_action": [meeting.pk]}, follow=True
+    )
+    url = reverse("admin:meetings_meeting_invitations", args=[meeting.pk])
+    assert response.redirect_chain[-1][0] == url
+    assert response.status_code == 200
+
+    too_late = staff_client.post(url, split(meeting.starts_at + timedelta(hours=1), "send_after"))
+    assert too_late.status_code == 200 and "avant le début" in too_late.content.decode()
+    assert not OutboundMessage.objects.exists()
+
+    when = timezone.localtime(meeting.starts_at - timedelta(days=7)).replace(second=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url, split(when, "send_after"), follow=True)
+        staff_client.post(url, split(when, "send_after"))
+    assert "2 nouvelle(s) invitation(s)" in response.content.decode()
+    messages = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.INVITATION)
+    assert sorted(message.contact_id for message in messages) == sorted(contact.pk for contact in invited)
+    assert {message.send_after for message in messages} == {when}
+    assert {message.status for message in messages} == {OutboundMessage.Status.QUEUED}
 
 
 def test_duplicate_action_proposes_an_unscheduled_region_and_creates_a_draft(staff_client):

@@ -50,6 +50,15 @@ def test_scheduled_invitations_wait_for_the_sweep(django_capture_on_commit_callb
     assert mail.outbox == [] and OutboundMessage.objects.get().status == OutboundMessage.Status.QUEUED
 
 
+def test_invitations_cannot_be_scheduled_after_the_meeting_starts():
+    meeting = MeetingFactory()
+    ContactFactory(region=meeting.region)
+    with pytest.raises(ValidationError) as error:
+        campaigns.invitations_send(meeting_id=meeting.pk, send_after=meeting.starts_at)
+    assert "avant le début" in error.value.message_dict["send_after"][0]
+    assert not OutboundMessage.objects.exists()
+
+
 @pytest.mark.parametrize("status", [Meeting.Status.DRAFT, Meeting.Status.CANCELLED, Meeting.Status.HELD])
 def test_invitations_only_for_an_upcoming_published_meeting(status):
     meeting = MeetingFactory(status=status)
