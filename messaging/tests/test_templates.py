@@ -94,3 +94,28 @@ def test_a_name_with_line_breaks_cannot_add_headers():
     parsed = message_from_bytes(raw)
     assert parsed["Bcc"] is None and parsed["X"] is None
     assert [address for _name, address in getaddresses([str(parsed["To"])])] == [registration.email]
+
+
+def test_every_template_is_translated_and_links_to_the_configured_site(settings):
+    import re
+
+    settings.SITE_URL = "https://tournee.onmt.ma"
+    rendered = {
+        (draft.template, language): message_render(template=draft.template, context=draft.context, language=language)
+        for language in LANGUAGES
+        for draft in _drafts(language)
+    }
+    templates = {template for template, _language in rendered}
+    assert len(templates) == len(REGISTRATION_TEMPLATES) + len(CONTACT_TEMPLATES)
+    for template in templates:
+        french_subject, french_text, _html = rendered[(template, "fr")]
+        for language in ("ar", "en"):
+            subject, text, _html = rendered[(template, language)]
+            assert subject != french_subject and text != french_text, (template, language)
+        arabic_subject = rendered[(template, "ar")][0]
+        assert re.search("[\u0600-\u06ff]", arabic_subject.replace("الداخلة وادي الذهب", "")), template
+        for language in LANGUAGES:
+            subject, text, html = rendered[(template, language)]
+            links = re.findall(r"https?://[^\s\"'<>]+", text) + re.findall(r'href="([^"]+)"', html)
+            assert links, (template, language)
+            assert all(link.startswith("https://tournee.onmt.ma/") for link in links), (template, language, links)
