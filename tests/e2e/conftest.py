@@ -72,7 +72,7 @@ def assert_accessible(page):
     )
     serious = [
         f"{violation['id']} ({violation['impact']}): {violation['help']} — "
-        + "; ".join(node["target"][0] for node in violation["nodes"][:3])
+        + "; ".join(f"{node['target'][0]} {node['html'][:160]}" for node in violation["nodes"][:3])
         for violation in result["violations"]
         if violation["impact"] in ("serious", "critical")
     ]
