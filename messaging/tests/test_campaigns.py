@@ -180,6 +180,11 @@ def test_follow_up_after_a_held_meeting_targets_by_attendance(django_capture_on_
     assert (
         f"/feuille-de-route/{meeting.region.slug}/" in follow_up.body_text and "/suivi/enquete/" in follow_up.body_text
     )
+    absent = OutboundMessage.objects.get(kind=Kind.FOLLOW_UP_ABSENT)
+    assert f"/feuille-de-route/{meeting.region.slug}/" in absent.body_text and "/suivi/enquete/" in absent.body_text
+    assert len(absent.body_text) < len(follow_up.body_text)
+    review = OutboundMessage.objects.get(kind=Kind.ROADMAP_REVIEW)
+    assert f"/feuille-de-route/{meeting.region.slug}/" in review.body_text and "/suivi/enquete/" not in review.body_text
     assert MeetingFollowUp.objects.filter(meeting=meeting).exists()
 
 

@@ -95,6 +95,30 @@ def test_a_second_postponement_is_told_again(django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 2
 
 
+def test_postponement_notice_carries_the_updated_calendar(django_capture_on_commit_callbacks):
+    from icalendar import Calendar
+
+    from meetings.services import meeting_postpone
+
+    meeting = MeetingFactory()
+    registration = RegistrationFactory(meeting=meeting)
+    new_start = meeting.starts_at + timedelta(days=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_postpone(meeting=meeting, starts_at=new_start, ends_at=new_start + timedelta(hours=3))
+    [sent] = mail.outbox
+    assert registration.email in sent.to[0]
+    calendar = next(
+        part
+        for part in message_from_bytes(sent.message().as_bytes()).walk()
+        if part.get_content_type() == "text/calendar"
+    )
+    assert calendar.get_param("method") == "REQUEST"
+    event = Calendar.from_ical(calendar.get_payload(decode=True)).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == new_start
+    assert int(event["sequence"]) == Meeting.objects.get(pk=meeting.pk).sequence > 0
+    assert registration.manage_secret not in calendar.get_payload(decode=True).decode()
+
+
 def test_waitlisted_message_gives_the_position(django_capture_on_commit_callbacks):
     meeting = MeetingFactory()
     RegistrationFactory(meeting=meeting, status="waitlisted")
