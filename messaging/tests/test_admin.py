@@ -74,10 +74,15 @@ def test_survey_responses_are_listed_for_staff(staff_client):
     SurveyResponse.objects.create(
         meeting=registration.meeting, registration=registration, rating=2, comment="Salle trop petite"
     )
+    elsewhere = RegistrationFactory(status=Registration.Status.ATTENDED)
+    SurveyResponse.objects.create(
+        meeting=elsewhere.meeting, registration=elsewhere, rating=5, comment="Autre rencontre parfaite"
+    )
     response = staff_client.get(
         reverse("admin:messaging_surveyresponse_changelist"), {"meeting__id__exact": registration.meeting_id}
     )
     assert "Salle trop petite" in response.text
+    assert "Autre rencontre parfaite" not in response.text
 
 
 def _request(rf, staff_user):
