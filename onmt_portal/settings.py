@@ -274,3 +274,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# ------------------------------------------------------------------ security: client address, retention
+# django-ipware is not installed, so the AXES_IPWARE_* settings above are not used: the login
+# throttling reads the client's address with the same PROXY_COUNT rule as the rate limits.
+AXES_CLIENT_IP_CALLABLE = "onmt_portal.security.client_ip"
