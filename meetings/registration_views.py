@@ -23,15 +23,12 @@ from meetings.registration_selectors import (
     registration_seats_taken,
     registration_waitlist_position,
 )
+from onmt_portal.security import client_ip
 
 
 def client_address(group, request) -> str:
-    """The client's address: REMOTE_ADDR, or the one the trusted proxies saw (PROXY_COUNT of them)."""
-    if settings.PROXY_COUNT:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= settings.PROXY_COUNT:
-            return forwarded[-settings.PROXY_COUNT]
-    return request.META["REMOTE_ADDR"]
+    """The rate limit's key: the client's address as the login throttling sees it too."""
+    return client_ip(request)
 
 
 def registration_rate(group, request) -> str:

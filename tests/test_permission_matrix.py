@@ -234,6 +234,9 @@ SITE = {
     "admin:meetings_meeting_duplicate": Case(
         lambda w, a: reverse("admin:meetings_meeting_duplicate", args=[w.meeting_a.pk]), ADMIN_ONLY
     ),
+    "admin:meetings_meeting_invitations": Case(
+        lambda w, a: reverse("admin:meetings_meeting_invitations", args=[w.meeting_a.pk]), ADMIN_ONLY
+    ),
     "admin:meetings_tour_timeline": Case(
         lambda w, a: reverse("admin:meetings_tour_timeline", args=[w.meeting_a.tour.pk]), ADMIN_ONLY
     ),
