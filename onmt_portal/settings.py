@@ -114,8 +114,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ------------------------------------------------------------------ cache
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://onmt")}
-# Anonymous public pages are cached this long at most (changes invalidate them at once; see public_cache.py).
-PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=60)
+# Shared pages (public pages, roadmap pages) are cached this long at most; changes invalidate them at once.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
 # ------------------------------------------------------------------ auth
 AUTHENTICATION_BACKENDS = [
