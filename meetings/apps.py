@@ -9,9 +9,8 @@ class MeetingsConfig(AppConfig):
     def ready(self):
         # The registration admin lives in its own module, next to meetings/admin.py.
         from meetings import registration_admin  # noqa: F401
-        from onmt_portal.public_cache import invalidate_public_pages_on_change
+        from onmt_portal.page_cache import PUBLIC_SCOPE, invalidate_on_change
 
         # The public pages show tours, meetings, their agenda and seats left.
-        invalidate_public_pages_on_change(
-            *(self.get_model(name) for name in ("Tour", "Meeting", "AgendaItem", "Registration"))
-        )
+        models = [self.get_model(name) for name in ("Tour", "Meeting", "AgendaItem", "Registration")]
+        invalidate_on_change(models, scope=PUBLIC_SCOPE)

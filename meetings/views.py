@@ -6,7 +6,7 @@ from django.views.decorators.http import require_safe
 
 from meetings import selectors
 from meetings.calendar import calendar_bytes, meeting_ics
-from onmt_portal.public_cache import cache_public_page
+from onmt_portal.page_cache import cache_public_page
 from regions.models import Region
 
 # Subscribed calendars reload the feed this often, so postponements and cancellations reach them.

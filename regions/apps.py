@@ -7,6 +7,8 @@ class RegionsConfig(AppConfig):
     verbose_name = _("Régions et CRT")
 
     def ready(self):
-        from onmt_portal.public_cache import invalidate_public_pages_on_change
+        from onmt_portal.page_cache import PUBLIC_SCOPE, ROADMAP_SCOPE, invalidate_on_change
 
-        invalidate_public_pages_on_change(self.get_model("Region"))
+        # Region names and profiles show on the public pages and on the roadmaps.
+        for scope in (PUBLIC_SCOPE, ROADMAP_SCOPE):
+            invalidate_on_change([self.get_model("Region")], scope=scope)

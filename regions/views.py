@@ -2,7 +2,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from meetings.selectors import meetings_public, meetings_upcoming, tour_current
-from onmt_portal.public_cache import cache_public_page
+from onmt_portal.page_cache import cache_public_page
 from regions.models import Region
 from regions.selectors import regions_list
 

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class RoadmapConfig(AppConfig):
     name = "roadmap"
     verbose_name = _("Feuilles de route régionales")
+
+    def ready(self):
+        from onmt_portal.page_cache import ROADMAP_SCOPE, invalidate_on_change
+
+        models = [
+            self.get_model(name) for name in ("RoadmapItem", "Market", "StatusChange", "Comment", "Acknowledgement")
+        ]
+        invalidate_on_change(models, scope=ROADMAP_SCOPE)

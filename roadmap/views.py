@@ -11,6 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from onmt_portal.models import ExportLog
+from onmt_portal.page_cache import ROADMAP_SCOPE, cached_page
+from onmt_portal.services import export_log_record
 from regions.selectors import region_for_official
 from roadmap.exports import roadmap_csv_write
 from roadmap.forms import CommentForm, RoadmapFilterForm
@@ -66,19 +69,25 @@ def home(request):
 @private
 def region_roadmap(request, region_slug):
     region = roadmap_region_get(user=request.user, slug=region_slug)
-    filter_form, items = _filtered_items(request, region)
-    groups = roadmap_items_by_axis(items=items)
-    return render(
-        request,
-        "roadmap/region_roadmap.html",
-        {
-            "region": region,
-            "groups": groups,
-            "item_count": sum(len(members) for _axis, members in groups),
-            "filter_form": filter_form,
-            "query_string": request.GET.urlencode(),
-        },
-    )
+
+    def render_page():
+        filter_form, items = _filtered_items(request, region)
+        groups = roadmap_items_by_axis(items=items)
+        return render(
+            request,
+            "roadmap/region_roadmap.html",
+            {
+                "region": region,
+                "groups": groups,
+                "item_count": sum(len(members) for _axis, members in groups),
+                "filter_form": filter_form,
+                "query_string": request.GET.urlencode(),
+            },
+        )
+
+    # Everyone allowed here sees the same page but for the staff's breadcrumb: shared once access is checked.
+    variant = "staff" if request.user.is_staff else "official"
+    return cached_page(request, scopes=[ROADMAP_SCOPE], variant=variant, render=render_page)
 
 
 def _item_page(request, item, comment_form, status=200):
@@ -138,6 +147,9 @@ def export_csv(request, region_slug):
     _form, items = _filtered_items(request, region)
     stream = io.StringIO()
     roadmap_csv_write(items=items, stream=stream)
+    export_log_record(
+        user=request.user, kind=ExportLog.Kind.ROADMAP_CSV, row_count=len(items), filters=request.GET, region=region
+    )
     response = HttpResponse(stream.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     filename = f"feuille-de-route-{region.slug}-{timezone.localdate().isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
