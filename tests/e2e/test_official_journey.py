@@ -74,6 +74,29 @@ def test_official_reviews_only_their_region_comments_and_acknowledges(live_serve
     own.refresh_from_db()
     assert (acknowledgement.user, acknowledgement.revision) == (official, own.revision)
 
+    # The printable version: accessible, and on paper without its on-screen hints.
+    page.goto(own_region_url)
+    page.get_by_role("link", name="Version imprimable (PDF)").click()
+    page.wait_for_load_state()
+    assert page.url == own_region_url + "imprimer/"
+    assert_accessible(page)
+    page.emulate_media(media="print")
+    assert page.locator(".no-print").first.is_hidden()
+    assert page.get_by_role("heading", name=own.title).is_visible()
+    page.emulate_media(media="screen")
+
+    # The roadmap in Arabic, right to left, with the region's Arabic name, on a phone.
+    page.goto(own_region_url)
+    page.select_option("#language-select", "ar")
+    page.get_by_role("button", name="OK").click()
+    page.wait_for_load_state()
+    assert page.url == own_region_url
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert dakhla.name_ar in page.get_by_role("heading", level=1).inner_text()
+    assert_accessible(page)
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
     # Another region's roadmap, item, print page and export are refused, and leak nothing.
     for path in [
         f"/feuille-de-route/{souss.slug}/",
