@@ -55,7 +55,10 @@ def manage(env: dict, *args: str, capture: bool = False) -> str:
     return result.stdout if capture else ""
 
 
-def prepare_database(database: str, scale: float, env: dict) -> dict:
+def prepare_database(database: str, scale: float, env: dict, *, reuse: bool) -> dict:
+    saved = RESULTS / f"{database}-{scale:g}.json"
+    if reuse and saved.exists():
+        return json.loads(saved.read_text())
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", database], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
     manage(env, "migrate", "--noinput", "-v", "0")
@@ -63,7 +66,10 @@ def prepare_database(database: str, scale: float, env: dict) -> dict:
     output = subprocess.run(
         [PY, "bench/generate.py", "--scale", str(scale)], cwd=ROOT, env=env, check=True, text=True, capture_output=True
     ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    targets = json.loads(output.strip().splitlines()[-1])
+    RESULTS.mkdir(exist_ok=True)
+    saved.write_text(json.dumps(targets))
+    return targets
 
 
 def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
@@ -155,10 +161,10 @@ def ttfb(url: str, cookie: str, runs: int = 5) -> float:
     return sorted(timings)[len(timings) // 2]
 
 
-def measure_pages(label: str, scale: float) -> dict:
+def measure_pages(label: str, scale: float, *, reuse: bool) -> dict:
     database = f"onmt_bench_{label}"
     env = environment(database)
-    targets = prepare_database(database, scale, env)
+    targets = prepare_database(database, scale, env, reuse=reuse)
     port = free_port()
     server = start_gunicorn(env, port)
     base = f"http://127.0.0.1:{port}"
@@ -245,10 +251,11 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = national scale (200,000 registrations…)")
     parser.add_argument("--skip-small", action="store_true", help="skip the 10x-less-data run")
     parser.add_argument("--invitations", type=int, default=10_000)
+    parser.add_argument("--reuse-data", action="store_true", help="keep the databases a previous run generated")
     options = parser.parse_args()
-    runs = [measure_pages("full", options.scale)]
+    runs = [measure_pages("full", options.scale, reuse=options.reuse_data)]
     if not options.skip_small:
-        runs.append(measure_pages("tenth", options.scale / 10))
+        runs.append(measure_pages("tenth", options.scale / 10, reuse=options.reuse_data))
     invitations = measure_invitations(options.invitations) if options.invitations else None
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps({"runs": runs, "invitations": invitations}, indent=2))
