@@ -65,3 +65,15 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     phone = "+212612345678"
     consent_at = factory.LazyFunction(timezone.now)
     status = Registration.Status.CONFIRMED
+
+
+def registration_form_data(*, email: str) -> dict:
+    """What a professional posts on the registration form."""
+    return {
+        "full_name": "Youssef Amrani",
+        "organisation": "Riad Dakhla",
+        "sector": Registration.Sector.LODGING,
+        "email": email,
+        "phone": "+212612345678",
+        "consent": "on",
+    }

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from meetings import registration_services
 from meetings.models import Registration
-from meetings.tests.factories import MeetingFactory, RegistrationFactory
+from meetings.tests.factories import MeetingFactory, RegistrationFactory, registration_form_data
 
 # Needs PostgreSQL (DATABASE_URL), as in CI: SQLite has no row locks to test.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,14 +20,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # Fewer than PostgreSQL's default 100 connections, many more than one.
 WORKERS = 40
 PAUSE_SECONDS = 0.05
-
-FORM = {
-    "full_name": "Youssef Amrani",
-    "organisation": "Riad Dakhla",
-    "sector": Registration.Sector.LODGING,
-    "phone": "+212612345678",
-    "consent": "on",
-}
 
 
 @pytest.fixture
@@ -56,7 +48,9 @@ def _run_at_once(jobs):
 def _submit(meeting, email, address):
     def job():
         client = Client(REMOTE_ADDR=address)
-        return client.post(reverse("registrations:register", args=[meeting.slug]), {**FORM, "email": email}).status_code
+        return client.post(
+            reverse("registrations:register", args=[meeting.slug]), registration_form_data(email=email)
+        ).status_code
 
     return job
 

@@ -1,0 +1,181 @@
+"""Real services for the integration and fault tests: an SMTP server, a Redis server, Celery workers."""
+
+import asyncio
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from email import message_from_bytes
+from pathlib import Path
+
+import redis
+from django.conf import settings
+
+from onmt_portal.celery import app as celery_app
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(condition, *, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"Timed out waiting for {what}")
+
+
+def use_broker(url: str) -> None:
+    """Publish to this broker from now on (the test process's side; workers get theirs from the environment)."""
+    # kombu keeps one connection pool per broker URL: dropping the app's references is enough.
+    celery_app.conf.broker_url = celery_app.conf.broker_write_url = url
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+class RecordingHandler:
+    """Accepts mail like a real server; can answer 451 first, or be slow to accept."""
+
+    def __init__(self):
+        self.received = []
+        self.sessions = 0
+        self.fail_next = 0
+        # Hold the message after this many were accepted, and tell the test it is being received.
+        self.hold_after = None
+        self.holding = threading.Event()
+        self.lock = threading.Lock()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        with self.lock:
+            self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.hold_after is not None and len(self.received) == self.hold_after and not self.holding.is_set():
+            self.holding.set()
+            await asyncio.sleep(2)
+        if server.transport is None or server.transport.is_closing():
+            # The client went away before the final answer: the message is not accepted.
+            return "421 Connection lost"
+        with self.lock:
+            if self.fail_next:
+                self.fail_next -= 1
+                return "451 4.3.0 Try again later"
+            self.received.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def recipients(self) -> Counter:
+        with self.lock:
+            return Counter(str(message["To"]).split("<")[-1].rstrip(">") for message in self.received)
+
+
+class RedisServer:
+    """A throwaway redis-server of the test's own on a free port, to stop, restart or pause at will.
+
+    Never the shared Redis: other runs and engineers use that one.
+    """
+
+    def __init__(self, directory: Path):
+        self.port = free_port()
+        self.directory = directory
+        self.process = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5, socket_connect_timeout=5)
+
+    def _answers(self) -> bool:
+        try:
+            with self.client() as client:
+                return client.ping()
+        except redis.RedisError:
+            return False
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        command += ["--daemonize", "no", "--dir", str(self.directory)]
+        log = open(self.directory / "redis.log", "a")  # noqa: SIM115 - closed with the process
+        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        wait_for(lambda: self._answers() or self.process.poll() is not None, timeout=10, what="redis-server")
+        assert self.process.poll() is None, (self.directory / "redis.log").read_text()[-2000:]
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def pause(self, seconds: float) -> None:
+        """Keep accepting connections but answer no command (CLIENT PAUSE ... ALL) for this long."""
+        with self.client() as client:
+            client.execute_command("CLIENT", "PAUSE", int(seconds * 1000), "ALL")
+
+    def unpause(self) -> None:
+        with self.client() as client:
+            client.execute_command("CLIENT", "UNPAUSE")
+
+
+class Workers:
+    def __init__(self, env):
+        self.env = env
+        self.processes = []
+
+    def start(self) -> subprocess.Popen:
+        log = open(self.env["WORKER_LOG"], "a")  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "onmt_portal",
+                "worker",
+                "--pool=solo",
+                "-l",
+                "info",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"test{len(self.processes)}@%h",
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append((process, log))
+        offset = len(Path(self.env["WORKER_LOG"]).read_text())
+        wait_for(
+            lambda: "ready." in Path(self.env["WORKER_LOG"]).read_text()[offset:] or process.poll() is not None,
+            timeout=30,
+            what="the Celery worker",
+        )
+        assert process.poll() is None, Path(self.env["WORKER_LOG"]).read_text()[-3000:]
+        return process
+
+    def stop(self):
+        for process, log in self.processes:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            log.close()
