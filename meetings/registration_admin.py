@@ -19,6 +19,8 @@ from meetings import registration_services as services
 from meetings.forms import CheckinMarkForm, CheckinSearchForm
 from meetings.models import Meeting, Registration
 from meetings.registration_selectors import meeting_registration_counts, registrations_for_checkin
+from onmt_portal.models import ExportLog
+from onmt_portal.services import export_log_record
 
 EXPORT_COLUMNS = [
     (_("Rencontre"), lambda r: r.meeting.title),
@@ -161,14 +163,20 @@ class RegistrationAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="inscriptions-{stamp}.{extension}"'
         return response
 
+    def _exported(self, request, kind: str) -> list[Registration]:
+        """The rows of the filtered list, with a line in the export log saying who took them."""
+        registrations = list(self._filtered(request))
+        export_log_record(user=request.user, kind=kind, row_count=len(registrations), filters=request.GET)
+        return registrations
+
     def export_csv(self, request):
-        return self._download(
-            registrations_csv(self._filtered(request)), content_type="text/csv; charset=utf-8", extension="csv"
-        )
+        registrations = self._exported(request, ExportLog.Kind.REGISTRATIONS_CSV)
+        return self._download(registrations_csv(registrations), content_type="text/csv; charset=utf-8", extension="csv")
 
     def export_xlsx(self, request):
+        registrations = self._exported(request, ExportLog.Kind.REGISTRATIONS_XLSX)
         return self._download(
-            registrations_xlsx(self._filtered(request)),
+            registrations_xlsx(registrations),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             extension="xlsx",
         )

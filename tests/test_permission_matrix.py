@@ -25,6 +25,7 @@ from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from messaging.models import SurveyResponse
 from messaging.services import survey_token_make
 from messaging.tests.factories import OutboundMessageFactory
+from onmt_portal.models import ExportLog
 from regions.models import RegionalCouncil
 from regions.tests.factories import OfficialFactory, UserFactory, region
 from roadmap.tests.factories import CommentFactory, RoadmapItemFactory
@@ -77,6 +78,7 @@ def world(db):
     AccessAttempt.objects.create(username="x", ip_address="10.0.0.1", failures_since_start=1)
     AccessLog.objects.create(username="x", ip_address="10.0.0.1")
     AccessFailureLog.objects.create(username="x", ip_address="10.0.0.1", locked_out=False)
+    ExportLog.objects.create(user=superuser, kind=ExportLog.Kind.REGISTRATIONS_CSV, row_count=2)
     return SimpleNamespace(
         region_a=region_a,
         region_b=region_b,
@@ -268,6 +270,8 @@ ADMIN_MODELS = {
     "messaging.outboundmessage": {"add": 403},
     "messaging.meetingmessagestats": {"add": 403, "delete": 403},
     "messaging.surveyresponse": {"add": 403},
+    # The audit log of exports: superusers read it, nobody edits it.
+    "onmt_portal.exportlog": {"staff": False, "add": 403, "delete": 403},
 }
 
 
