@@ -75,7 +75,12 @@ def test_professional_registers_in_arabic_on_a_phone_and_cancels_from_the_email(
     submit = page.get_by_role("button", name=arabic("S'inscrire"))
     submit.click()
     page.wait_for_load_state()
-    assert page.get_by_text(arabic(fields["consent"].error_messages["required"])).is_visible()
+    consent_error = arabic(fields["consent"].error_messages["required"])
+    assert page.get_by_text(consent_error).is_visible()
+    # The error is tied to its box, so a screen reader announces it there.
+    described_by = page.locator("#id_consent").get_attribute("aria-describedby")
+    assert page.locator(f"#{described_by}").inner_text() == consent_error
+    assert page.locator("#id_consent").get_attribute("aria-invalid") == "true"
     assert not Registration.objects.exists()
     assert_accessible(page)
     assert_fits_the_phone(page)
