@@ -14,6 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
 
+from onmt_portal.cache import cache_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -113,7 +115,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ------------------------------------------------------------------ cache
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://onmt")}
+# On Redis, a cache that never fails a request: Redis down or hung, pages and registrations go on without it.
+CACHES = {"default": cache_config(env("CACHE_URL", default="locmemcache://onmt"))}
 # Shared pages (public pages, roadmap pages) are cached this long at most; changes invalidate them at once.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
@@ -260,6 +263,8 @@ CNDP_DECLARATION_NUMBER = env("CNDP_DECLARATION_NUMBER", default="D-GC-000/2026"
 PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", default="donnees-personnelles@onmt.ma")
 # Registration submissions allowed per client address (django-ratelimit syntax), counted in the default cache.
 REGISTRATION_RATE_LIMIT = env("REGISTRATION_RATE_LIMIT", default="20/h")
+# While the cache is unreachable, registrations are taken rather than all refused as over the limit.
+RATELIMIT_FAIL_OPEN = True
 # How many reverse proxies in front of the portal add to X-Forwarded-For (0: use the socket's address).
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 

@@ -1,0 +1,64 @@
+"""The Redis cache never fails or holds up a request: stopped or hung, it answers "not cached"."""
+
+import socket
+import time
+
+import pytest
+from django.core.cache import caches
+from django_ratelimit.core import get_usage
+
+from messaging.tests.live import RedisServer
+from onmt_portal import cache as cache_module
+from onmt_portal.cache import SOCKET_TIMEOUT, TolerantRedisCache, cache_config
+
+
+@pytest.fixture
+def unreachable_cache(settings):
+    """A cache whose Redis does not answer: a port that accepts connections and never replies."""
+    hung = socket.create_server(("127.0.0.1", 0))
+    settings.CACHES = {"default": cache_config(f"redis://127.0.0.1:{hung.getsockname()[1]}/1")}
+    yield caches["default"]
+    hung.close()
+    TolerantRedisCache.unavailable_until.clear()
+
+
+def test_a_redis_url_gets_the_tolerant_backend_and_other_urls_are_left_alone():
+    assert cache_config("redis://127.0.0.1:6379/1")["BACKEND"] == "onmt_portal.cache.TolerantRedisCache"
+    assert cache_config("locmemcache://onmt")["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_a_hung_redis_costs_one_timeout_then_the_cache_is_skipped(unreachable_cache):
+    started = time.monotonic()
+    assert unreachable_cache.get("page", "default") == "default"
+    first = time.monotonic() - started
+    assert SOCKET_TIMEOUT * 0.9 < first < SOCKET_TIMEOUT + 1
+    started = time.monotonic()
+    assert unreachable_cache.add("key", 1) is False
+    unreachable_cache.set("key", 1)
+    assert unreachable_cache.get_many(["key"]) == {}
+    with pytest.raises(ValueError):
+        unreachable_cache.incr("key")
+    assert time.monotonic() - started < 0.1
+
+
+def test_rate_limits_fail_open_while_the_cache_is_unreachable(unreachable_cache, rf):
+    request = rf.post("/", REMOTE_ADDR="10.0.0.1")
+    usage = get_usage(request, group="registration", key="ip", rate="1/h", method="POST", increment=True)
+    assert usage is None
+
+
+def test_the_cache_is_used_again_once_redis_is_back(settings, tmp_path, monkeypatch):
+    monkeypatch.setattr(cache_module, "RETRY_AFTER", 0.2)
+    server = RedisServer(tmp_path)
+    settings.CACHES = {"default": cache_config(server.url(1))}
+    cache = caches["default"]
+    try:
+        cache.set("key", "lost")
+        assert cache.get("key") is None
+        server.start()
+        time.sleep(0.3)
+        assert cache.add("key", "kept") is True
+        assert cache.get("key") == "kept"
+    finally:
+        server.stop()
+        TolerantRedisCache.unavailable_until.clear()
