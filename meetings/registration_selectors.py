@@ -2,8 +2,11 @@
 
 import hmac
 import uuid
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from meetings.models import Meeting, Registration
 from messaging.notifications import invitation_token_read
@@ -26,12 +29,24 @@ def invited_contact(*, token: str, meeting: Meeting) -> Contact | None:
     return Contact.objects.filter(pk=contact_id).first() if contact_id is not None else None
 
 
-def registration_for_link(*, public_id: uuid.UUID, secret: str) -> Registration | None:
-    """The registration a personal link points to, or None when the link is not (or no longer) valid."""
+def registration_for_link(*, public_id: uuid.UUID, secret: str, now: datetime | None = None) -> Registration | None:
+    """The registration a personal link points to, or None when the link is not (or no longer) valid.
+
+    The secret is compared in constant time. A link is revoked when its secret is replaced (a new
+    link sent, the data erased) and expires with the retention period after the meeting's end,
+    even before `purge_registrations` has erased the data.
+    """
     registration = Registration.objects.select_related("meeting__region").filter(public_id=public_id).first()
     if registration is None or not hmac.compare_digest(registration.manage_secret.encode(), secret.encode()):
         return None
+    if registration.meeting.ends_at < registration_retention_cutoff(now=now):
+        return None
     return registration
+
+
+def registration_retention_cutoff(*, now: datetime | None = None) -> datetime:
+    """Registrations of meetings that ended before this moment are past their retention period."""
+    return (now or timezone.now()) - timedelta(days=settings.REGISTRATION_RETENTION_DAYS)
 
 
 def registration_waitlist_position(*, registration: Registration) -> int | None:

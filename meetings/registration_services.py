@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting, Registration, RegistrationState, new_manage_secret
-from meetings.registration_selectors import registration_seats_taken
+from meetings.registration_selectors import registration_retention_cutoff, registration_seats_taken
 from messaging import notifications
+from messaging.services import messages_forget_registrations
 
 # Switched off by the concurrency test's negative control only, to prove the test can fail.
 LOCK_MEETING_ROW = True
@@ -284,14 +285,56 @@ def registration_erase(*, registration_id: int, now: datetime | None = None) -> 
     if registration.status not in (Registration.Status.CANCELLED, Registration.Status.ATTENDED):
         # No cancellation e-mail: it would keep a copy of the data the person asked us to delete.
         _cancel(meeting, registration, now=now, notify=False)
+    _anonymise(registration)
+    registration.save()
+    messages_forget_registrations(registration_ids=[registration.pk])
+    return registration
+
+
+ERASED_EMAIL_DOMAIN = "@invalid"
+PERSONAL_FIELDS = ["full_name", "organisation", "job_title", "email", "phone", "city", "message", "invited_contact"]
+
+
+def _anonymise(registration: Registration) -> None:
+    """Blank every personal field and revoke the personal link; status and dates stay for the counts."""
     registration.full_name = "—"
     registration.organisation = ""
     registration.job_title = ""
-    registration.email = f"efface-{registration.public_id}@invalid"
+    registration.email = f"efface-{registration.public_id}{ERASED_EMAIL_DOMAIN}"
     registration.phone = ""
     registration.city = ""
     registration.message = ""
     registration.invited_contact = None
     registration.manage_secret = new_manage_secret()
-    registration.save()
-    return registration
+
+
+def registrations_purge_expired(*, now: datetime | None = None) -> int:
+    """Erase the registrations of meetings that ended longer ago than REGISTRATION_RETENTION_DAYS (law 09-08).
+
+    Personal data is blanked as on the person's own request, and the messages sent to them
+    with it; status and dates stay, so attendance figures remain. Safe to run again: erased
+    rows are left alone. One transaction per meeting. Returns how many registrations were erased.
+    """
+    now = now or timezone.now()
+    cutoff = registration_retention_cutoff(now=now)
+    meeting_ids = (
+        Registration.objects.filter(meeting__ends_at__lt=cutoff)
+        .exclude(email__endswith=ERASED_EMAIL_DOMAIN)
+        .values_list("meeting_id", flat=True)
+        .distinct()
+    )
+    erased = 0
+    for meeting_id in sorted(set(meeting_ids)):
+        with transaction.atomic():
+            registrations = list(
+                Registration.objects.select_for_update()
+                .filter(meeting_id=meeting_id)
+                .exclude(email__endswith=ERASED_EMAIL_DOMAIN)
+            )
+            for registration in registrations:
+                _anonymise(registration)
+                registration.updated_at = now
+            Registration.objects.bulk_update(registrations, [*PERSONAL_FIELDS, "manage_secret", "updated_at"])
+            messages_forget_registrations(registration_ids=[registration.pk for registration in registrations])
+            erased += len(registrations)
+    return erased

@@ -302,6 +302,8 @@ def messages_resend(*, message_ids: Iterable[int]) -> int:
     ids = list(
         OutboundMessage.objects.select_for_update()
         .filter(pk__in=message_ids, status=OutboundMessage.Status.FAILED)
+        # Messages of erased registrations have no recipient any more (messages_forget_registrations).
+        .exclude(recipient_email__endswith="@invalid")
         .values_list("pk", flat=True)
     )
     OutboundMessage.objects.filter(pk__in=ids).update(
@@ -332,3 +334,28 @@ def survey_response_save(*, registration, rating: int, comment: str = "") -> Sur
         defaults={"meeting_id": registration.meeting_id, "rating": rating, "comment": comment.strip()},
     )
     return response
+
+
+@transaction.atomic
+def messages_forget_registrations(*, registration_ids: Iterable[int]) -> int:
+    """Blank the personal data of the messages sent (or still queued) to these registrations (law 09-08).
+
+    Called when registrations are erased: the rows stay for the per-meeting counts, without the
+    recipient or the text (which held the name and the personal link). A message not yet sent is
+    never sent: it is marked failed, so neither a worker nor the sweep picks it up.
+    """
+    messages = OutboundMessage.objects.select_for_update().filter(registration_id__in=list(registration_ids))
+    count = 0
+    for message in messages:
+        message.recipient_email = f"efface-{message.pk}@invalid"
+        message.recipient_name = ""
+        message.body_text = ""
+        message.body_html = ""
+        if message.status == OutboundMessage.Status.QUEUED:
+            message.status = OutboundMessage.Status.FAILED
+            message.last_error = "Données effacées (loi 09-08) avant l'envoi."
+        message.save(
+            update_fields=["recipient_email", "recipient_name", "body_text", "body_html", "status", "last_error"]
+        )
+        count += 1
+    return count
