@@ -83,7 +83,8 @@ def test_the_overlap_message_gives_the_other_meetings_region_and_local_times():
 
 
 def test_registration_may_close_at_the_start_but_not_a_second_later():
-    meeting = MeetingFactory()
+    start = timezone.now().replace(microsecond=0) + timedelta(days=20)
+    meeting = MeetingFactory(starts_at=start, ends_at=start + timedelta(hours=3))
     validate(meeting, registration_closes_at=meeting.starts_at, exclude_pk=meeting.pk)
     meeting.registration_closes_at = meeting.starts_at
     services.meeting_save(meeting=meeting)

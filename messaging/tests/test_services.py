@@ -100,9 +100,10 @@ def test_postponement_notice_carries_the_updated_calendar(django_capture_on_comm
 
     from meetings.services import meeting_postpone
 
-    meeting = MeetingFactory()
+    start = timezone.now().replace(microsecond=0) + timedelta(days=20)
+    meeting = MeetingFactory(starts_at=start, ends_at=start + timedelta(hours=3))
     registration = RegistrationFactory(meeting=meeting)
-    new_start = meeting.starts_at + timedelta(days=3)
+    new_start = start + timedelta(days=3)
     with django_capture_on_commit_callbacks(execute=True):
         meeting_postpone(meeting=meeting, starts_at=new_start, ends_at=new_start + timedelta(hours=3))
     [sent] = mail.outbox
