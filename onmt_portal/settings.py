@@ -284,6 +284,8 @@ LOGGING = {
 # django-ipware is not installed, so the AXES_IPWARE_* settings above are not used: the login
 # throttling reads the client's address with the same PROXY_COUNT rule as the rate limits.
 AXES_CLIENT_IP_CALLABLE = "onmt_portal.security.client_ip"
+# The username axes records, cut to its column's length (an overlong one gave a 500 on login).
+AXES_USERNAME_CALLABLE = "onmt_portal.security.login_username"
 # Registrations of meetings that ended longer ago than this are erased by `purge_registrations`
 # (law 09-08: kept no longer than needed); their personal links stop working from then on.
 REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=365)

@@ -133,3 +133,12 @@ def test_logging_out_ends_the_session_on_the_server(official):
     stolen = Client()
     stolen.cookies[django_settings.SESSION_COOKIE_NAME] = session_key
     assert stolen.get(reverse("roadmap:region", args=[region(12).slug])).status_code == 302
+
+
+def test_an_overlong_username_is_a_failed_login_not_a_server_error(official):
+    """Found by the hostile-input tests: axes stored the whole username in a 255-character column."""
+    client = Client(REMOTE_ADDR="41.250.1.1")
+    response = client.post(reverse("login"), {"username": "A" * 5000, "password": "x"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert AccessAttempt.objects.get().username == "A" * 255

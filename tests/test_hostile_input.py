@@ -1,0 +1,354 @@
+"""Hostile input on every public form and query parameter, property-based (hypothesis).
+
+Overlong values, control characters, CR/LF in names and e-mails, HTML/JS, SQL-looking
+strings, Arabic and mixed scripts, invalid UTF-8 in query strings. The properties: never
+a 500 (the test client re-raises any exception of a view), never stored markup rendered
+unescaped, never an extra e-mail header or recipient.
+"""
+
+import email
+from email.utils import getaddresses
+from urllib.parse import quote, urlsplit
+
+import pytest
+from django.core.mail import BadHeaderError, get_connection
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from meetings.models import Registration
+from meetings.tests.factories import MeetingFactory, RegistrationFactory
+from messaging.models import OutboundMessage, SurveyResponse
+from messaging.services import _build_email, survey_token_make
+from messaging.tests.factories import OutboundMessageFactory
+from regions.tests.factories import OfficialFactory, region
+from roadmap.models import Comment
+from roadmap.tests.factories import RoadmapItemFactory
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = settings(
+    max_examples=40,
+    deadline=None,
+    # No example database in the checkout; a failure prints the example to reproduce it.
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+PAYLOADS = [
+    "<script>alert('xss')</script>",
+    '"><img src=x onerror=alert(1)>',
+    "<b onmouseover=alert(1)>gras</b>",
+    "javascript:alert(1)",
+    "'; DROP TABLE meetings_registration; --",
+    "1' OR '1'='1",
+    '" OR 1=1 --',
+    "Nadia\r\nBcc: victime@example.com",
+    "x\nSubject: piraté",
+    "a@example.ma\r\nCc: b@example.com",
+    '=HYPERLINK("http://evil.example")',
+    "فاطمة الزهراء بنعلي",
+    "محمد Ben علي <i>Dakhla</i>",
+    "\u202eevil\u202c",
+    "\x00nul",
+    "\u2028separator",
+    "ⵜⴰⵎⴰⵣⵉⵖⵜ",
+    "😀" * 40,
+    "A" * 5000,
+    "{{ 7*7 }} {% debug %}",
+    "%s%s%s%n",
+]
+# Arbitrary Unicode (with control characters, no surrogates: they cannot be sent as UTF-8).
+hostile_text = st.one_of(
+    st.sampled_from(PAYLOADS),
+    st.text(max_size=300),
+    st.builds(lambda a, p, b: a + p + b, st.text(max_size=20), st.sampled_from(PAYLOADS), st.text(max_size=20)),
+)
+# Raw query strings, including percent-encoded bytes that are not UTF-8.
+raw_query = st.one_of(
+    st.binary(max_size=60).map(lambda raw: "q=" + "".join(f"%{byte:02x}" for byte in raw)),
+    st.sampled_from(["%ff%fe=%c3%28", "a=%e2%82", "%00=%00", "x=%uD800", "&&==&", "a[]=1&a[]=2", "%"]),
+    st.text(max_size=80).map(lambda text: "q=" + quote(text, safe="")),
+)
+
+REGISTRATION = {
+    "full_name": "Fatima Zahra El Idrissi",
+    "organisation": "Hôtel Atlas Dakhla",
+    "job_title": "Directrice",
+    "sector": Registration.Sector.LODGING,
+    "email": "fatima@example.ma",
+    "phone": "06 12 34 56 78",
+    "city": "Dakhla",
+    "message": "Bonjour",
+    "consent": "on",
+    "website": "",
+}
+CONTACT_FIELDS = ["full_name", "organisation", "job_title", "phone", "city"]
+# Markup that must never reach a page as markup.
+ACTIVE_MARKUP = ["<script>alert(", "<img src=x onerror", "<b onmouseover", "<i>Dakhla</i>"]
+
+
+def _assert_escaped(html: str, *values: str) -> None:
+    """No stored value holding markup appears raw in the page."""
+    for marker in ACTIVE_MARKUP:
+        assert marker not in html
+    for value in values:
+        if value and "<" in value:
+            assert value not in html
+
+
+def _no_server_error(response):
+    assert response.status_code < 500, response.status_code
+    return response
+
+
+@pytest.fixture
+def meeting(settings):
+    settings.REGISTRATION_RATE_LIMIT = "100000/h"
+    return MeetingFactory(capacity=1000)
+
+
+# ------------------------------------------------------------------ registration form
+
+
+@EXAMPLES
+@given(field=st.sampled_from(sorted(REGISTRATION)), value=hostile_text)
+def test_registration_form_survives_hostile_values(meeting, field, value):
+    client = Client()
+    data = {**REGISTRATION, field: value, "email": f"p{abs(hash(value)) % 10**9}@example.ma"}
+    if field == "email":
+        data["email"] = value
+    response = _no_server_error(client.post(reverse("registrations:register", args=[meeting.slug]), data))
+    assert response.status_code in (200, 302, 400)
+    _assert_escaped(response.content.decode(), value)
+    if response.status_code == 302:
+        page = client.get(response["Location"])
+        _assert_escaped(page.content.decode(), value)
+        registration = Registration.objects.get(email=data["email"].strip().lower())
+        # Single-line fields never store a line break or control character.
+        for name in ("full_name", "organisation", "job_title", "city", "email", "phone"):
+            assert not any(char in getattr(registration, name) for char in "\r\n\x00\u2028")
+
+
+@EXAMPLES
+@given(value=hostile_text)
+def test_every_field_hostile_at_once_gives_a_form_error_not_a_crash(meeting, value):
+    data = dict.fromkeys(REGISTRATION, value)
+    response = _no_server_error(Client().post(reverse("registrations:register", args=[meeting.slug]), data))
+    assert response.status_code in (200, 302, 400)
+    _assert_escaped(response.content.decode(), value)
+
+
+# ------------------------------------------------------------------ e-mail headers
+
+
+@EXAMPLES
+@given(name=hostile_text, subject=hostile_text)
+def test_no_value_adds_an_email_header_or_recipient(name, subject):
+    # Built, not saved: the property is about the headers, whatever the database would accept.
+    message = OutboundMessageFactory.build(
+        pk=1, recipient_email="fatima@example.ma", recipient_name=name, subject=subject[:255]
+    )
+    try:
+        built = _build_email(message, get_connection("django.core.mail.backends.locmem.EmailBackend")).message()
+    except (BadHeaderError, ValueError):
+        return  # refused outright: message_send marks it failed, nothing goes out
+    parsed = email.message_from_bytes(built.as_bytes())
+    assert set(parsed.keys()) <= {
+        "Content-Type",
+        "MIME-Version",
+        "Content-Transfer-Encoding",
+        "Subject",
+        "From",
+        "To",
+        "Date",
+        "Message-ID",
+        "X-ONMT-Message",
+    }
+    assert [address for _name, address in getaddresses(parsed.get_all("To"))] == ["fatima@example.ma"]
+
+
+def test_a_registration_with_a_hostile_name_sends_one_clean_message(
+    meeting, django_capture_on_commit_callbacks, mailoutbox
+):
+    client = Client()
+    data = {**REGISTRATION, "full_name": 'Nadia <b>El Amrani</b>, "Dir"; Bcc x@y.z', "email": "nadia@example.ma"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("registrations:register", args=[meeting.slug]), data)
+    assert response.status_code == 302
+    (sent,) = mailoutbox
+    parsed = email.message_from_bytes(sent.message().as_bytes())
+    assert "Bcc" not in parsed and "Cc" not in parsed
+    assert [address for _name, address in getaddresses(parsed.get_all("To"))] == ["nadia@example.ma"]
+    html = next(body for body, kind in sent.alternatives if kind == "text/html")
+    assert "<b>El Amrani</b>" not in html
+
+
+# ------------------------------------------------------------------ manage link, survey
+
+
+@EXAMPLES
+@given(field=st.sampled_from(CONTACT_FIELDS), value=hostile_text)
+def test_manage_form_survives_hostile_values_and_keeps_the_stored_data(field, value):
+    registration = RegistrationFactory(full_name="Karim Tazi")
+    url = reverse("registrations:manage", args=[registration.public_id, registration.manage_secret])
+    data = {"full_name": "Karim Tazi", "organisation": "Org", "job_title": "", "phone": "0612345678", "city": ""}
+    client = Client()
+    response = _no_server_error(client.post(url, {**data, field: value}))
+    assert response.status_code in (302, 400)
+    _assert_escaped(response.content.decode(), value)
+    registration.refresh_from_db()
+    if response.status_code == 400:
+        assert registration.full_name == "Karim Tazi" and registration.phone == "+212612345678"
+    _assert_escaped(client.get(url).content.decode(), value)
+
+
+@EXAMPLES
+@given(rating=st.one_of(st.sampled_from(["1", "5"]), hostile_text), comment=hostile_text)
+def test_survey_survives_hostile_answers(rating, comment):
+    registration = RegistrationFactory(status=Registration.Status.ATTENDED)
+    url = reverse("messaging:survey", args=[survey_token_make(registration_id=registration.pk)])
+    client = Client()
+    response = _no_server_error(client.post(url, {"rating": rating, "comment": comment}))
+    assert response.status_code in (200, 400)
+    stored = SurveyResponse.objects.filter(registration=registration).first()
+    assert (stored is not None) == (response.status_code == 200)
+    _assert_escaped(client.get(url).content.decode(), comment)
+
+
+@EXAMPLES
+@given(secret=hostile_text, query=raw_query)
+def test_hostile_personal_links_are_404(secret, query):
+    registration = RegistrationFactory()
+    for path in (
+        f"/inscriptions/gerer/{registration.public_id}/{quote(secret, safe='')}/",
+        f"/suivi/enquete/{quote(secret, safe='')}/",
+    ):
+        response = _no_server_error(Client().get(f"{path}?{query}"))
+        assert response.status_code == 404
+
+
+# ------------------------------------------------------------------ login and password reset
+
+
+@EXAMPLES
+@given(username=hostile_text, password=hostile_text)
+def test_login_survives_hostile_credentials(username, password):
+    response = _no_server_error(Client().post(reverse("login"), {"username": username, "password": password}))
+    assert response.status_code in (200, 429)
+    _assert_escaped(response.content.decode(), username)
+
+
+@EXAMPLES
+@given(address=hostile_text)
+def test_password_reset_survives_hostile_addresses(address, mailoutbox):
+    response = _no_server_error(Client().post(reverse("password_reset"), {"email": address}))
+    assert response.status_code in (200, 302)
+    _assert_escaped(response.content.decode(), address)
+    assert not mailoutbox
+
+
+@EXAMPLES
+@given(next_url=st.one_of(hostile_text, st.sampled_from(["https://evil.example/", "//evil.example", "\\\\evil"])))
+def test_login_and_language_switch_never_redirect_to_another_site(next_url):
+    client = Client()
+    response = _no_server_error(client.get(reverse("language_switch"), {"language": "ar", "next": next_url}))
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).netloc in ("", "testserver")
+    page = _no_server_error(client.get(reverse("login"), {"next": next_url}))
+    assert page.status_code == 200
+    _assert_escaped(page.content.decode(), next_url)
+
+
+# ------------------------------------------------------------------ roadmap filters and comments
+
+
+@pytest.fixture
+def official_client():
+    official = OfficialFactory(region=region(12)).user
+    client = Client()
+    client.force_login(official)
+    return client
+
+
+@EXAMPLES
+@given(name=st.sampled_from(["axis", "product", "market", "status"]), value=hostile_text, query=raw_query)
+def test_roadmap_filters_survive_hostile_values(official_client, name, value, query):
+    slug = region(12).slug
+    for url in (reverse("roadmap:region", args=[slug]), reverse("roadmap:export_csv", args=[slug])):
+        response = _no_server_error(official_client.get(url, {name: value}))
+        assert response.status_code == 200
+        if url.endswith("/"):
+            _assert_escaped(response.content.decode(), value)
+        assert _no_server_error(official_client.get(f"{url}?{query}")).status_code == 200
+
+
+@EXAMPLES
+@given(body=hostile_text)
+def test_roadmap_comments_are_stored_as_text_and_shown_escaped(official_client, body):
+    item = RoadmapItemFactory(region=region(12))
+    before = Comment.objects.filter(item=item).count()
+    response = _no_server_error(
+        official_client.post(reverse("roadmap:comment", args=[item.region.slug, item.pk]), {"body": body})
+    )
+    assert response.status_code in (302, 400)
+    assert Comment.objects.filter(item=item).count() == before + (response.status_code == 302)
+    _assert_escaped(official_client.get(item.get_absolute_url()).content.decode(), body)
+
+
+# ------------------------------------------------------------------ query strings of public pages
+
+
+@pytest.fixture
+def public_paths():
+    meeting = MeetingFactory(region=region(12))
+    return [
+        "/",
+        reverse("meetings:tour_list"),
+        meeting.tour.get_absolute_url(),
+        meeting.get_absolute_url(),
+        reverse("meetings:ics", args=[meeting.slug]),
+        reverse("meetings:tour_feed", args=[meeting.tour.slug]),
+        reverse("meetings:region_feed", args=[region(12).slug]),
+        reverse("regions:detail", args=[region(12).slug]),
+        reverse("registrations:register", args=[meeting.slug]),
+        reverse("registrations:privacy"),
+        reverse("login"),
+        reverse("password_reset"),
+    ]
+
+
+@EXAMPLES
+@given(query=raw_query, invitation=hostile_text)
+def test_public_pages_survive_any_query_string(public_paths, query, invitation):
+    client = Client()
+    for path in public_paths:
+        response = _no_server_error(client.get(f"{path}?{query}"))
+        assert response.status_code in (200, 302)
+    register = public_paths[8]
+    page = _no_server_error(client.get(register, {"invitation": invitation}))
+    assert page.status_code == 200
+    _assert_escaped(page.content.decode(), invitation)
+
+
+@EXAMPLES
+@given(
+    segment=st.one_of(
+        hostile_text.map(lambda text: quote(text, safe="")),
+        st.binary(min_size=1, max_size=20).map(lambda raw: "".join(f"%{byte:02x}" for byte in raw)),
+    )
+)
+def test_hostile_slugs_in_paths_are_404_not_500(segment):
+    client = Client()
+    for prefix in ("/rencontres/", "/regions/", "/tournee/", "/inscriptions/", "/feuille-de-route/"):
+        response = _no_server_error(client.get(f"{prefix}{segment}/"))
+        assert response.status_code in (301, 302, 404)
+
+
+def test_outbound_queue_untouched_by_refused_submissions(meeting):
+    """A refused submission queues nothing: no e-mail goes to an address typed with a header in it."""
+    data = {**REGISTRATION, "email": "victime@example.ma\r\nBcc: tous@example.com"}
+    response = Client().post(reverse("registrations:register", args=[meeting.slug]), data)
+    assert response.status_code == 400
+    assert not OutboundMessage.objects.exists()
