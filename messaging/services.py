@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -246,9 +247,9 @@ def messages_send_batch(*, message_ids: list[int]) -> list[int]:
     connection = get_connection()
     try:
         connection.open()
-    except Exception:
+    except Exception as error:
         logger.warning("SMTP connection failed; %d messages wait for a retry", len(message_ids), exc_info=True)
-        return list(message_ids)
+        return _connection_failed(message_ids=message_ids, error=error)
     try:
         for index, message_id in enumerate(message_ids):
             try:
@@ -265,6 +266,29 @@ def messages_send_batch(*, message_ids: list[int]) -> list[int]:
         except Exception:
             logger.debug("SMTP connection did not close cleanly", exc_info=True)
     return []
+
+
+@transaction.atomic
+def _connection_failed(*, message_ids: list[int], error: Exception) -> list[int]:
+    """Count a failed SMTP connection (refused, timed out) as an attempt of each queued message.
+
+    Those out of attempts are marked failed with the reason, for staff to see and resend; the
+    others are returned for the task's retry. Rows another worker is sending are left to it.
+    """
+    now = timezone.now()
+    attempts = dict(
+        OutboundMessage.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=message_ids, status=OutboundMessage.Status.QUEUED)
+        .exclude(send_after__gt=now)
+        .values_list("pk", "attempts")
+    )
+    reason = str(error)[:2000] or type(error).__name__
+    OutboundMessage.objects.filter(pk__in=attempts).update(
+        attempts=F("attempts") + 1, last_error=reason, dispatched_at=now, updated_at=now
+    )
+    spent = {pk for pk, count in attempts.items() if count + 1 >= settings.MESSAGING_MAX_ATTEMPTS}
+    OutboundMessage.objects.filter(pk__in=spent).update(status=OutboundMessage.Status.FAILED)
+    return [pk for pk in message_ids if pk in attempts and pk not in spent]
 
 
 def retry_countdown(*, retries: int) -> float:

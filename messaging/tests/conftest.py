@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 import redis
-from aiosmtpd.controller import Controller
 from django.conf import settings
 
-from messaging.tests.live import RecordingHandler, Workers, free_port, use_broker
+from messaging.tests.live import RecordingHandler, SmtpServer, Workers, use_broker
 from onmt_portal.celery import app as celery_app
 from regions.models import Region
 
@@ -44,10 +43,10 @@ def regions(transactional_db, _regions_kept):
 @pytest.fixture
 def smtp_server():
     handler = RecordingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, handler
-    controller.stop()
+    server = SmtpServer(handler)
+    server.start()
+    yield server, handler
+    server.stop()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from email import message_from_bytes
 from pathlib import Path
 
 import redis
+from aiosmtpd.controller import Controller
 from django.conf import settings
 
 from onmt_portal.celery import app as celery_app
@@ -41,8 +42,12 @@ def use_broker(url: str) -> None:
     celery_app.amqp._producer_pool = None
 
 
+def _gone(server) -> bool:
+    return server.transport is None or server.transport.is_closing()
+
+
 class RecordingHandler:
-    """Accepts mail like a real server; can answer 451 first, or be slow to accept."""
+    """Accepts mail like a real server; can answer 451 first, be slow to accept once, or stall."""
 
     def __init__(self):
         self.received = []
@@ -51,6 +56,8 @@ class RecordingHandler:
         # Hold the message after this many were accepted, and tell the test it is being received.
         self.hold_after = None
         self.holding = threading.Event()
+        # Never answer the messages after this many were accepted (a server that times out), until set to None.
+        self.stall_after = None
         self.lock = threading.Lock()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
@@ -63,7 +70,9 @@ class RecordingHandler:
         if self.hold_after is not None and len(self.received) == self.hold_after and not self.holding.is_set():
             self.holding.set()
             await asyncio.sleep(2)
-        if server.transport is None or server.transport.is_closing():
+        while self.stall_after is not None and len(self.received) >= self.stall_after and not _gone(server):
+            await asyncio.sleep(0.1)
+        if _gone(server):
             # The client went away before the final answer: the message is not accepted.
             return "421 Connection lost"
         with self.lock:
@@ -76,6 +85,26 @@ class RecordingHandler:
     def recipients(self) -> Counter:
         with self.lock:
             return Counter(str(message["To"]).split("<")[-1].rstrip(">") for message in self.received)
+
+
+class SmtpServer:
+    """A real SMTP server on a port of its own, that can go away and come back on the same port."""
+
+    def __init__(self, handler: RecordingHandler):
+        self.handler = handler
+        self.hostname = "127.0.0.1"
+        self.port = free_port()
+        self.controller = None
+
+    def start(self) -> None:
+        # An aiosmtpd controller cannot start again once stopped: a new one serves the same port.
+        self.controller = Controller(self.handler, hostname=self.hostname, port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
 
 
 class RedisServer:
@@ -168,6 +197,9 @@ class Workers:
         )
         assert process.poll() is None, Path(self.env["WORKER_LOG"]).read_text()[-3000:]
         return process
+
+    def log(self) -> str:
+        return Path(self.env["WORKER_LOG"]).read_text()
 
     def stop(self):
         for process, log in self.processes:

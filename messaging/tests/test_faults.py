@@ -1,9 +1,12 @@
-"""Faults of Redis while professionals register, on a throwaway redis-server of the test's own.
+"""Faults of Redis and of the SMTP server, with a real Celery worker.
 
-As in production, the cache (rate limits, public pages) and the Celery broker share that Redis:
-stopping or pausing it takes both away. The shared Redis of the machine is never touched.
+Redis faults run on a throwaway redis-server of the test's own (the shared Redis of the machine is
+never touched); as in production, the cache (rate limits, public pages) and the broker share it,
+so stopping or pausing it takes both away.
 """
 
+import re
+import socket
 import statistics
 import time
 from collections import Counter
@@ -15,6 +18,7 @@ from django.urls import reverse
 from meetings.tests.factories import MeetingFactory, registration_form_data
 from messaging import services
 from messaging.models import OutboundMessage
+from messaging.tests.factories import OutboundMessageFactory
 from messaging.tests.live import RedisServer, wait_for
 from onmt_portal.cache import TolerantRedisCache, cache_config
 
@@ -127,3 +131,76 @@ def test_registrations_while_redis_hangs_answer_within_three_seconds_and_are_mai
     assert services.messages_sweep() == 0
     time.sleep(1)
     assert handler.recipients() == Counter(dict.fromkeys(emails, 1))
+
+
+def _retry_countdowns(workers) -> list[float]:
+    return [float(seconds) for seconds in re.findall(r"retry: Retry in ([0-9.]+)s", workers.log())]
+
+
+def _status_count(status) -> int:
+    return OutboundMessage.objects.filter(status=status).count()
+
+
+def _staff_resend_failed(staff_client) -> str:
+    """What staff do: list the failed messages in the admin, then resend them all; the list's HTML."""
+    url = reverse("admin:messaging_outboundmessage_changelist")
+    listing = staff_client.get(url, {"status__exact": OutboundMessage.Status.FAILED})
+    assert listing.status_code == 200
+    failed = OutboundMessage.objects.filter(status=OutboundMessage.Status.FAILED).values_list("pk", flat=True)
+    response = staff_client.post(url, {"action": "resend", "_selected_action": list(failed)}, follow=True)
+    assert response.status_code == 200
+    return listing.text
+
+
+@pytest.mark.parametrize("fault", ["refused", "silent"])
+def test_an_smtp_server_refusing_or_silent_is_retried_with_backoff_then_shown_to_staff_and_sent_once(
+    workers, smtp_server, staff_client, fault
+):
+    controller, handler = smtp_server
+    controller.stop()
+    # "refused": nothing listens on the port; "silent": connections are accepted and never greeted.
+    silent = socket.create_server((controller.hostname, controller.port)) if fault == "silent" else None
+    workers.env.update(MESSAGING_MAX_ATTEMPTS="3", EMAIL_TIMEOUT="1")
+    workers.start()
+    messages = OutboundMessageFactory.create_batch(5)
+    assert services.messages_sweep() == 5
+    wait_for(lambda: _status_count(OutboundMessage.Status.FAILED) == 5, timeout=60, what="the messages to fail")
+
+    # Three attempts, two retries whose countdown doubles (MESSAGING_RETRY_BACKOFF=0.3, jitter 0.5-1).
+    assert set(OutboundMessage.objects.values_list("attempts", flat=True)) == {3}
+    countdowns = _retry_countdowns(workers)
+    assert len(countdowns) == 2 and 0.15 <= countdowns[0] <= 0.3 <= countdowns[1] <= 0.6, countdowns
+    reason = "Connection refused" if fault == "refused" else "timed out"
+
+    if silent is not None:
+        silent.close()
+    controller.start()
+    listing = _staff_resend_failed(staff_client)
+    for message in messages:
+        assert message.recipient_email in listing
+    assert reason in listing
+    wait_for(lambda: _status_count(OutboundMessage.Status.SENT) == 5, timeout=60, what="the resent messages")
+    time.sleep(1)
+    assert handler.recipients() == Counter(message.recipient_email for message in messages)
+
+
+def test_an_smtp_server_timing_out_mid_batch_fails_the_rest_and_never_sends_twice(workers, smtp_server, staff_client):
+    _controller, handler = smtp_server
+    # The server accepts two messages, then never answers the next ones.
+    handler.stall_after = 2
+    workers.env.update(MESSAGING_MAX_ATTEMPTS="2", EMAIL_TIMEOUT="1")
+    workers.start()
+    messages = OutboundMessageFactory.create_batch(5)
+    services.messages_sweep()
+    wait_for(lambda: _status_count(OutboundMessage.Status.FAILED) == 3, timeout=60, what="the stalled messages to fail")
+    assert _status_count(OutboundMessage.Status.SENT) == 2
+    # Each message waited for its own timeouts, with a growing countdown between the task's runs.
+    countdowns = _retry_countdowns(workers)
+    assert len(countdowns) == 3 and countdowns == sorted(countdowns), countdowns
+
+    handler.stall_after = None
+    listing = _staff_resend_failed(staff_client)
+    assert "timed out" in listing
+    wait_for(lambda: _status_count(OutboundMessage.Status.SENT) == 5, timeout=60, what="the resent messages")
+    time.sleep(1)
+    assert handler.recipients() == Counter(message.recipient_email for message in messages)
