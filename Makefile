@@ -52,8 +52,9 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 # Known vulnerabilities in the pinned run-time requirements (needs the PyPI JSON API or OSV to answer).
+# --strict: a package the service could not look up fails the audit instead of passing as "no known vulnerability".
 audit: install
-	$(VENV)/bin/pip-audit --requirement requirements.txt --vulnerability-service $${AUDIT_SERVICE:-osv}
+	$(VENV)/bin/pip-audit --strict --requirement requirements.txt --vulnerability-service $${AUDIT_SERVICE:-osv}
 
 bench: install
 	bash bench/run

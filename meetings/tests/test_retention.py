@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,7 @@ from meetings import registration_selectors
 from meetings import registration_services as services
 from meetings.models import Registration, new_manage_secret
 from meetings.registration_selectors import registration_for_link
+from meetings.tasks import purge_registrations
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from messaging.models import OutboundMessage
 from messaging.services import messages_resend
@@ -173,3 +175,11 @@ def test_the_purge_command(settings):
     assert output.getvalue().startswith("3 inscription(s) effacée(s)")
     assert "30 jours" in output.getvalue()
     assert not Registration.objects.exclude(email__endswith="@invalid").exists()
+
+
+def test_beat_runs_the_purge_daily(settings):
+    entry = django_settings.CELERY_BEAT_SCHEDULE["purge-registrations"]
+    assert entry["task"] == purge_registrations.name and entry["schedule"] == 24 * 3600
+    settings.REGISTRATION_RETENTION_DAYS = 30
+    RegistrationFactory(meeting=_ended_meeting(31))
+    assert purge_registrations.delay().get() == 1
