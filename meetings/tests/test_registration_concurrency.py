@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from meetings import registration_services
 from meetings.models import Registration
+from meetings.registration_selectors import registration_seats_taken
 from meetings.tests.factories import MeetingFactory, RegistrationFactory, registration_form_data
 
 # Needs PostgreSQL (DATABASE_URL), as in CI: SQLite has no row locks to test.
@@ -109,3 +110,55 @@ def test_cancellations_racing_registrations_never_exceed_capacity(widened_race):
     # Every freed seat was refilled, and never one more than the capacity.
     assert statuses[Registration.Status.CONFIRMED] == 20
     assert sum(statuses.values()) == 90
+
+
+def _cancel_through_the_link(registration):
+    def job():
+        url = reverse("registrations:cancel", args=[registration.public_id, registration.manage_secret])
+        return Client().post(url).status_code
+
+    return job
+
+
+def test_hundreds_registering_for_the_last_seats_while_others_cancel_keep_the_seat_count_exact(widened_race):
+    """200 new registrations for the last 5 seats, 40 cancellations through the personal link, all at once,
+    while the seat count is read again and again: never above the capacity, exact at the end."""
+    meeting = MeetingFactory(capacity=50)
+    holders = RegistrationFactory.create_batch(45, meeting=meeting)
+    RegistrationFactory.create_batch(20, meeting=meeting, status=Registration.Status.WAITLISTED)
+    registrations = [_submit(meeting, f"last{i}@example.ma", f"10.3.{i // 250}.{i % 250}") for i in range(200)]
+    cancellations = [_cancel_through_the_link(holder) for holder in holders[:40]]
+    # One cancellation after every five registrations.
+    jobs = [job for i, cancel in enumerate(cancellations) for job in (*registrations[i * 5 : i * 5 + 5], cancel)]
+    assert len(jobs) == 240
+
+    done, seen = threading.Event(), []
+
+    def watch():
+        try:
+            while not done.is_set():
+                seen.append(registration_seats_taken(meeting_id=meeting.pk))
+        finally:
+            connection.close()
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        responses = Counter(_run_at_once(jobs))
+    finally:
+        done.set()
+        watcher.join(timeout=10)
+    assert responses == {302: 240}  # each registration confirmed or waitlisted, each cancellation done
+    assert len(seen) > 10 and max(seen) == 50
+
+    statuses = _statuses(meeting)
+    assert statuses[Registration.Status.CANCELLED] == 40
+    # The 45 freed-or-free seats went to people in line (offers) or to the first newcomers: exactly 50 held.
+    held = statuses[Registration.Status.CONFIRMED] + statuses[Registration.Status.OFFERED]
+    assert held == registration_seats_taken(meeting_id=meeting.pk) == 50
+    assert sum(statuses.values()) == 45 + 20 + 200
+    # Nobody waits while a seat is free, and the line is served in order.
+    waiting = Registration.objects.filter(meeting=meeting, status=Registration.Status.WAITLISTED)
+    offered = Registration.objects.filter(meeting=meeting, status=Registration.Status.OFFERED)
+    assert waiting.count() == 265 - 40 - 50
+    assert max(offered.values_list("created_at", flat=True)) < min(waiting.values_list("created_at", flat=True))
