@@ -11,5 +11,5 @@ def expire_seat_offers() -> int:
 
 @shared_task
 def purge_registrations() -> int:
-    """Beat, daily: erase registrations past the retention period (as `manage.py purge_registrations`)."""
+    """Beat: erase registrations past the retention period (as `manage.py purge_registrations`); safe to run twice."""
     return registration_services.registrations_purge_expired()

@@ -289,4 +289,5 @@ AXES_USERNAME_CALLABLE = "onmt_portal.security.login_username"
 # Registrations of meetings that ended longer ago than this are erased by `purge_registrations`
 # (law 09-08: kept no longer than needed); their personal links stop working from then on.
 REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=365)
-CELERY_BEAT_SCHEDULE["purge-registrations"] = {"task": "meetings.tasks.purge_registrations", "schedule": 24 * 3600.0}
+# Every five minutes like the other sweeps (cheap once done: erased rows are skipped).
+CELERY_BEAT_SCHEDULE["purge-registrations"] = {"task": "meetings.tasks.purge_registrations", "schedule": 300.0}

@@ -177,9 +177,9 @@ def test_the_purge_command(settings):
     assert not Registration.objects.exclude(email__endswith="@invalid").exists()
 
 
-def test_beat_runs_the_purge_daily(settings):
+def test_beat_runs_the_purge(settings):
     entry = django_settings.CELERY_BEAT_SCHEDULE["purge-registrations"]
-    assert entry["task"] == purge_registrations.name and entry["schedule"] == 24 * 3600
+    assert entry["task"] == purge_registrations.name and entry["schedule"] <= 3600
     settings.REGISTRATION_RETENTION_DAYS = 30
     RegistrationFactory(meeting=_ended_meeting(31))
     assert purge_registrations.delay().get() == 1
