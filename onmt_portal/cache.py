@@ -16,7 +16,7 @@ from redis import RedisError
 logger = logging.getLogger(__name__)
 
 # Seconds an operation waits for Redis before the request goes on without the cache.
-SOCKET_TIMEOUT = 0.5
+SOCKET_TIMEOUT = 0.25
 # After a failure the cache is skipped for this long, instead of every request waiting again.
 RETRY_AFTER = 10.0
 

@@ -6,6 +6,7 @@ so stopping or pausing it takes both away.
 """
 
 import re
+import signal
 import socket
 import statistics
 import time
@@ -16,11 +17,12 @@ from django.test import Client
 from django.urls import reverse
 
 from meetings.tests.factories import MeetingFactory, registration_form_data
-from messaging import services
+from messaging import campaigns, services
 from messaging.models import OutboundMessage
 from messaging.tests.factories import OutboundMessageFactory
 from messaging.tests.live import RedisServer, wait_for
 from onmt_portal.cache import TolerantRedisCache, cache_config
+from regions.tests.factories import ContactFactory
 
 pytestmark = [pytest.mark.real_broker, pytest.mark.django_db(transaction=True)]
 
@@ -204,3 +206,27 @@ def test_an_smtp_server_timing_out_mid_batch_fails_the_rest_and_never_sends_twic
     wait_for(lambda: _status_count(OutboundMessage.Status.SENT) == 5, timeout=60, what="the resent messages")
     time.sleep(1)
     assert handler.recipients() == Counter(message.recipient_email for message in messages)
+
+
+def test_a_worker_killed_in_the_middle_of_a_campaign_loses_and_duplicates_nothing_without_the_sweep(
+    workers, smtp_server
+):
+    """250 invitations in three batches; the worker is killed in the first, another takes over.
+    No sweep here: the broker's redelivery alone brings the interrupted batch back."""
+    _server, handler = smtp_server
+    handler.hold_after = 30
+    workers.env["CELERY_VISIBILITY_TIMEOUT"] = "2"
+    first = workers.start()
+    meeting = MeetingFactory()
+    contacts = ContactFactory.create_batch(250, region=meeting.region)
+    assert campaigns.invitations_send(meeting_id=meeting.pk) == 250
+    # Killed while the SMTP server receives the 31st message.
+    assert handler.holding.wait(timeout=30)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    assert _status_count(OutboundMessage.Status.SENT) == 30
+    workers.start()
+    wait_for(lambda: _status_count(OutboundMessage.Status.SENT) == 250, timeout=90, what="the 250 invitations")
+    time.sleep(1)
+    assert handler.recipients() == Counter(contact.email for contact in contacts)
+    assert len({str(received["Message-ID"]) for received in handler.received}) == 250
