@@ -55,7 +55,7 @@ def test_demo_data_command_is_idempotent(settings, tmp_path, django_user_model):
     from django.core.management import call_command
 
     from meetings.models import AgendaItem, Meeting, Registration
-    from messaging.models import OutboundMessage
+    from messaging.models import OutboundMessage, Reminder
     from regions.models import Contact, RegionalCouncil
     from roadmap.models import Acknowledgement, RoadmapItem, StatusChange
 
@@ -69,6 +69,7 @@ def test_demo_data_command_is_idempotent(settings, tmp_path, django_user_model):
                 RegionalCouncil,
                 Registration,
                 OutboundMessage,
+                Reminder,
                 RoadmapItem,
                 StatusChange,
                 Acknowledgement,
@@ -86,6 +87,15 @@ def test_demo_data_command_is_idempotent(settings, tmp_path, django_user_model):
     assert first["Meeting"] == 24 and first["RegionalCouncil"] == 12 and first["Registration"] == 12
     assert first["OutboundMessage"] >= 12 and first["RoadmapItem"] >= 12 * 6
     assert Meeting.objects.order_by("starts_at").first().region.number == 12
+    # Published through the service: each professionals' meeting got the default reminders, drafts none.
+    professionals = Meeting.objects.filter(kind=Meeting.Kind.PROFESSIONALS)
+    published = professionals.filter(status=Meeting.Status.PUBLISHED)
+    assert published.count() >= 2 and professionals.filter(status=Meeting.Status.HELD).exists()
+    defaults = {(Reminder.DEFAULT_OFFSET, 0, None), (None, 0, Reminder.DEFAULT_MORNING)}
+    for meeting in published:
+        assert set(meeting.reminders.values_list("offset", "days_before", "local_time")) == defaults, meeting
+    assert not Reminder.objects.filter(meeting__status=Meeting.Status.DRAFT).exists()
+    assert not Reminder.objects.filter(meeting__kind=Meeting.Kind.CRT_SESSION).exists()
     # The logins printed on the first run still work after the second one.
     passwords = dict(line.split(" ", 1) for line in credentials.splitlines())
     admin = django_user_model.objects.get(username="admin")

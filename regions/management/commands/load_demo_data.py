@@ -1,4 +1,8 @@
-"""Load realistic demo data so the embedded portal shows a living tour. Safe to run twice."""
+"""Load realistic demo data so the embedded portal shows a living tour. Safe to run twice.
+
+Meetings are created, published and marked held through `meetings.services`, as staff
+would in the admin, so they carry what those steps add (default reminders, sequence).
+"""
 
 import secrets
 from datetime import datetime, time, timedelta
@@ -11,6 +15,7 @@ from django.utils import timezone
 
 from meetings.models import AgendaItem, Meeting, Registration, Tour
 from meetings.registration_services import registration_create
+from meetings.services import meeting_mark_held, meeting_publish, meeting_save
 from regions.models import Contact, Region, RegionalCouncil
 from roadmap.demo import load_demo_roadmaps
 
@@ -176,29 +181,41 @@ class Command(BaseCommand):
                     f"Rencontre des professionnels — {region.name_fr}",
                 ),
             ]:
+                slug = f"{tour.slug}-{region.slug}-{kind.replace('_', '-')}"
+                if Meeting.objects.filter(slug=slug).exists():
+                    continue
                 starts_at = timezone.make_aware(datetime.combine(day, start))
-                meeting, created = Meeting.objects.get_or_create(
-                    slug=f"{tour.slug}-{region.slug}-{kind.replace('_', '-')}",
-                    defaults={
-                        "tour": tour,
-                        "region": region,
-                        "kind": kind,
-                        "title": title,
-                        "status": status,
-                        "starts_at": starts_at,
-                        "ends_at": timezone.make_aware(datetime.combine(day, end)),
-                        "venue_name": f"Hôtel de la région, {region.seat_city}",
-                        "address": f"Avenue Mohammed V, {region.seat_city}",
-                        "city": region.seat_city,
-                        "capacity": 20 if kind == Meeting.Kind.CRT_SESSION else 120,
-                        "registration_opens_at": starts_at - timedelta(days=30),
-                        "registration_closes_at": starts_at - timedelta(hours=12),
-                        "description": "Plan de relance : promotion sur les marchés prioritaires, tourisme interne, "
+                meeting = meeting_save(
+                    meeting=Meeting(
+                        slug=slug,
+                        tour=tour,
+                        region=region,
+                        kind=kind,
+                        title=title,
+                        status=Meeting.Status.DRAFT,
+                        starts_at=starts_at,
+                        ends_at=timezone.make_aware(datetime.combine(day, end)),
+                        venue_name=f"Hôtel de la région, {region.seat_city}",
+                        address=f"Avenue Mohammed V, {region.seat_city}",
+                        city=region.seat_city,
+                        capacity=20 if kind == Meeting.Kind.CRT_SESSION else 120,
+                        registration_opens_at=starts_at - timedelta(days=30),
+                        registration_closes_at=starts_at - timedelta(hours=12),
+                        description="Plan de relance : promotion sur les marchés prioritaires, tourisme interne, "
                         "dispositifs marketing et commerciaux adaptés aux potentialités de la région.",
-                    },
+                    )
                 )
-                if created and kind == Meeting.Kind.PROFESSIONALS:
+                if kind == Meeting.Kind.PROFESSIONALS:
                     AgendaItem.objects.bulk_create(
                         AgendaItem(meeting=meeting, position=i, starts_at=at, title=item, speaker=speaker)
                         for i, (at, item, speaker) in enumerate(AGENDA)
                     )
+                self._advance(meeting, to=status)
+
+    @staticmethod
+    def _advance(meeting: Meeting, *, to: str) -> None:
+        """Take a new draft to `to` the way staff do, through the services (publishing adds the reminders)."""
+        if to in (Meeting.Status.PUBLISHED, Meeting.Status.HELD):
+            meeting_publish(meeting=meeting)
+        if to == Meeting.Status.HELD:
+            meeting_mark_held(meeting=meeting)
