@@ -21,7 +21,7 @@ from messaging import campaigns, services
 from messaging.models import OutboundMessage
 from messaging.tests.factories import OutboundMessageFactory
 from messaging.tests.live import RedisServer, wait_for
-from onmt_portal.cache import TolerantRedisCache, cache_config
+from onmt_portal.cache import cache_config
 from regions.tests.factories import ContactFactory
 
 pytestmark = [pytest.mark.real_broker, pytest.mark.django_db(transaction=True)]
@@ -46,10 +46,8 @@ def broker_url(own_redis):
 
 @pytest.fixture
 def cache_on_own_redis(own_redis, settings):
+    """As in production, the cache lives on the broker's Redis (another database number)."""
     settings.CACHES = {"default": cache_config(own_redis.url(1))}
-    yield
-    # The tolerant cache remembers a failed server for a while: forget it for the tests that follow.
-    TolerantRedisCache.unavailable_until.clear()
 
 
 def _register(meeting, email: str, address: str) -> tuple[int, float]:

@@ -9,7 +9,7 @@ from django_ratelimit.core import get_usage
 
 from messaging.tests.live import RedisServer
 from onmt_portal import cache as cache_module
-from onmt_portal.cache import SOCKET_TIMEOUT, TolerantRedisCache, cache_config
+from onmt_portal.cache import SOCKET_TIMEOUT, cache_config
 
 
 @pytest.fixture
@@ -19,7 +19,6 @@ def unreachable_cache(settings):
     settings.CACHES = {"default": cache_config(f"redis://127.0.0.1:{hung.getsockname()[1]}/1")}
     yield caches["default"]
     hung.close()
-    TolerantRedisCache.unavailable_until.clear()
 
 
 def test_a_redis_url_gets_the_tolerant_backend_and_other_urls_are_left_alone():
@@ -61,4 +60,3 @@ def test_the_cache_is_used_again_once_redis_is_back(settings, tmp_path, monkeypa
         assert cache.get("key") == "kept"
     finally:
         server.stop()
-        TolerantRedisCache.unavailable_until.clear()
