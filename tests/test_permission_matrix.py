@@ -193,6 +193,10 @@ SITE = {
     "meetings:region_feed": Case(_named("meetings:region_feed", _region_a), PUBLIC),
     "regions:home": Case(_named("regions:home"), PUBLIC),
     "regions:detail": Case(_named("regions:detail", _region_a), PUBLIC),
+    # Figures only: the markers in the items' titles must not show.
+    "regions:roadmap_summary": Case(_named("regions:roadmap_summary", _region_a), PUBLIC),
+    # Figures only: the items' titles stay private (see test_the_public_roadmap_summary_shows_no_item_text).
+    "regions:roadmap_summary": Case(_named("regions:roadmap_summary", _region_a), PUBLIC),
     "registrations:privacy": Case(_named("registrations:privacy"), PUBLIC),
     "registrations:register": Case(lambda w, a: reverse("registrations:register", args=[w.meeting_a.slug]), PUBLIC),
     # The professional's personal links.
@@ -427,6 +431,16 @@ def test_the_roadmap_export_holds_only_the_officials_region(world):
     assert ROADMAP_MARKERS["a"][0] in text
     assert all(marker not in text for marker in ROADMAP_MARKERS["b"])
     assert client.get(reverse("roadmap:export_csv", args=[world.region_b.slug])).status_code == 404
+
+
+def test_the_public_roadmap_summary_shows_no_item_text(world):
+    """Region A's public summary holds no title or comment, even for those who may read them elsewhere."""
+    for actor in ACTORS:
+        text = _client_for(world, actor).get(reverse("regions:roadmap_summary", args=[world.region_a.slug]))
+        body = text.content.decode()
+        leaked = [marker for marker in ROADMAP_MARKERS["a"] + ROADMAP_MARKERS["b"] if marker in body]
+        assert not leaked, f"{actor} sees {leaked} on the public summary"
+        assert world.item_a.description not in body
 
 
 def test_the_markers_are_where_their_owner_looks(world):
