@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -36,6 +37,8 @@ def registration_rate(group, request) -> str:
     return settings.REGISTRATION_RATE_LIMIT
 
 
+# Every page reached through a personal link carries personal data: never stored by a browser or a proxy
+# (never_cache on each view below).
 def _registration_from_link(public_id, secret) -> Registration:
     registration = registration_for_link(public_id=public_id, secret=secret)
     if registration is None:
@@ -96,12 +99,14 @@ def _registration_context(registration: Registration) -> dict:
     }
 
 
+@never_cache
 def done(request, public_id, secret):
     """The confirmation page: status, waiting-list position, QR code for check-in, personal link."""
     registration = _registration_from_link(public_id, secret)
     return render(request, "meetings/registration_done.html", _registration_context(registration))
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def manage(request, public_id, secret):
     """The personal page: see the registration, correct contact details, cancel, download or erase the data."""
@@ -125,6 +130,7 @@ def _refused(request, registration, refusal) -> HttpResponse:
     return render(request, "meetings/registration_refused.html", context, status=409)
 
 
+@never_cache
 @require_POST
 def cancel(request, public_id, secret):
     registration = _registration_from_link(public_id, secret)
@@ -136,6 +142,7 @@ def cancel(request, public_id, secret):
     return redirect("registrations:manage", public_id=public_id, secret=secret)
 
 
+@never_cache
 @require_POST
 def erase(request, public_id, secret):
     registration = _registration_from_link(public_id, secret)
@@ -143,6 +150,7 @@ def erase(request, public_id, secret):
     return render(request, "meetings/registration_erased.html", {"meeting": registration.meeting})
 
 
+@never_cache
 def export_data(request, public_id, secret):
     """The person's data as a JSON download (right of access)."""
     registration = _registration_from_link(public_id, secret)
@@ -167,6 +175,7 @@ def _offer_view(request, public_id, secret, *, service, template):
     return render(request, template, _registration_context(registration))
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def accept_offer(request, public_id, secret):
     return _offer_view(
@@ -178,6 +187,7 @@ def accept_offer(request, public_id, secret):
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def decline_offer(request, public_id, secret):
     return _offer_view(

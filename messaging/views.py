@@ -1,12 +1,14 @@
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from messaging import selectors, services
 from messaging.forms import SurveyForm
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def survey(request, token: str):
     """The satisfaction survey reached from the follow-up e-mail's signed link."""

@@ -19,7 +19,7 @@ from meetings.registration_selectors import registration_for_link
 from meetings.tasks import purge_registrations
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from messaging.models import OutboundMessage
-from messaging.services import messages_resend
+from messaging.services import messages_resend, survey_token_make
 from messaging.tests.factories import OutboundMessageFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +93,29 @@ def test_a_link_expires_with_the_retention_period_after_the_meeting(client, sett
     assert client.get(reverse("registrations:export_data", args=[old.public_id, old.manage_secret])).status_code == 404
     old.refresh_from_db()
     assert old.email.endswith("@example.ma")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "registrations:done",
+        "registrations:manage",
+        "registrations:export_data",
+        "registrations:accept_offer",
+        "registrations:decline_offer",
+    ],
+)
+def test_pages_of_a_personal_link_are_never_stored_by_browsers_or_proxies(client, name):
+    registration = RegistrationFactory()
+    response = client.get(reverse(name, args=[registration.public_id, registration.manage_secret]))
+    assert response.status_code == 200
+    assert {"no-store", "private"} <= {part.strip() for part in response["Cache-Control"].split(",")}
+
+
+def test_the_survey_page_is_never_stored(client):
+    registration = RegistrationFactory(status=Status.ATTENDED)
+    response = client.get(reverse("messaging:survey", args=[survey_token_make(registration_id=registration.pk)]))
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
 
 
 # ------------------------------------------------------------------ erasure and the messages

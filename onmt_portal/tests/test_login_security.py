@@ -142,3 +142,15 @@ def test_an_overlong_username_is_a_failed_login_not_a_server_error(official):
     assert response.status_code == 200
     assert response.context["form"].errors
     assert AccessAttempt.objects.get().username == "A" * 255
+
+
+def test_the_admin_login_is_throttled_too(django_user_model):
+    django_user_model.objects.create_user(username="onmt-admin", password=PASSWORD, is_staff=True)
+    client = Client(REMOTE_ADDR="41.250.1.1")
+    url = reverse("admin:login")
+    for attempt in range(django_settings.AXES_FAILURE_LIMIT):
+        client.post(
+            url, {"username": "onmt-admin", "password": f"wrong-{attempt}"}, HTTP_X_FORWARDED_FOR=f"10.{attempt}.0.1"
+        )
+    assert client.post(url, {"username": "onmt-admin", "password": PASSWORD}).status_code == 429
+    assert "_auth_user_id" not in client.session
