@@ -59,7 +59,7 @@ def prepare_database(database: str, scale: float, env: dict, *, reuse: bool) -> 
     saved = RESULTS / f"{database}-{scale:g}.json"
     if reuse and saved.exists():
         return json.loads(saved.read_text())
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", database], check=True)
+    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", database], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")
@@ -210,7 +210,7 @@ def measure_pages(label: str, scale: float, *, reuse: bool) -> dict:
 
 def measure_invitations(count: int) -> dict:
     env = environment("onmt_bench_invitations")
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "onmt_bench_invitations"], check=True)
+    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", "onmt_bench_invitations"], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", "onmt_bench_invitations"], check=True)
     manage(env, "migrate", "--noinput", "-v", "0")
     output = subprocess.run(
