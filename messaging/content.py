@@ -25,7 +25,8 @@ def registration_draft(registration, *, kind: str, key: str, template: str | Non
         context["accept_url"] = absolute_url("registrations:accept_offer", *secret_args)
         context["decline_url"] = absolute_url("registrations:decline_offer", *secret_args)
     if kind in (Kind.FOLLOW_UP, Kind.FOLLOW_UP_ABSENT):
-        context["roadmap_url"] = absolute_url("roadmap:region", meeting.region.slug)
+        # Professionals have no login: the public summary, not the officials' roadmap page.
+        context["roadmap_url"] = absolute_url("regions:roadmap_summary", meeting.region.slug)
         context["survey_url"] = absolute_url("messaging:survey", survey_token_make(registration_id=registration.pk))
     return MessageDraft(
         kind=kind,

@@ -1,6 +1,8 @@
 """Every read of roadmap data. Each takes the user and keeps to `regions_visible_to(user=)`,
-so a view cannot forget the region scoping."""
+so a view cannot forget the region scoping; the one exception, `roadmap_public_summary`,
+returns aggregated figures only (counts and dates, never an item's text)."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -75,20 +77,41 @@ class StatusCount:
 
 
 @dataclass
-class RegionSummary:
-    region: Region
+class StatusTally:
+    """A number of items and how they split by status (every status, in declaration order)."""
+
     total: int
     counts: list[StatusCount]
-    overdue: int
-    last_acknowledged_at: datetime | None
+
+    def count_of(self, status: str) -> int:
+        return next(count.count for count in self.counts if count.status == status)
 
     @property
     def done_share(self) -> int | None:
         """Per cent of the items still on the roadmap (dropped ones left out) that are done."""
-        done = next(count.count for count in self.counts if count.status == RoadmapItem.Status.DONE)
-        dropped = next(count.count for count in self.counts if count.status == RoadmapItem.Status.DROPPED)
-        active = self.total - dropped
-        return round(100 * done / active) if active else None
+        active = self.total - self.count_of(RoadmapItem.Status.DROPPED)
+        return round(100 * self.count_of(RoadmapItem.Status.DONE) / active) if active else None
+
+
+def _status_counts(counts: Mapping[str, int]) -> tuple[int, list[StatusCount]]:
+    """(total, one StatusCount per status with its segment of the bar) from counts by status value."""
+    total = sum(counts.values())
+    status_counts, offset = [], 0.0
+    for status in RoadmapItem.Status:
+        count = counts.get(status.value, 0)
+        width = 100 * count / total if total else 0.0
+        status_counts.append(
+            StatusCount(status=status.value, label=status.label, count=count, offset=offset, width=width)
+        )
+        offset += width
+    return total, status_counts
+
+
+@dataclass
+class RegionSummary(StatusTally):
+    region: Region
+    overdue: int
+    last_acknowledged_at: datetime | None
 
 
 def roadmap_overview(*, user) -> list[RegionSummary]:
@@ -96,7 +119,6 @@ def roadmap_overview(*, user) -> list[RegionSummary]:
     statuses = RoadmapItem.Status
     open_statuses = [status for status in statuses.values if status not in RoadmapItem.CLOSED_STATUSES]
     regions = regions_visible_to(user=user).annotate(
-        total=Count("roadmap_items"),
         overdue=Count(
             "roadmap_items",
             filter=Q(roadmap_items__due_on__lt=timezone.localdate(), roadmap_items__status__in=open_statuses),
@@ -109,19 +131,63 @@ def roadmap_overview(*, user) -> list[RegionSummary]:
     )
     summaries = []
     for region in regions:
-        counts, offset = [], 0.0
-        for status in statuses:
-            count = getattr(region, f"count_{status.value}")
-            width = 100 * count / region.total if region.total else 0.0
-            counts.append(StatusCount(status=status.value, label=status.label, count=count, offset=offset, width=width))
-            offset += width
+        total, counts = _status_counts({status: getattr(region, f"count_{status}") for status in statuses.values})
         summaries.append(
             RegionSummary(
                 region=region,
-                total=region.total,
+                total=total,
                 counts=counts,
                 overdue=region.overdue,
                 last_acknowledged_at=region.last_acknowledged_at,
             )
         )
     return summaries
+
+
+@dataclass
+class AxisTally(StatusTally):
+    axis: str
+    label: str
+
+
+@dataclass
+class RoadmapPublicSummary:
+    """What anybody may know of a region's roadmap: figures per axis, never an item's text."""
+
+    region: Region
+    axes: list[AxisTally]
+    overall: StatusTally
+    last_updated_at: datetime | None
+
+
+def roadmap_public_summary(*, region: Region) -> RoadmapPublicSummary:
+    """The region's items counted by axis and status, and the date of the last change; one query.
+
+    Public: no user is needed because nothing but counts and a date leaves the database.
+    """
+    rows = (
+        RoadmapItem.objects.filter(region=region)
+        .order_by()
+        .values("axis", "status")
+        .annotate(count=Count("pk"), last_updated_at=Max("updated_at"))
+    )
+    by_axis: dict[str, dict[str, int]] = {axis: {} for axis in RoadmapItem.Axis.values}
+    overall: dict[str, int] = {}
+    last_updated_at = None
+    for row in rows:
+        by_axis[row["axis"]][row["status"]] = row["count"]
+        overall[row["status"]] = overall.get(row["status"], 0) + row["count"]
+        if last_updated_at is None or row["last_updated_at"] > last_updated_at:
+            last_updated_at = row["last_updated_at"]
+    axes = []
+    for axis, counts in by_axis.items():
+        if counts:
+            total, status_counts = _status_counts(counts)
+            axes.append(AxisTally(axis=axis, label=RoadmapItem.Axis(axis).label, total=total, counts=status_counts))
+    total, status_counts = _status_counts(overall)
+    return RoadmapPublicSummary(
+        region=region,
+        axes=axes,
+        overall=StatusTally(total=total, counts=status_counts),
+        last_updated_at=last_updated_at,
+    )

@@ -193,8 +193,6 @@ SITE = {
     "meetings:region_feed": Case(_named("meetings:region_feed", _region_a), PUBLIC),
     "regions:home": Case(_named("regions:home"), PUBLIC),
     "regions:detail": Case(_named("regions:detail", _region_a), PUBLIC),
-    # Figures only: the markers in the items' titles must not show.
-    "regions:roadmap_summary": Case(_named("regions:roadmap_summary", _region_a), PUBLIC),
     # Figures only: the items' titles stay private (see test_the_public_roadmap_summary_shows_no_item_text).
     "regions:roadmap_summary": Case(_named("regions:roadmap_summary", _region_a), PUBLIC),
     "registrations:privacy": Case(_named("registrations:privacy"), PUBLIC),

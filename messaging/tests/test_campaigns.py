@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from meetings.models import Meeting, Registration
@@ -176,16 +177,34 @@ def test_follow_up_after_a_held_meeting_targets_by_attendance(django_capture_on_
     kinds = dict(OutboundMessage.objects.values_list("recipient_email", "kind"))
     assert kinds == {came.email: Kind.FOLLOW_UP, missed.email: Kind.FOLLOW_UP_ABSENT, crt.email: Kind.ROADMAP_REVIEW}
     assert len(mail.outbox) == 3
+    # Professionals get the public summary (they have no login), CRT contacts the private roadmap.
+    public_summary = reverse("regions:roadmap_summary", args=[meeting.region.slug])
+    private_roadmap = reverse("roadmap:region", args=[meeting.region.slug])
     follow_up = OutboundMessage.objects.get(kind=Kind.FOLLOW_UP)
-    assert (
-        f"/feuille-de-route/{meeting.region.slug}/" in follow_up.body_text and "/suivi/enquete/" in follow_up.body_text
-    )
     absent = OutboundMessage.objects.get(kind=Kind.FOLLOW_UP_ABSENT)
-    assert f"/feuille-de-route/{meeting.region.slug}/" in absent.body_text and "/suivi/enquete/" in absent.body_text
+    for message in (follow_up, absent):
+        assert public_summary in message.body_text and public_summary in message.body_html
+        assert private_roadmap not in message.body_text + message.body_html
+        assert "/suivi/enquete/" in message.body_text
     assert len(absent.body_text) < len(follow_up.body_text)
     review = OutboundMessage.objects.get(kind=Kind.ROADMAP_REVIEW)
-    assert f"/feuille-de-route/{meeting.region.slug}/" in review.body_text and "/suivi/enquete/" not in review.body_text
+    assert private_roadmap in review.body_text and "/suivi/enquete/" not in review.body_text
     assert MeetingFollowUp.objects.filter(meeting=meeting).exists()
+
+
+def test_the_follow_up_roadmap_link_opens_without_a_login(client, settings, django_capture_on_commit_callbacks):
+    """The link a professional follows lands on the region's figures, not on the login page."""
+    meeting = MeetingFactory(status=Meeting.Status.HELD, starts_at=timezone.now() - timedelta(days=1))
+    RegistrationFactory(meeting=meeting, status=Registration.Status.ATTENDED, attended_at=timezone.now())
+    RegistrationFactory(meeting=meeting)
+    with django_capture_on_commit_callbacks(execute=True):
+        campaigns.follow_ups_send()
+    for message in OutboundMessage.objects.filter(kind__in=[Kind.FOLLOW_UP, Kind.FOLLOW_UP_ABSENT]):
+        links = re.findall(re.escape(settings.SITE_URL) + r"(/\S*feuille-de-route/)", message.body_text)
+        assert len(links) == 1, message.body_text
+        response = client.get(links[0])
+        assert response.status_code == 200, links[0]
+        assert response.templates[0].name == "regions/roadmap_summary.html"
 
 
 def test_no_follow_up_for_a_meeting_held_long_ago():

@@ -1,7 +1,13 @@
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from regions.tests.factories import UserFactory, region
+from roadmap.models import RoadmapItem
+from roadmap.tests.factories import AcknowledgementFactory, CommentFactory, RoadmapItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +110,95 @@ def test_demo_data_command_is_idempotent(settings, tmp_path, django_user_model):
         official = django_user_model.objects.get(username=username)
         assert official.check_password(passwords[username]) and not official.is_staff
         assert Contact.objects.get(user=official).region.number == number
+
+
+def _summary_url(number=12):
+    return reverse("regions:roadmap_summary", args=[region(number).slug])
+
+
+def test_region_page_links_to_the_public_roadmap_summary(client):
+    body = client.get(reverse("regions:detail", args=["dakhla-oued-ed-dahab"])).content.decode()
+    assert f'href="{_summary_url(12)}"' in body
+    assert reverse("roadmap:region", args=["dakhla-oued-ed-dahab"]) not in body
+
+
+def test_roadmap_summary_is_public_and_shows_figures_by_axis(client):
+    RoadmapItemFactory.create_batch(
+        3, region=region(12), axis=RoadmapItem.Axis.PROMOTION, status=RoadmapItem.Status.DONE, progress=100
+    )
+    RoadmapItemFactory(region=region(12), axis=RoadmapItem.Axis.PROMOTION, status=RoadmapItem.Status.BLOCKED)
+    RoadmapItemFactory(region=region(12), axis=RoadmapItem.Axis.DIGITAL, status=RoadmapItem.Status.PLANNED)
+
+    response = client.get(_summary_url(12))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    rows = {
+        re.sub(r"<[^>]+>", "", header).strip(): re.findall(r"<td>(.*?)</td>", cells)
+        for header, cells in re.findall(r'<th scope="row">(.*?)</th>(.*?)</tr>', body, re.S)
+    }
+    # Columns: proposed, planned, in progress, done, blocked, dropped, total, share done.
+    assert rows[str(RoadmapItem.Axis.PROMOTION.label)] == ["0", "0", "0", "3", "1", "0", "4", "75 %"]
+    assert rows[str(RoadmapItem.Axis.DIGITAL.label)] == ["0", "1", "0", "0", "0", "0", "1", "0 %"]
+    assert rows["Ensemble de la feuille de route"] == ["0", "1", "0", "3", "1", "0", "5", "60 %"]
+    assert str(RoadmapItem.Axis.MARKETING.label) not in rows
+    assert "<caption>" in body and body.count('<th scope="col">') == 9
+    assert "<time datetime=" in body
+
+
+def test_roadmap_summary_shows_no_item_text_and_no_inline_style_or_script(client):
+    item = RoadmapItemFactory(
+        region=region(12), title="Salon secret ITB-9Z", description="Budget secret DESC-4K", progress=40
+    )
+    CommentFactory(item=item, body="Avis secret COMMENT-7P")
+    AcknowledgementFactory(item=item)
+
+    body = client.get(_summary_url(12)).content.decode()
+
+    for private in ("ITB-9Z", "DESC-4K", "COMMENT-7P", item.acknowledgement.user.username, "40 %"):
+        assert private not in body
+    assert reverse("roadmap:item", args=[region(12).slug, item.pk]) not in body
+    assert " style=" not in body and not re.search(r"<script(?![^>]*\bsrc=)[^>]*>\s*\S", body)
+    assert "css/roadmap.css" in body
+
+
+def test_roadmap_summary_of_an_empty_roadmap_and_of_an_unknown_region(client):
+    body = client.get(_summary_url(1)).content.decode()
+    assert "Aucune action n'est encore inscrite" in body and "<table" not in body
+    assert client.get(reverse("regions:roadmap_summary", args=["atlantide"])).status_code == 404
+
+
+def test_roadmap_summary_queries_do_not_grow_with_the_items(client):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(_summary_url(12)).status_code == 200
+        return len(captured)
+
+    RoadmapItemFactory(region=region(12))
+    few = queries()
+    for axis in RoadmapItem.Axis.values:
+        for status in RoadmapItem.Status.values:
+            RoadmapItemFactory.create_batch(2, region=region(12), axis=axis, status=status)
+    assert queries() == few
+
+
+def test_roadmap_summary_is_not_cached(client):
+    """A change to an item shows on the next visit: the page is computed each time."""
+    item = RoadmapItemFactory(region=region(12), axis=RoadmapItem.Axis.PROMOTION, status=RoadmapItem.Status.PLANNED)
+    assert ">0 %<" in client.get(_summary_url(12)).content.decode()
+    # Straight to the table: no signal tells any cache about it.
+    RoadmapItem.objects.filter(pk=item.pk).update(status=RoadmapItem.Status.DONE)
+    response = client.get(_summary_url(12))
+    assert ">100 %<" in response.content.decode()
+    assert "max-age" not in response.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "share"),
+    [("ar", "تقدّم خارطة الطريق", "نسبة الإنجاز"), ("en", "Roadmap progress", "Share done")],
+)
+def test_roadmap_summary_speaks_the_visitors_language(client, settings, language, heading, share):
+    RoadmapItemFactory(region=region(12))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    body = client.get(_summary_url(12)).content.decode()
+    assert f'lang="{language}"' in body and heading in body and share in body
