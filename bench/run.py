@@ -55,12 +55,17 @@ def manage(env: dict, *args: str, capture: bool = False) -> str:
     return result.stdout if capture else ""
 
 
+def fresh_database(database: str) -> None:
+    """An empty database of that name, dropped first with any connection a previous run left."""
+    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", database], check=True)
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
+
+
 def prepare_database(database: str, scale: float, env: dict, *, reuse: bool) -> dict:
     saved = RESULTS / f"{database}-{scale:g}.json"
     if reuse and saved.exists():
         return json.loads(saved.read_text())
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", database], check=True)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
+    fresh_database(database)
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")
     output = subprocess.run(
@@ -210,8 +215,7 @@ def measure_pages(label: str, scale: float, *, reuse: bool) -> dict:
 
 def measure_invitations(count: int) -> dict:
     env = environment("onmt_bench_invitations")
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", "onmt_bench_invitations"], check=True)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", "onmt_bench_invitations"], check=True)
+    fresh_database("onmt_bench_invitations")
     manage(env, "migrate", "--noinput", "-v", "0")
     output = subprocess.run(
         [PY, "bench/invitations.py", "--count", str(count)],
