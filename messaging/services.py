@@ -160,10 +160,11 @@ def _message_id(message: OutboundMessage) -> str:
 
 
 def _build_email(message: OutboundMessage, connection) -> EmailMultiAlternatives:
-    # formataddr quotes names holding commas or quotes, so a name never becomes a second address.
-    to = formataddr((message.recipient_name, message.recipient_email))
+    # formataddr quotes names holding commas or quotes, so a name never becomes a second address;
+    # _single_line removes what Python's e-mail package would fold into a line break (\x0c, \x1e, \u2028…).
+    to = formataddr((_single_line(message.recipient_name), message.recipient_email))
     email = EmailMultiAlternatives(
-        subject=message.subject,
+        subject=_single_line(message.subject),
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
