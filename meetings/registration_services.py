@@ -42,8 +42,9 @@ class RegistrationOutcome:
 
 
 def _meeting_locked(meeting_id: int) -> Meeting:
-    meetings = Meeting.objects.select_for_update() if LOCK_MEETING_ROW else Meeting.objects.all()
-    return meetings.get(pk=meeting_id)
+    # The region comes along for the e-mails written in the same transaction; only the meeting row is locked.
+    meetings = Meeting.objects.select_for_update(of=("self",)) if LOCK_MEETING_ROW else Meeting.objects.all()
+    return meetings.select_related("region").get(pk=meeting_id)
 
 
 def _registration_locked(registration_id: int) -> tuple[Meeting, Registration]:
