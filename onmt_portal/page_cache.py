@@ -8,10 +8,11 @@ when nothing personal is in it: no pending message, no cookie set. The CSRF
 token of its forms is the one per-visitor value a page holds: it is stored as
 a placeholder and each visitor gets their own token.
 
-Keys carry generation numbers that every change to the data a page shows
-bumps ("scopes": all public pages, all roadmaps, one region's roadmap), so no
-visitor sees a page older than the last change; the short timeout bounds the
-time-driven states ("registration closed", "overdue") that no save announces.
+A stored page carries the generation numbers of its scopes (all public pages,
+all roadmaps), which every change to the data the page shows bumps; a page of
+an older generation is rendered again, so no visitor sees a page older than
+the last change. The short timeout bounds the time-driven states
+("registration closed", "overdue") that no save announces.
 """
 
 import hashlib
@@ -38,15 +39,16 @@ def _generation_key(scope: str) -> str:
     return f"page-generation:{scope}"
 
 
-def _generations(scopes: list[str]) -> list[int]:
+def _generations_and_page(scopes: list[str], page_key: str) -> tuple[tuple[int, ...], object]:
+    """The current generation of each scope and the stored page, in one round trip to the cache."""
     keys = [_generation_key(scope) for scope in scopes]
-    found = cache.get_many(keys)
+    found = cache.get_many([*keys, page_key])
     for key in keys:
         if key not in found:
             # add() so that concurrent first visitors agree on one starting value.
             cache.add(key, 1, timeout=None)
             found[key] = cache.get(key, 1)
-    return [found[key] for key in keys]
+    return tuple(found[key] for key in keys), found.get(page_key)
 
 
 def _bump(scope: str) -> None:
@@ -83,9 +85,8 @@ def invalidate_on_change(models: Iterable, *, scope: str) -> None:
 
 
 def _page_key(request, scopes: list[str], variant: str) -> str:
-    generations = ".".join(str(number) for number in _generations(scopes))
     where = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"page:{'+'.join(scopes)}:{generations}:{variant}:{get_language()}:{where}"
+    return f"page:{'+'.join(scopes)}:{variant}:{get_language()}:{where}"
 
 
 def _cacheable_request(request) -> bool:
@@ -110,16 +111,17 @@ def cached_page(request, *, scopes: list[str], variant: str, render: Callable[[]
     if not _cacheable_request(request):
         return render()
     key = _page_key(request, scopes, variant)
-    cached = cache.get(key)
-    if cached is not None:
-        content, content_type = cached
+    generations, cached = _generations_and_page(scopes, key)
+    if cached is not None and cached[0] == generations:
+        _generations, content, content_type = cached
         if CSRF_PLACEHOLDER in content:
             content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
         return HttpResponse(content, content_type=content_type)
     response = render()
     content = _shareable_content(request, response)
     if content is not None:
-        cache.set(key, (content, response["Content-Type"]), timeout=settings.PAGE_CACHE_SECONDS)
+        page = (generations, content, response["Content-Type"])
+        cache.set(key, page, timeout=settings.PAGE_CACHE_SECONDS)
     return response
 
 

@@ -60,3 +60,12 @@ def test_the_cache_is_used_again_once_redis_is_back(settings, tmp_path, monkeypa
         assert cache.get("key") == "kept"
     finally:
         server.stop()
+
+
+def test_one_redis_client_serves_every_operation_of_a_pool():
+    # The suite runs with CACHE_URL on the machine's Redis (make test).
+    cache = caches["default"]
+    assert isinstance(cache, cache_module.TolerantRedisCache)
+    assert cache._cache.get_client(write=True) is cache._cache.get_client(write=True)
+    cache.set("reused-client", 1)
+    assert cache.get("reused-client") == 1
