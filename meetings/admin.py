@@ -10,7 +10,10 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from meetings import selectors, services
 from meetings.models import AgendaItem, Meeting, Tour
@@ -29,7 +32,7 @@ def add_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 class MonthListFilter(admin.SimpleListFilter):
-    title = "mois"
+    title = _("mois")
     parameter_name = "month"
 
     def lookups(self, request, model_admin):
@@ -50,7 +53,7 @@ class MonthListFilter(admin.SimpleListFilter):
 
 
 class MeetingAdminForm(forms.ModelForm):
-    online_url = forms.URLField(label="lien en ligne", required=False, assume_scheme="https")
+    online_url = forms.URLField(label=_("lien en ligne"), required=False, assume_scheme="https")
 
     class Meta:
         model = Meeting
@@ -104,22 +107,24 @@ class MeetingAdminForm(forms.ModelForm):
 
 
 class PostponeForm(forms.Form):
-    starts_at = forms.SplitDateTimeField(label="Nouveau début", widget=AdminSplitDateTime)
-    ends_at = forms.SplitDateTimeField(label="Nouvelle fin", widget=AdminSplitDateTime)
+    starts_at = forms.SplitDateTimeField(label=_("Nouveau début"), widget=AdminSplitDateTime)
+    ends_at = forms.SplitDateTimeField(label=_("Nouvelle fin"), widget=AdminSplitDateTime)
 
 
 class InvitationsForm(forms.Form):
     send_after = forms.SplitDateTimeField(
-        label="Envoyer à partir du",
+        label=_("Envoyer à partir du"),
         widget=AdminSplitDateTime,
         required=False,
-        help_text="Laisser vide pour envoyer maintenant. Un contact déjà invité à la rencontre ne l'est pas deux fois.",
+        help_text=_(
+            "Laisser vide pour envoyer maintenant. Un contact déjà invité à la rencontre ne l'est pas deux fois."
+        ),
     )
 
 
 class DuplicateForm(forms.Form):
-    region = forms.ModelChoiceField(label="Région", queryset=Region.objects.all())
-    starts_at = forms.SplitDateTimeField(label="Début", widget=AdminSplitDateTime)
+    region = forms.ModelChoiceField(label=_("Région"), queryset=Region.objects.all())
+    starts_at = forms.SplitDateTimeField(label=_("Début"), widget=AdminSplitDateTime)
 
 
 class AgendaItemInline(admin.TabularInline):
@@ -151,7 +156,7 @@ class MeetingAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["tour", "region", "kind", "title", "slug", "status", "sequence"]}),
         (
-            "Date et lieu",
+            _("Date et lieu"),
             {
                 "fields": [
                     "starts_at",
@@ -166,7 +171,7 @@ class MeetingAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Inscriptions",
+            _("Inscriptions"),
             {
                 "fields": [
                     "capacity",
@@ -177,7 +182,7 @@ class MeetingAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Présentation", {"fields": ["description"]}),
+        (_("Présentation"), {"fields": ["description"]}),
     ]
 
     def get_queryset(self, request):
@@ -189,7 +194,7 @@ class MeetingAdmin(admin.ModelAdmin):
         # Once public, the dates move only through "Reporter", which tells the registrants.
         return [*self.readonly_fields, "tour", "starts_at", "ends_at"]
 
-    @admin.display(description="inscrits / capacité", ordering="seats_taken")
+    @admin.display(description=_("inscrits / capacité"), ordering="seats_taken")
     def registrations(self, obj):
         return f"{obj.seats_taken} / {obj.capacity}"
 
@@ -216,7 +221,8 @@ class MeetingAdmin(admin.ModelAdmin):
 
     # ---------------------------------------------------------------- actions
 
-    def _each(self, request, queryset: QuerySet[Meeting], service, done: str) -> None:
+    def _each(self, request, queryset: QuerySet[Meeting], service, done: Promise) -> None:
+        """Run the service on each meeting; `done` is an ngettext_lazy message keyed on `count`."""
         count = 0
         for meeting in queryset:
             try:
@@ -226,27 +232,48 @@ class MeetingAdmin(admin.ModelAdmin):
             else:
                 count += 1
         if count:
-            self.message_user(request, f"{count} rencontre(s) {done}.", messages.SUCCESS)
+            self.message_user(request, done % {"count": count}, messages.SUCCESS)
 
-    @admin.action(description="Publier les rencontres sélectionnées", permissions=["change"])
+    @admin.action(description=_("Publier les rencontres sélectionnées"), permissions=["change"])
     def publish(self, request, queryset):
-        self._each(request, queryset, services.meeting_publish, "publiée(s)")
+        self._each(
+            request,
+            queryset,
+            services.meeting_publish,
+            ngettext_lazy("%(count)d rencontre publiée.", "%(count)d rencontres publiées.", "count"),
+        )
 
-    @admin.action(description="Marquer comme tenues", permissions=["change"])
+    @admin.action(description=_("Marquer comme tenues"), permissions=["change"])
     def mark_held(self, request, queryset):
-        self._each(request, queryset, services.meeting_mark_held, "marquée(s) comme tenue(s)")
+        self._each(
+            request,
+            queryset,
+            services.meeting_mark_held,
+            ngettext_lazy(
+                "%(count)d rencontre marquée comme tenue.", "%(count)d rencontres marquées comme tenues.", "count"
+            ),
+        )
 
-    @admin.action(description="Annuler les rencontres sélectionnées (prévient les inscrits)", permissions=["change"])
+    @admin.action(description=_("Annuler les rencontres sélectionnées (prévient les inscrits)"), permissions=["change"])
     def cancel(self, request, queryset):
         if request.POST.get("confirm") == "yes":
-            self._each(request, queryset, services.meeting_cancel, "annulée(s) ; les inscrits sont prévenus")
+            self._each(
+                request,
+                queryset,
+                services.meeting_cancel,
+                ngettext_lazy(
+                    "%(count)d rencontre annulée ; les inscrits sont prévenus.",
+                    "%(count)d rencontres annulées ; les inscrits sont prévenus.",
+                    "count",
+                ),
+            )
             return None
         return TemplateResponse(
             request,
             "admin/meetings/meeting/cancel_confirmation.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Annuler des rencontres",
+                "title": gettext("Annuler des rencontres"),
                 "opts": self.model._meta,
                 "meetings": queryset,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
@@ -255,19 +282,19 @@ class MeetingAdmin(admin.ModelAdmin):
 
     def _single(self, request, queryset, url_name: str):
         if queryset.count() != 1:
-            self.message_user(request, "Sélectionnez une seule rencontre pour cette action.", messages.WARNING)
+            self.message_user(request, gettext("Sélectionnez une seule rencontre pour cette action."), messages.WARNING)
             return None
         return HttpResponseRedirect(reverse(f"admin:{url_name}", args=[queryset.get().pk]))
 
-    @admin.action(description="Reporter à une nouvelle date (prévient les inscrits)", permissions=["change"])
+    @admin.action(description=_("Reporter à une nouvelle date (prévient les inscrits)"), permissions=["change"])
     def postpone(self, request, queryset):
         return self._single(request, queryset, "meetings_meeting_postpone")
 
-    @admin.action(description="Programmer les invitations à une date choisie", permissions=["change"])
+    @admin.action(description=_("Programmer les invitations à une date choisie"), permissions=["change"])
     def schedule_invitations(self, request, queryset):
         return self._single(request, queryset, "meetings_meeting_invitations")
 
-    @admin.action(description="Dupliquer comme modèle pour une autre région", permissions=["add"])
+    @admin.action(description=_("Dupliquer comme modèle pour une autre région"), permissions=["add"])
     def duplicate(self, request, queryset):
         return self._single(request, queryset, "meetings_meeting_duplicate")
 
@@ -301,10 +328,18 @@ class MeetingAdmin(admin.ModelAdmin):
                 add_errors(form, error)
             else:
                 self.message_user(
-                    request, f"« {meeting} » est reportée ; les inscrits sont prévenus.", messages.SUCCESS
+                    request,
+                    gettext("« %(meeting)s » est reportée ; les inscrits sont prévenus.") % {"meeting": meeting},
+                    messages.SUCCESS,
                 )
                 return HttpResponseRedirect(reverse("admin:meetings_meeting_change", args=[meeting.pk]))
-        return self._form_page(request, meeting, form, title=f"Reporter « {meeting} »", submit="Reporter")
+        return self._form_page(
+            request,
+            meeting,
+            form,
+            title=gettext("Reporter « %(meeting)s »") % {"meeting": meeting},
+            submit=gettext("Reporter"),
+        )
 
     def invitations_view(self, request, pk):
         meeting = get_object_or_404(Meeting, pk=pk)
@@ -318,11 +353,27 @@ class MeetingAdmin(admin.ModelAdmin):
                 add_errors(form, error)
             else:
                 when = form.cleaned_data["send_after"]
-                planned = f"à partir du {formats.date_format(when, 'd/m/Y H:i')}" if when else "maintenant"
-                self.message_user(request, f"« {meeting} » : {count} nouvelle(s) invitation(s), envoi {planned}.")
+                if when:
+                    notice = ngettext(
+                        "« %(meeting)s » : %(count)d nouvelle invitation, envoi à partir du %(when)s.",
+                        "« %(meeting)s » : %(count)d nouvelles invitations, envoi à partir du %(when)s.",
+                        count,
+                    )
+                else:
+                    notice = ngettext(
+                        "« %(meeting)s » : %(count)d nouvelle invitation, envoi maintenant.",
+                        "« %(meeting)s » : %(count)d nouvelles invitations, envoi maintenant.",
+                        count,
+                    )
+                when = formats.date_format(timezone.localtime(when), "d/m/Y H:i") if when else ""
+                self.message_user(request, notice % {"meeting": meeting, "count": count, "when": when})
                 return HttpResponseRedirect(reverse("admin:meetings_meeting_change", args=[meeting.pk]))
         return self._form_page(
-            request, meeting, form, title=f"Inviter les contacts de la région à « {meeting} »", submit="Inviter"
+            request,
+            meeting,
+            form,
+            title=gettext("Inviter les contacts de la région à « %(meeting)s »") % {"meeting": meeting},
+            submit=gettext("Inviter"),
         )
 
     def duplicate_view(self, request, pk):
@@ -337,9 +388,19 @@ class MeetingAdmin(admin.ModelAdmin):
             except ValidationError as error:
                 add_errors(form, error)
             else:
-                self.message_user(request, f"Brouillon « {copy} » créé : vérifiez le lieu et l'ordre du jour.")
+                self.message_user(
+                    request,
+                    gettext("Brouillon « %(meeting)s » créé : vérifiez le lieu et l'ordre du jour.")
+                    % {"meeting": copy},
+                )
                 return HttpResponseRedirect(reverse("admin:meetings_meeting_change", args=[copy.pk]))
-        return self._form_page(request, meeting, form, title=f"Dupliquer « {meeting} »", submit="Créer le brouillon")
+        return self._form_page(
+            request,
+            meeting,
+            form,
+            title=gettext("Dupliquer « %(meeting)s »") % {"meeting": meeting},
+            submit=gettext("Créer le brouillon"),
+        )
 
 
 class TourAdminForm(forms.ModelForm):
@@ -365,10 +426,12 @@ class TourAdmin(admin.ModelAdmin):
     list_display = ["name", "starts_on", "ends_on", "is_published", "timeline_link"]
     prepopulated_fields = {"slug": ["name"]}
 
-    @admin.display(description="calendrier")
+    @admin.display(description=_("calendrier"))
     def timeline_link(self, obj):
         return format_html(
-            '<a href="{}">Chronologie des étapes</a>', reverse("admin:meetings_tour_timeline", args=[obj.pk])
+            '<a href="{}">{}</a>',
+            reverse("admin:meetings_tour_timeline", args=[obj.pk]),
+            gettext("Chronologie des étapes"),
         )
 
     def get_urls(self):
@@ -388,7 +451,7 @@ class TourAdmin(admin.ModelAdmin):
             "admin/meetings/tour/timeline.html",
             {
                 **self.admin_site.each_context(request),
-                "title": f"Chronologie — {tour}",
+                "title": gettext("Chronologie — %(tour)s") % {"tour": tour},
                 "opts": self.model._meta,
                 "original": tour,
                 "timeline": selectors.tour_timeline(tour=tour),

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -241,7 +242,11 @@ class RegistrationAdmin(admin.ModelAdmin):
                 messages.error(request, refusal.message)
             else:
                 cancelled += 1
-        self.message_user(request, _("%(count)d inscription(s) annulée(s).") % {"count": cancelled})
+        self.message_user(
+            request,
+            ngettext("%(count)d inscription annulée.", "%(count)d inscriptions annulées.", cancelled)
+            % {"count": cancelled},
+        )
 
     @admin.action(description=_("Marquer présent(e)s"))
     def mark_attended(self, request, queryset):

@@ -4,7 +4,10 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from meetings.models import AgendaItem, Meeting, Tour
 from meetings.registration_selectors import registration_seats_taken
@@ -48,18 +51,22 @@ def meeting_validate_schedule(
     """
     errors: dict[str, list[str]] = {}
     if ends_at <= starts_at:
-        errors.setdefault("ends_at", []).append("La fin doit être postérieure au début de la rencontre.")
+        errors.setdefault("ends_at", []).append(_("La fin doit être postérieure au début de la rencontre."))
     if registration_closes_at and registration_closes_at > starts_at:
         errors.setdefault("registration_closes_at", []).append(
-            "Les inscriptions doivent fermer au plus tard au début de la rencontre."
+            _("Les inscriptions doivent fermer au plus tard au début de la rencontre.")
         )
     if registration_opens_at and registration_closes_at and registration_opens_at >= registration_closes_at:
-        errors.setdefault("registration_opens_at", []).append("Les inscriptions doivent ouvrir avant leur clôture.")
+        errors.setdefault("registration_opens_at", []).append(_("Les inscriptions doivent ouvrir avant leur clôture."))
     local_start, local_end = timezone.localdate(starts_at), timezone.localdate(ends_at)
     if local_start < tour.starts_on or local_end > tour.ends_on:
         errors.setdefault("starts_at", []).append(
-            f"La rencontre doit se tenir pendant la tournée « {tour} », "
-            f"du {formats.date_format(tour.starts_on, 'd/m/Y')} au {formats.date_format(tour.ends_on, 'd/m/Y')}."
+            _("La rencontre doit se tenir pendant la tournée « %(tour)s », du %(start)s au %(end)s.")
+            % {
+                "tour": tour,
+                "start": formats.date_format(tour.starts_on, "d/m/Y"),
+                "end": formats.date_format(tour.ends_on, "d/m/Y"),
+            }
         )
     if ends_at > starts_at:
         overlapping = (
@@ -71,9 +78,16 @@ def meeting_validate_schedule(
         )
         for other in overlapping:
             errors.setdefault("starts_at", []).append(
-                f"La délégation est déjà attendue à « {other} » ({other.region}) "
-                f"du {_local(other.starts_at)} au {_local(other.ends_at)} : "
-                "deux rencontres d'une même tournée ne peuvent pas se chevaucher."
+                _(
+                    "La délégation est déjà attendue à « %(meeting)s » (%(region)s) du %(start)s au %(end)s : "
+                    "deux rencontres d'une même tournée ne peuvent pas se chevaucher."
+                )
+                % {
+                    "meeting": other,
+                    "region": other.region,
+                    "start": _local(other.starts_at),
+                    "end": _local(other.ends_at),
+                }
             )
     if errors:
         raise ValidationError(errors)
@@ -87,10 +101,14 @@ def meeting_validate_capacity(*, meeting: Meeting, capacity: int) -> None:
     if capacity < taken:
         raise ValidationError(
             {
-                "capacity": (
-                    f"{taken} places sont déjà attribuées : la capacité ne peut pas descendre sous {taken}. "
-                    "Annulez d'abord des inscriptions si la salle est plus petite."
+                "capacity": ngettext(
+                    "%(taken)d place est déjà attribuée : la capacité ne peut pas descendre sous %(taken)d. "
+                    "Annulez d'abord des inscriptions si la salle est plus petite.",
+                    "%(taken)d places sont déjà attribuées : la capacité ne peut pas descendre sous %(taken)d. "
+                    "Annulez d'abord des inscriptions si la salle est plus petite.",
+                    taken,
                 )
+                % {"taken": taken}
             }
         )
 
@@ -105,8 +123,18 @@ def tour_validate_period(*, tour: Tour, starts_on: date, ends_on: date) -> None:
         if timezone.localdate(meeting.starts_at) < starts_on or timezone.localdate(meeting.ends_at) > ends_on
     ]
     if outside:
-        names = ", ".join(f"« {meeting} » ({_local(meeting.starts_at)})" for meeting in outside)
-        raise ValidationError(f"Ces rencontres sortiraient de la période de la tournée : {names}.")
+        names = ", ".join(
+            _("« %(meeting)s » (%(start)s)") % {"meeting": meeting, "start": _local(meeting.starts_at)}
+            for meeting in outside
+        )
+        raise ValidationError(
+            ngettext(
+                "Cette rencontre sortirait de la période de la tournée : %(names)s.",
+                "Ces rencontres sortiraient de la période de la tournée : %(names)s.",
+                len(outside),
+            )
+            % {"names": names}
+        )
 
 
 def _lock(meeting: Meeting) -> Meeting:
@@ -154,10 +182,17 @@ def meeting_save(*, meeting: Meeting) -> Meeting:
     return saved
 
 
-def _transition(meeting: Meeting, *, allowed: tuple[str, ...], action: str) -> Meeting:
+# Why a transition is refused, per action: "%(meeting)s" and "%(status)s" (lower case) are filled in.
+REFUSED_PUBLISH = gettext_lazy("« %(meeting)s » est %(status)s : impossible de la publier.")
+REFUSED_POSTPONE = gettext_lazy("« %(meeting)s » est %(status)s : impossible de la reporter.")
+REFUSED_CANCEL = gettext_lazy("« %(meeting)s » est %(status)s : impossible de l’annuler.")
+REFUSED_MARK_HELD = gettext_lazy("« %(meeting)s » est %(status)s : impossible de la marquer comme tenue.")
+
+
+def _transition(meeting: Meeting, *, allowed: tuple[str, ...], refused: Promise) -> Meeting:
     locked = _lock(meeting)
     if locked.status not in allowed:
-        raise ValidationError(f"« {locked} » est {locked.get_status_display().lower()} : impossible de {action}.")
+        raise ValidationError(refused % {"meeting": locked, "status": locked.get_status_display().lower()})
     return locked
 
 
@@ -174,7 +209,7 @@ def meeting_publish(*, meeting: Meeting) -> Meeting:
     A professionals' meeting gets the default reminders (two days before, the morning of)
     unless staff already set some.
     """
-    locked = _transition(meeting, allowed=(Meeting.Status.DRAFT, Meeting.Status.POSTPONED), action="la publier")
+    locked = _transition(meeting, allowed=(Meeting.Status.DRAFT, Meeting.Status.POSTPONED), refused=REFUSED_PUBLISH)
     previous = copy(locked)
     _validate_schedule_of(locked)
     locked.status = Meeting.Status.PUBLISHED
@@ -191,9 +226,11 @@ def meeting_postpone(*, meeting: Meeting, starts_at: datetime, ends_at: datetime
     The registration window moves by the same amount, so it keeps closing as long
     before the start as it did.
     """
-    locked = _transition(meeting, allowed=(Meeting.Status.PUBLISHED, Meeting.Status.POSTPONED), action="la reporter")
+    locked = _transition(
+        meeting, allowed=(Meeting.Status.PUBLISHED, Meeting.Status.POSTPONED), refused=REFUSED_POSTPONE
+    )
     if starts_at <= timezone.now():
-        raise ValidationError({"starts_at": "La nouvelle date doit être dans le futur."})
+        raise ValidationError({"starts_at": _("La nouvelle date doit être dans le futur.")})
     shift = starts_at - locked.starts_at
     previous = copy(locked)
     locked.starts_at, locked.ends_at = starts_at, ends_at
@@ -211,7 +248,7 @@ def meeting_postpone(*, meeting: Meeting, starts_at: datetime, ends_at: datetime
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting) -> Meeting:
     """Cancel a published or postponed meeting and tell its registrants (their seats stay on record)."""
-    locked = _transition(meeting, allowed=(Meeting.Status.PUBLISHED, Meeting.Status.POSTPONED), action="l’annuler")
+    locked = _transition(meeting, allowed=(Meeting.Status.PUBLISHED, Meeting.Status.POSTPONED), refused=REFUSED_CANCEL)
     previous = copy(locked)
     locked.status = Meeting.Status.CANCELLED
     _save(locked, previous=previous)
@@ -222,9 +259,12 @@ def meeting_cancel(*, meeting: Meeting) -> Meeting:
 @transaction.atomic
 def meeting_mark_held(*, meeting: Meeting) -> Meeting:
     """Record that a published meeting took place."""
-    locked = _transition(meeting, allowed=(Meeting.Status.PUBLISHED,), action="la marquer comme tenue")
+    locked = _transition(meeting, allowed=(Meeting.Status.PUBLISHED,), refused=REFUSED_MARK_HELD)
     if locked.starts_at > timezone.now():
-        raise ValidationError(f"« {locked} » n'a pas encore commencé : elle ne peut pas être marquée comme tenue.")
+        raise ValidationError(
+            _("« %(meeting)s » n'a pas encore commencé : elle ne peut pas être marquée comme tenue.")
+            % {"meeting": locked}
+        )
     previous = copy(locked)
     locked.status = Meeting.Status.HELD
     return _refresh_caller(meeting, _save(locked, previous=previous))

@@ -2,8 +2,8 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from messaging import campaigns
 from messaging.models import Reminder
@@ -15,7 +15,11 @@ def send_invitations(modeladmin, request, queryset):
         try:
             count = campaigns.invitations_send(meeting_id=meeting.pk)
         except ValidationError as error:
-            modeladmin.message_user(request, f"{meeting} : {' '.join(error.messages)}", messages.ERROR)
+            modeladmin.message_user(
+                request,
+                gettext("%(meeting)s : %(errors)s") % {"meeting": meeting, "errors": " ".join(error.messages)},
+                messages.ERROR,
+            )
             continue
         modeladmin.message_user(
             request,

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from regions.models import Contact, Region, RegionalCouncil
 
@@ -49,6 +50,6 @@ class ContactAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
     list_editable = ["invite"]
 
-    @admin.display(boolean=True, description="compte portail")
+    @admin.display(boolean=True, description=_("compte portail"))
     def has_login(self, obj):
         return obj.user_id is not None

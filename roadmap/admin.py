@@ -3,6 +3,8 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from roadmap.forms import CsvImportForm
@@ -59,11 +61,19 @@ def _status_action(status: RoadmapItem.Status):
     def action(modeladmin, request, queryset):
         changed = roadmap_items_set_status(actor=request.user, items=queryset, status=status)
         modeladmin.message_user(
-            request, _("%(count)d action(s) passée(s) à « %(status)s ».") % {"count": changed, "status": status.label}
+            request,
+            ngettext(
+                "%(count)d action passée à « %(status)s ».", "%(count)d actions passées à « %(status)s ».", changed
+            )
+            % {"count": changed, "status": status.label},
         )
 
+    def description() -> str:
+        # Built when the action list is shown, so it follows the staff member's language.
+        return gettext("Passer au statut « %(status)s »") % {"status": status.label}
+
     action.__name__ = f"set_status_{status.value}"
-    return admin.action(description=_("Passer au statut « %(status)s »") % {"status": status.label})(action)
+    return admin.action(description=lazy(description, str)())(action)
 
 
 @admin.register(RoadmapItem)
@@ -149,8 +159,12 @@ class RoadmapItemAdmin(admin.ModelAdmin):
             if report.created:
                 self.message_user(
                     request,
-                    _("%(count)d action(s) importée(s) pour %(region)s.")
-                    % {"count": report.created, "region": meeting.region},
+                    ngettext(
+                        "%(count)d action importée pour %(region)s.",
+                        "%(count)d actions importées pour %(region)s.",
+                        report.created,
+                    )
+                    % {"count": report.created, "region": meeting.region.name},
                     messages.SUCCESS,
                 )
                 return redirect(f"{reverse('admin:roadmap_roadmapitem_changelist')}?meeting__id__exact={meeting.pk}")

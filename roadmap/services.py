@@ -288,7 +288,10 @@ def _validate_line(*, line: ImportLine, region: Region, meeting: Meeting) -> Non
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             label = RoadmapItem._meta.get_field(name).verbose_name if name != "__all__" else ""
-            line.errors.extend(f"{label} : {message}" if label else message for message in messages)
+            line.errors.extend(
+                _("%(field)s : %(error)s") % {"field": label, "error": message} if label else message
+                for message in messages
+            )
 
 
 @transaction.atomic

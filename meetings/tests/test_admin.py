@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -185,9 +186,37 @@ def test_publish_action_reports_meetings_it_cannot_publish(staff_client):
         CHANGELIST, {"action": "publish", "_selected_action": [draft.pk, cancelled.pk]}, follow=True
     )
     body = response.content.decode()
-    assert "1 rencontre(s) publiée(s)" in body and "impossible de la publier" in body
+    assert "1 rencontre publiée." in body and "impossible de la publier" in body
     assert Meeting.objects.get(pk=draft.pk).status == Meeting.Status.PUBLISHED
     assert Meeting.objects.get(pk=cancelled.pk).status == Meeting.Status.CANCELLED
+
+
+@pytest.mark.parametrize(
+    ("language", "published", "refused"),
+    [
+        ("en", "1 meeting published.", "is cancelled: it cannot be published."),
+        ("ar", "نُشر 1 لقاء.", "حالته: ملغى، ولا يمكن نشره."),
+    ],
+)
+def test_admin_actions_answer_in_the_staff_members_language(staff_client, language, published, refused):
+    draft = MeetingFactory(status=Meeting.Status.DRAFT)
+    cancelled = MeetingFactory(status=Meeting.Status.CANCELLED)
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = staff_client.post(
+        CHANGELIST, {"action": "publish", "_selected_action": [draft.pk, cancelled.pk]}, follow=True
+    )
+    body = response.content.decode()
+    assert published in body and refused in body
+    assert "publiée" not in body
+
+
+def test_tour_timeline_speaks_english_with_plurals(staff_client):
+    tour = TourFactory()
+    MeetingFactory(tour=tour, region=region(12))
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = staff_client.get(reverse("admin:meetings_tour_timeline", args=[tour.pk])).content.decode()
+    assert "Stops (1 region out of 12)" in body and "Regions not yet scheduled (11)" in body
+    assert "Dakhla-Oued Ed-Dahab" in body
 
 
 def test_cancel_action_asks_for_confirmation_then_cancels_and_notifies(staff_client, notified):
@@ -195,12 +224,15 @@ def test_cancel_action_asks_for_confirmation_then_cancels_and_notifies(staff_cli
     RegistrationFactory.create_batch(2, meeting=meeting)
     response = staff_client.post(CHANGELIST, {"action": "cancel", "_selected_action": [meeting.pk]})
     assert response.status_code == 200
-    assert "Oui, annuler ces rencontres" in response.content.decode() and "2 inscrit(s)" in response.content.decode()
+    assert (
+        "Oui, annuler ces rencontres" in response.content.decode()
+        and "2 inscrits avec une place" in response.content.decode()
+    )
     assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.PUBLISHED
     response = staff_client.post(
         CHANGELIST, {"action": "cancel", "_selected_action": [meeting.pk], "confirm": "yes"}, follow=True
     )
-    assert "1 rencontre(s) annulée(s)" in response.content.decode()
+    assert "1 rencontre annulée ; les inscrits sont prévenus." in response.content.decode()
     assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.CANCELLED
     assert notified == [("notify_meeting_cancelled", meeting.pk)]
 
@@ -251,7 +283,7 @@ def test_invitations_are_scheduled_from_the_admin_once_per_contact(staff_client,
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(url, split(when, "send_after"), follow=True)
         staff_client.post(url, split(when, "send_after"))
-    assert "2 nouvelle(s) invitation(s)" in response.content.decode()
+    assert "2 nouvelles invitations, envoi à partir du" in response.content.decode()
     messages = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.INVITATION)
     assert sorted(message.contact_id for message in messages) == sorted(contact.pk for contact in invited)
     assert {message.send_after for message in messages} == {when}

@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -142,6 +143,18 @@ def test_bulk_status_action_records_history(staff_client, staff_user):
     assert response.status_code == 302
     assert set(RoadmapItem.objects.values_list("status", "progress")) == {("done", 100)}
     assert StatusChange.objects.filter(to_status="done", changed_by=staff_user).count() == 2
+
+
+def test_status_actions_are_named_and_reported_in_the_staff_members_language(staff_client):
+    items = RoadmapItemFactory.create_batch(2, status="planned")
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Move to status “In progress”" in staff_client.get(CHANGELIST).content.decode()
+    response = staff_client.post(
+        CHANGELIST, {"action": "set_status_in_progress", "_selected_action": [item.pk for item in items]}, follow=True
+    )
+    assert "2 actions moved to “In progress”." in response.content.decode()
+    del staff_client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert "Passer au statut « En cours »" in staff_client.get(CHANGELIST).content.decode()
 
 
 def _upload(text: str):

@@ -87,7 +87,7 @@ def test_staff_schedule_publish_and_invite(live_server, page, settings):
 
     # Publish it with the admin action.
     run_action(page, meeting, "publish")
-    assert page.locator(".messagelist .success").get_by_text("1 rencontre(s) publiée(s).").is_visible()
+    assert page.locator(".messagelist .success").get_by_text("1 rencontre publiée.").is_visible()
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.PUBLISHED
 
