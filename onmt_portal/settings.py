@@ -143,12 +143,6 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# Behind a trusted proxy only: otherwise X-Forwarded-For is ignored so a forged
-# header cannot dodge the lockout.
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env.int("PROXY_COUNT", default=0) else ["REMOTE_ADDR"]
-)
 
 # ------------------------------------------------------------------ i18n
 LANGUAGE_CODE = "fr"
@@ -281,8 +275,9 @@ LOGGING = {
 }
 
 # ------------------------------------------------------------------ security: client address, retention
-# django-ipware is not installed, so the AXES_IPWARE_* settings above are not used: the login
-# throttling reads the client's address with the same PROXY_COUNT rule as the rate limits.
+# The login throttling reads the client's address with the same PROXY_COUNT rule as the rate
+# limits: X-Forwarded-For counts behind trusted proxies only, so a forged header cannot dodge
+# the lockout (django-ipware is not installed).
 AXES_CLIENT_IP_CALLABLE = "onmt_portal.security.client_ip"
 # The username axes records, cut to its column's length (an overlong one gave a 500 on login).
 AXES_USERNAME_CALLABLE = "onmt_portal.security.login_username"

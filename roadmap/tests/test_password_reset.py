@@ -20,16 +20,19 @@ def _strip_tokens(html: str) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
 
-def test_the_answer_does_not_reveal_whether_an_account_exists(client, official):
-    known = client.post(reverse("password_reset"), {"email": "directrice@crt-dakhla.ma"}, follow=True)
-    unknown = client.post(reverse("password_reset"), {"email": "personne@exemple.ma"}, follow=True)
+def test_the_answer_does_not_reveal_whether_an_account_exists(client, official, django_capture_on_commit_callbacks):
+    # The e-mail is queued after commit (tasks run eagerly here).
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(reverse("password_reset"), {"email": "directrice@crt-dakhla.ma"}, follow=True)
+        unknown = client.post(reverse("password_reset"), {"email": "personne@exemple.ma"}, follow=True)
     assert known.redirect_chain == unknown.redirect_chain == [(reverse("password_reset_done"), 302)]
     assert _strip_tokens(known.content.decode()) == _strip_tokens(unknown.content.decode())
     assert [message.to for message in mail.outbox] == [["directrice@crt-dakhla.ma"]]
 
 
-def test_the_link_sets_a_new_password_once(client, official):
-    client.post(reverse("password_reset"), {"email": "directrice@crt-dakhla.ma"})
+def test_the_link_sets_a_new_password_once(client, official, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "directrice@crt-dakhla.ma"})
     (message,) = mail.outbox
     assert message.subject == "Nouveau mot de passe — portail de la tournée régionale ONMT"
     assert official.username in message.body
