@@ -2,13 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from onmt_portal import views
 from onmt_portal.password_reset import PasswordResetRequestForm
 
-admin.site.site_header = "ONMT — Tournée régionale"
-admin.site.site_title = "ONMT Tournée"
-admin.site.index_title = "Planification de la tournée"
+admin.site.site_header = _("ONMT — Tournée régionale")
+admin.site.site_title = _("ONMT Tournée")
+admin.site.index_title = _("Planification de la tournée")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
