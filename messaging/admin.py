@@ -4,6 +4,7 @@ from django.utils.translation import ngettext
 
 from messaging import selectors, services
 from messaging.models import MeetingMessageStats, OutboundMessage, SurveyResponse
+from onmt_portal.admin import ReadOnlyAdminMixin
 
 
 @admin.register(OutboundMessage)
@@ -38,22 +39,13 @@ class OutboundMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeetingMessageStats)
-class MeetingMessageStatsAdmin(admin.ModelAdmin):
+class MeetingMessageStatsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["title", "region", "starts_at", "status", "queued", "sent", "failed", "responses", "rating"]
     list_filter = ["status", "region"]
     show_full_result_count = False
 
     def get_queryset(self, request):
         return selectors.meetings_with_message_counts()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("en file"), ordering="queued")
     def queued(self, meeting):
