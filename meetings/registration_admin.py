@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from meetings import registration_services as services
+from meetings.admin_filters import TourMeetingFilter
 from meetings.forms import CheckinMarkForm, CheckinSearchForm
 from meetings.models import Meeting, Registration
 from meetings.registration_selectors import meeting_registration_counts, registrations_for_checkin
@@ -92,9 +93,10 @@ def registrations_xlsx(registrations) -> bytes:
 class RegistrationAdmin(admin.ModelAdmin):
     list_display = ["full_name", "organisation", "meeting", "sector", "status", "email", "phone", "created_at"]
     list_select_related = ["meeting"]
-    list_filter = ["meeting", "meeting__region", "sector", "status"]
+    list_filter = [("meeting", TourMeetingFilter), "meeting__region", "sector", "status", "created_at"]
     search_fields = ["full_name", "organisation", "email", "phone"]
-    date_hierarchy = "created_at"
+    # Counting 200,000 rows twice (filtered and in all) on every page is no use to anybody.
+    show_full_result_count = False
     # Seats change only through the services (capacity lock, waiting list), never by editing a status.
     readonly_fields = [
         "meeting",
@@ -145,7 +147,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
-            meeting_ids = changelist.queryset.order_by().values("meeting_id").distinct()
+            # The meetings of the rows shown: the national list of meetings has its own page.
+            meeting_ids = {registration.meeting_id for registration in changelist.result_list}
             counts = meeting_registration_counts(meeting_ids=meeting_ids)
             meetings = Meeting.objects.filter(pk__in=counts).order_by("starts_at")
             response.context_data["meeting_counts"] = [(meeting, counts[meeting.pk]) for meeting in meetings]

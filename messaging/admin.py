@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from meetings.admin_filters import TourMeetingFilter
 from messaging import selectors, services
 from messaging.models import MeetingMessageStats, OutboundMessage, SurveyResponse
 from onmt_portal.admin import ReadOnlyAdminMixin
@@ -10,11 +11,10 @@ from onmt_portal.admin import ReadOnlyAdminMixin
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "kind", "recipient_email", "meeting", "status", "attempts", "sent_at", "last_error"]
-    list_filter = ["kind", "status", "meeting"]
+    list_filter = ["kind", "status", ("meeting", TourMeetingFilter), "created_at"]
     list_select_related = ["meeting"]
     search_fields = ["recipient_email", "recipient_name", "idempotency_key"]
     show_full_result_count = False
-    date_hierarchy = "created_at"
     actions = ["resend"]
     readonly_fields = [field.name for field in OutboundMessage._meta.fields]
 

@@ -1,14 +1,16 @@
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from meetings.models import Registration
-from meetings.tests.factories import MeetingFactory, RegistrationFactory
+from meetings.tests.factories import MeetingFactory, RegistrationFactory, TourFactory
 from regions.tests.factories import UserFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -189,3 +191,50 @@ def test_admin_cannot_edit_status_or_add_rows(staff_client):
     page = staff_client.get(change).content.decode()
     assert 'name="status"' not in page
     assert staff_client.get(reverse("admin:meetings_registration_add")).status_code == 403
+
+
+def _changelist_queries(client, **params) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse(CHANGELIST), params).status_code == 200
+    return len(queries)
+
+
+def test_changelist_queries_do_not_grow_with_meetings_or_registrations(staff_client):
+    for meeting in MeetingFactory.create_batch(3):
+        RegistrationFactory.create_batch(2, meeting=meeting)
+    few = _changelist_queries(staff_client)
+    for meeting in MeetingFactory.create_batch(30):
+        RegistrationFactory.create_batch(4, meeting=meeting)
+    assert _changelist_queries(staff_client) == few
+
+
+def test_meeting_filter_lists_the_tour_under_way_and_keeps_the_chosen_meeting(staff_client):
+    current, _next = MeetingFactory.create_batch(2, title="Rencontre de la tournée en cours")
+    today = timezone.localdate()
+    old_tour = TourFactory(
+        slug="relance-2022",
+        name="Tournée 2022",
+        starts_on=today - timedelta(days=900),
+        ends_on=today - timedelta(days=600),
+    )
+    old = MeetingFactory(tour=old_tour, title="Rencontre de 2022")
+    RegistrationFactory(meeting=old)
+    html = staff_client.get(reverse(CHANGELIST)).content.decode()
+    assert "Rencontre de la tournée en cours" in html
+    assert "Rencontre de 2022" not in html.split('id="changelist-filter"')[1]
+    response = staff_client.get(reverse(CHANGELIST), {"meeting__id__exact": old.pk})
+    assert [registration.meeting for registration in response.context["cl"].result_list] == [old]
+    assert "Rencontre de 2022" in response.content.decode().split('id="changelist-filter"')[1]
+    assert current.tour != old_tour
+
+
+def test_substring_search_is_served_by_trigram_indexes(staff_client):
+    RegistrationFactory(full_name="Khadija Ouazzani", email="khadija@riad.ma")
+    response = staff_client.get(reverse(CHANGELIST), {"q": "ouazz"})
+    assert [registration.full_name for registration in response.context["cl"].result_list] == ["Khadija Ouazzani"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'meetings_registration'")
+        indexes = {row[0] for row in cursor.fetchall()}
+    assert {
+        f"meetings_registration_{column}_trgm" for column in ("full_name", "organisation", "email", "phone")
+    } <= indexes
