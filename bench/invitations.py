@@ -2,8 +2,9 @@
 
 Called by bench/run.py with DATABASE_URL and CELERY_BROKER_URL set (a migrated,
 empty database). Creates one meeting and `--count` invited contacts, starts an
-aiosmtpd sink and one worker process (one child), queues the invitations the
-way staff do, and waits until the sink has them all. Prints, as its last line,
+aiosmtpd sink and one worker (two pool processes, as `make worker` and the
+Procfile run it), queues the invitations the way staff do, and waits until
+the sink has them all. Prints, as its last line,
 JSON with the delivery rate, duplicates and the worker's memory.
 """
 
@@ -117,14 +118,14 @@ def setup_meeting(count: int) -> Meeting:
 
 def start_worker(env: dict, log: Path) -> subprocess.Popen:
     process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "celery"), "-A", "onmt_portal", "worker", "--concurrency=1",
+        [str(ROOT / ".venv" / "bin" / "celery"), "-A", "onmt_portal", "worker", "--concurrency=2",
          "--loglevel=warning", "--without-gossip", "--without-mingle", "-n", "bench@%h"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not _children(process.pid):
         time.sleep(0.2)
-    time.sleep(2)  # the child imports the project before taking tasks
+    time.sleep(2)  # the pool processes import the project before taking tasks
     return process
 
 

@@ -199,8 +199,8 @@ def message_send(*, message_id: int, connection=None) -> bool:
     transient = None
     with transaction.atomic():
         message = (
-            OutboundMessage.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("meeting")
+            # No join: only messages with a calendar read their meeting, after the lock.
+            OutboundMessage.objects.select_for_update(skip_locked=True)
             .filter(pk=message_id, status=OutboundMessage.Status.QUEUED)
             .first()
         )
