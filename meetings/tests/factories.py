@@ -31,7 +31,9 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Rencontre des professionnels n°{n}")
     slug = factory.Sequence(lambda n: f"rencontre-{n}")
     status = Meeting.Status.PUBLISHED
-    starts_at = factory.Sequence(lambda n: timezone.now().replace(microsecond=0) + timedelta(days=30 + n))
+    # One day apart, within the next 30 to 230 days whatever the length of the run: inside the default
+    # tour (a year), with room to postpone, and never the same day for two meetings of one test.
+    starts_at = factory.Sequence(lambda n: timezone.now().replace(microsecond=0) + timedelta(days=30 + n % 200))
     ends_at = factory.LazyAttribute(lambda meeting: meeting.starts_at + timedelta(hours=3))
     venue_name = "Palais des congrès"
     address = "Avenue Mohammed V"

@@ -90,7 +90,11 @@ def test_changelist_filters_by_tour_region_status_and_month(staff_client):
         starts_at=datetime(2027, 3, 1, 10, tzinfo=CASABLANCA),
         ends_at=datetime(2027, 3, 1, 13, tzinfo=CASABLANCA),
     )
-    other_tour = MeetingFactory(tour=TourFactory(slug="autre"))
+    other_tour = MeetingFactory(
+        tour=TourFactory(slug="autre"),
+        starts_at=datetime(2027, 4, 10, 10, tzinfo=CASABLANCA),
+        ends_at=datetime(2027, 4, 10, 13, tzinfo=CASABLANCA),
+    )
 
     def listed(query: str) -> set[int]:
         response = staff_client.get(f"{CHANGELIST}?{query}")
