@@ -1,0 +1,72 @@
+"""Profile of the slowest path, the registration POST, through the whole Django stack in-process.
+
+Run after `make bench`, on its national-scale database:
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/onmt_bench_full \\
+    CACHE_URL=redis://127.0.0.1:6379/12 CELERY_BROKER_URL=redis://127.0.0.1:6379/13 \\
+    DJANGO_ALLOWED_HOSTS=testserver .venv/bin/python bench/profile_registration.py
+Prints CPU and wall time per registration, then cProfile's functions by cumulative time.
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onmt_portal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret  # noqa: E402
+from django.test.client import RequestFactory  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from bench.generate import REGISTER_MEETING_SLUG  # noqa: E402
+
+
+def register(handler: WSGIHandler, count: int) -> None:
+    secret = _get_new_csrf_string()
+    url = reverse("registrations:register", args=[REGISTER_MEETING_SLUG])
+    for _ in range(count):
+        request = RequestFactory().post(
+            url,
+            {
+                "csrfmiddlewaretoken": _mask_cipher_secret(secret),
+                "full_name": "Professionnel Profil",
+                "organisation": "Hôtel Atlas",
+                "sector": "lodging",
+                "email": f"profil-{uuid.uuid4().hex}@example.ma",
+                "phone": "+212612345678",
+                "consent": "on",
+            },
+        )
+        environ = {**request.environ, "HTTP_COOKIE": f"csrftoken={secret}", "HTTP_REFERER": "http://testserver/"}
+        response = handler(environ, lambda status, headers: None)
+        assert b"".join(response) is not None
+        response.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=100)
+    options = parser.parse_args()
+    handler = WSGIHandler()
+    register(handler, 20)  # warm up
+    cpu, wall = time.process_time(), time.perf_counter()
+    register(handler, options.count)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    print(f"per registration: {cpu / options.count * 1000:.1f} ms CPU, {wall / options.count * 1000:.1f} ms wall")
+    profile = cProfile.Profile()
+    profile.runcall(register, handler, options.count)
+    pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+
+
+if __name__ == "__main__":
+    main()
