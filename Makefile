@@ -21,6 +21,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 # Embedded portal: SQLite, Celery eager, e-mails written to var/mail/, demo data.
+# Links in e-mails and the printed logins point at the address served.
+run prepare: export SITE_URL ?= http://$(HOST):$(PORT)
 prepare: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0

@@ -164,7 +164,7 @@ STORAGES = {
 # ------------------------------------------------------------------ e-mail
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ONMT Tournée régionale <tournee@onmt.ma>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Without EMAIL_URL, messages are written as .eml files a person can open.
+# Without EMAIL_URL, messages are written as text files in var/mail/ that a person can open.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")
 vars().update(EMAIL_CONFIG)
 # django-environ drops the leading "/" of a filemail path; the folder is set on its own.

@@ -53,7 +53,7 @@ class Command(BaseCommand):
             self._registrations()
             load_demo_roadmaps()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
-        self.stdout.write(f"Admin: http://127.0.0.1:8000/admin/  login admin / {passwords['admin']}")
+        self.stdout.write(f"Admin: {settings.SITE_URL}/admin/  login admin / {passwords['admin']}")
         for username in OFFICIAL_REGIONS.values():
             self.stdout.write(f"CRT official: /comptes/login/  login {username} / {passwords[username]}")
         self.stdout.write(f"(credentials kept in {credentials_file})")
