@@ -53,18 +53,22 @@ def register(request, slug):
     meeting = meeting_for_registration(slug=slug)
     if meeting is None:
         raise Http404
-    state = meeting.registration_state(seats_taken=registration_seats_taken(meeting_id=meeting.pk))
-    context = {"meeting": meeting, "registration_state": state}
+
+    def page(template: str, status: int = 200, **extra):
+        # Seats are counted only for a page shown; a registration that goes through is counted under the lock.
+        state = meeting.registration_state(seats_taken=registration_seats_taken(meeting_id=meeting.pk))
+        return render(request, template, {"meeting": meeting, "registration_state": state, **extra}, status=status)
+
     if request.method == "GET":
-        context["form"] = registration_form_for(meeting, request.GET.get("invitation", ""))
-        return render(request, "meetings/registration_page.html", context)
+        return page(
+            "meetings/registration_page.html", form=registration_form_for(meeting, request.GET.get("invitation", ""))
+        )
     if request.limited:
-        context["error"] = _("Trop de demandes depuis votre connexion. Réessayez plus tard.")
-        return render(request, "meetings/registration_refused.html", context, status=429)
+        error = _("Trop de demandes depuis votre connexion. Réessayez plus tard.")
+        return page("meetings/registration_refused.html", 429, error=error)
     form = RegistrationForm(request.POST)
-    context["form"] = form
     if not form.is_valid():
-        return render(request, "meetings/registration_page.html", context, status=400)
+        return page("meetings/registration_page.html", 400, form=form)
     data = form.cleaned_data
     contact = invited_contact(token=data["invitation"], meeting=meeting)
     try:
@@ -82,11 +86,10 @@ def register(request, slug):
             invited_contact_id=contact.pk if contact else None,
         )
     except services.RegistrationRefused as refusal:
-        context["error"] = refusal.message
-        return render(request, "meetings/registration_refused.html", context, status=409)
+        return page("meetings/registration_refused.html", 409, form=form, error=refusal.message)
     if not outcome.created:
         # The link goes only to the mailbox: whoever typed this address must not see the registration.
-        return render(request, "meetings/registration_duplicate.html", context)
+        return page("meetings/registration_duplicate.html", form=form)
     registration = outcome.registration
     return redirect("registrations:done", public_id=registration.public_id, secret=registration.manage_secret)
 
