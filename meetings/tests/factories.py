@@ -33,7 +33,12 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     status = Meeting.Status.PUBLISHED
     # One day apart, within the next 30 to 230 days whatever the length of the run: inside the default
     # tour (a year), with room to postpone, and never the same day for two meetings of one test.
-    starts_at = factory.Sequence(lambda n: timezone.now().replace(microsecond=0) + timedelta(days=30 + n % 200))
+    # At 10:00 in Casablanca, so that a meeting never runs past midnight whatever the hour the tests run.
+    starts_at = factory.Sequence(
+        lambda n: (
+            timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=30 + n % 200)
+        )
+    )
     ends_at = factory.LazyAttribute(lambda meeting: meeting.starts_at + timedelta(hours=3))
     venue_name = "Palais des congrès"
     address = "Avenue Mohammed V"
