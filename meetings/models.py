@@ -158,6 +158,11 @@ def new_manage_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
+# Addresses put in place of an erased person's e-mail, on registrations and on the messages sent to them
+# (".invalid" is reserved: nothing is ever delivered there).
+ERASED_EMAIL_DOMAIN = "@invalid"
+
+
 class Registration(TimeStampedModel):
     """A tourism professional's registration for a meeting (no account; managed by a secret link)."""
 

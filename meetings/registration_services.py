@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import Meeting, Registration, RegistrationState, new_manage_secret
+from meetings.models import ERASED_EMAIL_DOMAIN, Meeting, Registration, RegistrationState, new_manage_secret
 from meetings.registration_selectors import registration_retention_cutoff, registration_seats_taken
 from messaging import notifications
 from messaging.services import messages_forget_registrations
@@ -292,7 +292,6 @@ def registration_erase(*, registration_id: int, now: datetime | None = None) -> 
     return registration
 
 
-ERASED_EMAIL_DOMAIN = "@invalid"
 PERSONAL_FIELDS = ["full_name", "organisation", "job_title", "email", "phone", "city", "message", "invited_contact"]
 
 

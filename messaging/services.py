@@ -13,12 +13,13 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from meetings.calendar import meeting_ics
-from meetings.models import Meeting
+from meetings.models import ERASED_EMAIL_DOMAIN, Meeting
 from messaging.models import OutboundMessage, SurveyResponse
 
 logger = logging.getLogger(__name__)
@@ -330,7 +331,7 @@ def messages_resend(*, message_ids: Iterable[int]) -> int:
         OutboundMessage.objects.select_for_update()
         .filter(pk__in=message_ids, status=OutboundMessage.Status.FAILED)
         # Messages of erased registrations have no recipient any more (messages_forget_registrations).
-        .exclude(recipient_email__endswith="@invalid")
+        .exclude(recipient_email__endswith=ERASED_EMAIL_DOMAIN)
         .values_list("pk", flat=True)
     )
     OutboundMessage.objects.filter(pk__in=ids).update(
@@ -371,18 +372,17 @@ def messages_forget_registrations(*, registration_ids: Iterable[int]) -> int:
     recipient or the text (which held the name and the personal link). A message not yet sent is
     never sent: it is marked failed, so neither a worker nor the sweep picks it up.
     """
-    messages = OutboundMessage.objects.select_for_update().filter(registration_id__in=list(registration_ids))
-    count = 0
-    for message in messages:
-        message.recipient_email = f"efface-{message.pk}@invalid"
-        message.recipient_name = ""
-        message.body_text = ""
-        message.body_html = ""
-        if message.status == OutboundMessage.Status.QUEUED:
-            message.status = OutboundMessage.Status.FAILED
-            message.last_error = "Données effacées (loi 09-08) avant l'envoi."
-        message.save(
-            update_fields=["recipient_email", "recipient_name", "body_text", "body_html", "status", "last_error"]
-        )
-        count += 1
-    return count
+    messages = OutboundMessage.objects.filter(registration_id__in=list(registration_ids))
+    # Locked first, so that a worker sending one of them finishes (or skips it) before it is blanked.
+    list(messages.select_for_update().values_list("pk", flat=True))
+    now = timezone.now()
+    messages.filter(status=OutboundMessage.Status.QUEUED).update(
+        status=OutboundMessage.Status.FAILED, last_error="Données effacées (loi 09-08) avant l'envoi."
+    )
+    return messages.update(
+        recipient_email=Concat(Value("efface-"), Cast("pk", CharField()), Value(ERASED_EMAIL_DOMAIN)),
+        recipient_name="",
+        body_text="",
+        body_html="",
+        updated_at=now,
+    )
