@@ -215,7 +215,20 @@ class Registration(TimeStampedModel):
         ordering = ["created_at"]
         verbose_name = _("inscription")
         verbose_name_plural = _("inscriptions")
-        indexes = [models.Index(fields=["meeting", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["meeting", "status", "created_at"]),
+            # The seat count and the waiting list run under the meeting's lock at every registration:
+            # partial indexes keep them cheap, and chosen by the planner even while a meeting's
+            # statistics still say it has no registrations.
+            models.Index(
+                fields=["meeting"],
+                condition=Q(status__in=["confirmed", "offered", "attended"]),
+                name="registration_seats",
+            ),
+            models.Index(
+                fields=["meeting", "created_at"], condition=Q(status="waitlisted"), name="registration_waitlist"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "email"],
