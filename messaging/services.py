@@ -12,7 +12,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
@@ -30,6 +30,8 @@ PERMANENT_SMTP_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefuse
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
 # Messages handed to one task, sent over one SMTP connection.
 BATCH_SIZE = 100
+# Rows per INSERT statement when queueing (PostgreSQL takes at most 65,535 parameters per statement).
+INSERT_BATCH = 500
 SURVEY_SALT = "messaging.survey"
 
 
@@ -70,6 +72,37 @@ def message_render(*, template: str, context: dict, language: str) -> tuple[str,
     return subject[:255], body_text, body_html
 
 
+def _existing_keys(keys: list[str]) -> set[str]:
+    return set(OutboundMessage.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+
+
+def _insert_new(rows: list[OutboundMessage]) -> list[OutboundMessage]:
+    """Insert the rows whose idempotency key is not stored yet, in one statement; returns those inserted.
+
+    A concurrent transaction may store the same key meanwhile: ON CONFLICT waits for it and skips
+    the row, which that transaction sends. Django's bulk_create(ignore_conflicts=True) cannot say
+    which rows went in, hence the statement written here.
+    """
+    meta, quote = OutboundMessage._meta, connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    key = quote("idempotency_key")
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
+    params = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for row in rows for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES {placeholders}"
+            f" ON CONFLICT ({key}) DO NOTHING RETURNING {quote(meta.pk.column)}, {key}",
+            params,
+        )
+        inserted = {key: pk for pk, key in cursor.fetchall()}
+    stored = [row for row in rows if row.idempotency_key in inserted]
+    for row in stored:
+        row.pk = inserted[row.idempotency_key]
+    return stored
+
+
 # No savepoint: inside the caller's transaction a failure here aborts the whole change, which is what
 # callers want, and a registration is two queries shorter while it holds the meeting's lock.
 @transaction.atomic(savepoint=False)
@@ -80,11 +113,9 @@ def messages_queue(*, drafts: Iterable[MessageDraft]) -> list[int]:
     Returns the ids of the rows created by this call.
     """
     drafts = list(drafts)
-    existing = set(
-        OutboundMessage.objects.filter(idempotency_key__in=[d.idempotency_key for d in drafts]).values_list(
-            "idempotency_key", flat=True
-        )
-    )
+    # Campaigns run again must not render thousands of messages already stored; for a single
+    # message (a registration's) the insert below finds a repeat on its own, one query sooner.
+    existing = _existing_keys([d.idempotency_key for d in drafts]) if len(drafts) > 1 else set()
     now = timezone.now()
     rows, keys = [], set()
     for draft in drafts:
@@ -114,17 +145,13 @@ def messages_queue(*, drafts: Iterable[MessageDraft]) -> list[int]:
                 dispatched_at=now if due else None,
             )
         )
-    if not rows:
-        return []
-    # A concurrent transaction may have stored the same key since the check: skip it, it sends its own.
-    OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-    created = list(
-        OutboundMessage.objects.filter(idempotency_key__in=keys, created_at__gte=now).values_list("pk", "dispatched_at")
-    )
-    due_ids = [pk for pk, dispatched_at in created if dispatched_at is not None]
+    stored = [
+        row for start in range(0, len(rows), INSERT_BATCH) for row in _insert_new(rows[start : start + INSERT_BATCH])
+    ]
+    due_ids = [row.pk for row in stored if row.dispatched_at is not None]
     if due_ids:
         transaction.on_commit(lambda: messages_dispatch(message_ids=due_ids))
-    return [pk for pk, _dispatched_at in created]
+    return [row.pk for row in stored]
 
 
 def messages_dispatch(*, message_ids: list[int]) -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from meetings.models import Meeting
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
-from messaging import notifications, services, tasks
+from messaging import content, notifications, services, tasks
 from messaging.models import OutboundMessage
 from messaging.tests.factories import OutboundMessageFactory
 
@@ -53,6 +53,22 @@ def test_queued_message_is_sent_after_commit_once(django_capture_on_commit_callb
     # A redelivered task finds it sent.
     tasks.send_batch.delay([message.pk])
     assert len(mail.outbox) == 1
+
+
+def test_queueing_stores_only_new_keys_and_returns_their_ids():
+    first, second = RegistrationFactory(), RegistrationFactory()
+    [stored] = services.messages_queue(drafts=[content.registration_draft(first, kind="confirmation", key="k1")])
+    drafts = [
+        content.registration_draft(first, kind="confirmation", key="k1"),
+        content.registration_draft(second, kind="confirmation", key="k2"),
+    ]
+    [created] = services.messages_queue(drafts=drafts)
+    rows = dict(OutboundMessage.objects.values_list("idempotency_key", "pk"))
+    assert rows == {"k1": stored, "k2": created}
+    assert OutboundMessage.objects.get(pk=created).recipient_email == second.email
+    # A repeat of one message alone is skipped by the insert itself.
+    assert services.messages_queue(drafts=[content.registration_draft(second, kind="confirmation", key="k2")]) == []
+    assert OutboundMessage.objects.count() == 2
 
 
 def test_confirmation_carries_a_calendar_request_without_secret(django_capture_on_commit_callbacks):
