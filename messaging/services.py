@@ -275,6 +275,16 @@ def messages_send_batch(*, message_ids: list[int]) -> list[int]:
     On the first transient error the connection is in an unknown state, so the rest of
     the batch is handed back for the retry rather than tried on it.
     """
+    # A redelivered task, a retry or the sweep may hand over messages sent meanwhile:
+    # no SMTP connection for a batch with nothing left to send.
+    queued = set(
+        OutboundMessage.objects.filter(pk__in=message_ids, status=OutboundMessage.Status.QUEUED).values_list(
+            "pk", flat=True
+        )
+    )
+    message_ids = [pk for pk in message_ids if pk in queued]
+    if not message_ids:
+        return []
     connection = get_connection()
     try:
         connection.open()

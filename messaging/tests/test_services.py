@@ -190,6 +190,22 @@ def test_transient_error_keeps_the_rest_of_the_batch_queued_for_a_retry(monkeypa
     assert set(OutboundMessage.objects.values_list("status", flat=True)) == {Status.SENT}
 
 
+def test_a_batch_with_nothing_left_to_send_opens_no_smtp_connection(monkeypatch):
+    sent = OutboundMessageFactory(status=Status.SENT, sent_at=timezone.now())
+    failed = OutboundMessageFactory(status=Status.FAILED)
+    queued = OutboundMessageFactory()
+
+    def no_connection(*args, **kwargs):
+        raise AssertionError("an SMTP connection was opened for messages already dealt with")
+
+    monkeypatch.setattr(services, "get_connection", no_connection)
+    assert services.messages_send_batch(message_ids=[sent.pk, failed.pk, sent.pk + 10_000]) == []
+    backend = FlakyBackend(None)
+    monkeypatch.setattr(services, "get_connection", backend)
+    assert services.messages_send_batch(message_ids=[sent.pk, queued.pk, failed.pk]) == []
+    assert [email.to for email in backend.sent] == [[f"Amina Alaoui <{queued.recipient_email}>"]]
+
+
 def test_a_message_failing_too_often_is_marked_failed(settings, monkeypatch):
     settings.MESSAGING_MAX_ATTEMPTS = 2
     monkeypatch.setattr(services, "get_connection", FlakyBackend(smtplib.SMTPDataError(451, b"Try later")))
