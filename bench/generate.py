@@ -211,6 +211,14 @@ def generate(scale: float) -> dict:
     }
 
 
+def reset_registrations() -> dict:
+    """Empty the registration target, so that every run fills its 500 seats and then its waiting list."""
+    meeting = Meeting.objects.get(slug=REGISTER_MEETING_SLUG)
+    OutboundMessage.objects.filter(meeting=meeting).delete()
+    deleted, _per_model = Registration.objects.filter(meeting=meeting).delete()
+    return {"registrations deleted": deleted}
+
+
 def check_capacity() -> dict:
     meeting = Meeting.objects.annotate(
         seats=Count("registrations", filter=Q(registrations__status__in=Registration.SEAT_STATUSES)),
@@ -228,5 +236,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--check-capacity", action="store_true")
+    parser.add_argument("--reset-registrations", action="store_true")
     options = parser.parse_args()
-    print(json.dumps(check_capacity() if options.check_capacity else generate(options.scale)))
+    if options.check_capacity:
+        print(json.dumps(check_capacity()))
+    elif options.reset_registrations:
+        print(json.dumps(reset_registrations()))
+    else:
+        print(json.dumps(generate(options.scale)))

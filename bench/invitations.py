@@ -3,7 +3,7 @@
 Called by bench/run.py with DATABASE_URL and CELERY_BROKER_URL set (a migrated,
 empty database). Creates one meeting and `--count` invited contacts, starts an
 aiosmtpd sink and one worker (two pool processes, as `make worker` and the
-Procfile run it), queues the invitations the way staff do, and waits until
+Procfile run it by default), queues the invitations the way staff do, and waits until
 the sink has them all. Prints, as its last line,
 JSON with the delivery rate, duplicates and the worker's memory.
 """
@@ -116,9 +116,13 @@ def setup_meeting(count: int) -> Meeting:
     return meeting
 
 
+CONCURRENCY = int(os.environ.get("CELERY_CONCURRENCY", 2))
+
+
 def start_worker(env: dict, log: Path) -> subprocess.Popen:
     process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "celery"), "-A", "onmt_portal", "worker", "--concurrency=2",
+        # Pool size as the Procfile sets it (CELERY_CONCURRENCY, 2 by default).
+        [str(ROOT / ".venv" / "bin" / "celery"), "-A", "onmt_portal", "worker", f"--concurrency={CONCURRENCY}",
          "--loglevel=warning", "--without-gossip", "--without-mingle", "-n", "bench@%h"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -146,11 +150,12 @@ def main() -> None:
         memory_before = rss_mib(worker.pid)
         started = time.monotonic()
         queued = invitations_send(meeting_id=meeting.pk)
-        queued_in = time.monotonic() - started
-        deadline = started + 600
+        # Committed and handed to the broker: from here on it is the worker's work.
+        queued_at = time.monotonic()
+        deadline = queued_at + 600
         while sink.total() < queued and time.monotonic() < deadline:
             time.sleep(0.2)
-        delivered_in = sink.last_at - started
+        delivered_in = sink.last_at - queued_at
         memory_after = rss_mib(worker.pid)
     finally:
         worker.terminate()
@@ -164,7 +169,7 @@ def main() -> None:
                 "delivered to the sink": sink.total(),
                 "marked sent": sent,
                 "duplicates": sum(count - 1 for count in sink.recipients.values() if count > 1),
-                "seconds to queue (one transaction)": round(queued_in, 2),
+                "seconds to queue (rendered, stored, handed to the broker)": round(queued_at - started, 2),
                 "seconds from queued to last delivered": round(delivered_in, 2),
                 "messages per second": round(sink.total() / delivered_in, 1) if delivered_in > 0 else 0,
                 "worker memory before (MiB)": round(memory_before, 1),

@@ -2,12 +2,13 @@
 local token = os.getenv("CSRF_TOKEN")
 local cookie = os.getenv("CSRF_COOKIE")
 local counter = 0
-local thread_id = 0
 local threads = {}
 
+-- thread_id is a global of each thread's own Lua state, set here (a local would shadow it:
+-- every thread would then send the same addresses and measure the duplicate path instead).
 function setup(thread)
-  thread:set("thread_id", #threads + 1)
   table.insert(threads, thread)
+  thread:set("thread_id", #threads)
 end
 
 function request()
