@@ -41,10 +41,14 @@ class RegistrationOutcome:
     created: bool
 
 
-def _meeting_locked(meeting_id: int) -> Meeting:
+def _meeting_locked(meeting_id: int | None = None, *, slug: str = "") -> Meeting:
     # The region comes along for the e-mails written in the same transaction; only the meeting row is locked.
     meetings = Meeting.objects.select_for_update(of=("self",)) if LOCK_MEETING_ROW else Meeting.objects.all()
-    return meetings.select_related("region").get(pk=meeting_id)
+    meetings = meetings.select_related("region")
+    if slug:
+        # As the public sees meetings: a draft does not exist for them.
+        return meetings.exclude(status=Meeting.Status.DRAFT).get(slug=slug)
+    return meetings.get(pk=meeting_id)
 
 
 def _registration_locked(registration_id: int) -> tuple[Meeting, Registration]:
@@ -92,7 +96,8 @@ def waitlist_fill(*, meeting: Meeting, now: datetime | None = None) -> list[Regi
 @transaction.atomic
 def registration_create(
     *,
-    meeting_id: int,
+    meeting_id: int | None = None,
+    meeting_slug: str = "",
     full_name: str,
     organisation: str,
     sector: str,
@@ -107,12 +112,14 @@ def registration_create(
 ) -> RegistrationOutcome:
     """Register a professional: a confirmed seat while any is free, else a place on the waiting list.
 
+    The meeting is named by id, or by slug as in its public address (the public form: one
+    look-up fewer); Meeting.DoesNotExist when no published meeting has that slug.
     The same e-mail already active for the meeting gets a fresh manage link (the old one stops
     working) instead of a second registration. Raises RegistrationRefused when the meeting does
     not take registrations now.
     """
     now = now or timezone.now()
-    meeting = _meeting_locked(meeting_id)
+    meeting = _meeting_locked(meeting_id, slug=meeting_slug)
     email = email.strip().lower()
     existing = (
         Registration.objects.select_for_update()

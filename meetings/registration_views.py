@@ -15,7 +15,7 @@ from django_ratelimit.decorators import ratelimit
 
 from meetings import registration_services as services
 from meetings.forms import ContactDetailsForm, RegistrationForm, registration_form_for
-from meetings.models import Registration
+from meetings.models import Meeting, Registration
 from meetings.registration_selectors import (
     invited_contact,
     meeting_for_registration,
@@ -50,19 +50,23 @@ def _registration_from_link(public_id, secret) -> Registration:
 @ratelimit(key=client_address, rate=registration_rate, method="POST", block=False)
 def register(request, slug):
     """GET: the form on its own page; POST: register, then the confirmation, or the form with its errors."""
-    meeting = meeting_for_registration(slug=slug)
-    if meeting is None:
-        raise Http404
 
-    def page(template: str, status: int = 200, **extra):
+    def meeting_or_404():
+        meeting = meeting_for_registration(slug=slug)
+        if meeting is None:
+            raise Http404
+        return meeting
+
+    def page(template: str, status: int = 200, meeting=None, **extra):
+        meeting = meeting or meeting_or_404()
         # Seats are counted only for a page shown; a registration that goes through is counted under the lock.
         state = meeting.registration_state(seats_taken=registration_seats_taken(meeting_id=meeting.pk))
         return render(request, template, {"meeting": meeting, "registration_state": state, **extra}, status=status)
 
     if request.method == "GET":
-        return page(
-            "meetings/registration_page.html", form=registration_form_for(meeting, request.GET.get("invitation", ""))
-        )
+        meeting = meeting_or_404()
+        form = registration_form_for(meeting, request.GET.get("invitation", ""))
+        return page("meetings/registration_page.html", meeting=meeting, form=form)
     if request.limited:
         error = _("Trop de demandes depuis votre connexion. Réessayez plus tard.")
         return page("meetings/registration_refused.html", 429, error=error)
@@ -70,10 +74,11 @@ def register(request, slug):
     if not form.is_valid():
         return page("meetings/registration_page.html", 400, form=form)
     data = form.cleaned_data
-    contact = invited_contact(token=data["invitation"], meeting=meeting)
+    contact = invited_contact(token=data["invitation"], meeting=meeting_or_404()) if data["invitation"] else None
     try:
+        # The service finds the meeting by its slug with the lock it takes: one look-up for a registration.
         outcome = services.registration_create(
-            meeting_id=meeting.pk,
+            meeting_slug=slug,
             full_name=data["full_name"],
             organisation=data["organisation"],
             job_title=data["job_title"],
@@ -85,6 +90,8 @@ def register(request, slug):
             language=(get_language() or "fr")[:2],
             invited_contact_id=contact.pk if contact else None,
         )
+    except Meeting.DoesNotExist:
+        raise Http404 from None
     except services.RegistrationRefused as refusal:
         return page("meetings/registration_refused.html", 409, form=form, error=refusal.message)
     if not outcome.created:
