@@ -4,19 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0002_registration_search_trigram'),
-        ('regions', '0002_seed_regions'),
+        ("meetings", "0002_registration_search_trigram"),
+        ("regions", "0002_seed_regions"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(condition=models.Q(('status__in', ['confirmed', 'offered', 'attended'])), fields=['meeting'], name='registration_seats'),
+            model_name="registration",
+            index=models.Index(
+                condition=models.Q(("status__in", ["confirmed", "offered", "attended"])),
+                fields=["meeting"],
+                name="registration_seats",
+            ),
         ),
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(condition=models.Q(('status', 'waitlisted')), fields=['meeting', 'created_at'], name='registration_waitlist'),
+            model_name="registration",
+            index=models.Index(
+                condition=models.Q(("status", "waitlisted")),
+                fields=["meeting", "created_at"],
+                name="registration_waitlist",
+            ),
         ),
     ]
