@@ -96,7 +96,7 @@ def _insert_new(rows: list[OutboundMessage]) -> list[OutboundMessage]:
             f" ON CONFLICT ({key}) DO NOTHING RETURNING {quote(meta.pk.column)}, {key}",
             params,
         )
-        inserted = {key: pk for pk, key in cursor.fetchall()}
+        inserted = {idempotency_key: pk for pk, idempotency_key in cursor.fetchall()}
     stored = [row for row in rows if row.idempotency_key in inserted]
     for row in stored:
         row.pk = inserted[row.idempotency_key]
