@@ -64,6 +64,13 @@ def fresh_database(database: str) -> None:
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
 
 
+def script_json(env: dict, script: str, *args: str) -> dict:
+    """Run one of the bench/ scripts with `env`; the JSON it prints as its last line."""
+    command = [PY, f"bench/{script}", *args]
+    result = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def prepare_database(database: str, scale: float, env: dict, *, reuse: bool) -> dict:
     saved = RESULTS / f"{database}-{scale:g}.json"
     if reuse and saved.exists():
@@ -71,10 +78,7 @@ def prepare_database(database: str, scale: float, env: dict, *, reuse: bool) -> 
     fresh_database(database)
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")
-    output = subprocess.run(
-        [PY, "bench/generate.py", "--scale", str(scale)], cwd=ROOT, env=env, check=True, text=True, capture_output=True
-    ).stdout
-    targets = json.loads(output.strip().splitlines()[-1])
+    targets = script_json(env, "generate.py", "--scale", str(scale))
     RESULTS.mkdir(exist_ok=True)
     saved.write_text(json.dumps(targets))
     return targets
@@ -169,13 +173,6 @@ def ttfb(url: str, cookie: str, runs: int = 5) -> float:
     return sorted(timings)[len(timings) // 2]
 
 
-def generate_script(env: dict, *args: str) -> dict:
-    """Run bench/generate.py with these options on the database of `env`; its last line of JSON."""
-    command = [PY, "bench/generate.py", *args]
-    result = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def measure_pages(label: str, scale: float, *, reuse: bool) -> dict:
     database = f"onmt_bench_{label}"
     env = environment(database)
@@ -189,7 +186,7 @@ def measure_pages(label: str, scale: float, *, reuse: bool) -> dict:
         figures["meeting"] = wrk(base + targets["meeting"])
         figures["region"] = wrk(base + targets["region"])
         figures["roadmap (official)"] = wrk(base + targets["roadmap"], headers={"Cookie": targets["official_cookie"]})
-        generate_script(env, "--reset-registrations")
+        script_json(env, "generate.py", "--reset-registrations")
         figures["registration POST"] = wrk(
             base + targets["register"],
             script=ROOT / "bench" / "register.lua",
@@ -200,7 +197,7 @@ def measure_pages(label: str, scale: float, *, reuse: bool) -> dict:
             },
         )
         admin = {name: ttfb(base + url, targets["staff_cookie"]) for name, url in targets["admin"].items()}
-        overbooked = generate_script(env, "--check-capacity")
+        overbooked = script_json(env, "generate.py", "--check-capacity")
     finally:
         stop(server)
     return {
@@ -220,15 +217,7 @@ def measure_invitations(count: int) -> dict:
     redis.Redis.from_url(INVITATIONS_BROKER).flushdb()
     fresh_database("onmt_bench_invitations")
     manage(env, "migrate", "--noinput", "-v", "0")
-    output = subprocess.run(
-        [PY, "bench/invitations.py", "--count", str(count)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    return script_json(env, "invitations.py", "--count", str(count))
 
 
 def table(runs: list[dict], invitations: dict | None) -> str:
