@@ -59,12 +59,13 @@ def _bump(scope: str) -> None:
 
 
 def pages_changed(scope: str) -> None:
-    """Invalidate the cached pages of `scope` now, and again once the transaction commits.
+    """Invalidate the cached pages of `scope` once the transaction commits (at once outside one).
 
-    The second bump drops any page another process cached from the data as it
-    was before the commit.
+    Not before: no other process can see the change until then, and a page cached
+    meanwhile from the data as it was carries the older generation. A registration
+    makes this call while it holds its meeting's lock, which the Redis round trip
+    would lengthen.
     """
-    _bump(scope)
     transaction.on_commit(lambda: _bump(scope))
 
 

@@ -41,25 +41,27 @@ def test_second_official_gets_the_page_with_only_the_access_check_queries():
     assert shared <= 5 < rendered
 
 
-def test_a_comment_or_an_acknowledgement_shows_at_once_to_the_others():
+def test_a_comment_or_an_acknowledgement_shows_at_once_to_the_others(django_capture_on_commit_callbacks):
     item = RoadmapItemFactory(region=region(12), title="Roadshow Espagne")
     amina, karim = OfficialFactory(region=region(12)), OfficialFactory(region=region(12))
     assert "0 commentaire" in signed_in(karim.user).get(roadmap_url()).content.decode()
 
-    roadmap_comment_add(actor=amina.user, item=item, body="D'accord sur le calendrier.")
-    roadmap_item_acknowledge(actor=amina.user, item=item, revision=item.revision)
+    with django_capture_on_commit_callbacks(execute=True):
+        roadmap_comment_add(actor=amina.user, item=item, body="D'accord sur le calendrier.")
+        roadmap_item_acknowledge(actor=amina.user, item=item, revision=item.revision)
 
     page = signed_in(karim.user).get(roadmap_url()).content.decode()
     assert "1 commentaire" in page
     assert "À valider" not in page
 
 
-def test_an_item_changed_in_the_admin_shows_at_once():
+def test_an_item_changed_in_the_admin_shows_at_once(django_capture_on_commit_callbacks):
     item = RoadmapItemFactory(region=region(12), title="Roadshow Espagne")
     official = signed_in(OfficialFactory(region=region(12)).user)
     official.get(roadmap_url())
-    item.title = "Roadshow Espagne et Portugal"
-    item.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        item.title = "Roadshow Espagne et Portugal"
+        item.save()
     assert "Roadshow Espagne et Portugal" in official.get(roadmap_url()).content.decode()
 
 
