@@ -8,8 +8,9 @@ registration row, so two of these functions can never deadlock on each other.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,8 @@ from messaging.services import messages_forget_registrations
 
 # Switched off by the concurrency test's negative control only, to prove the test can fail.
 LOCK_MEETING_ROW = True
+# Times a registration is tried again when a concurrent one took the same e-mail first.
+DUPLICATE_RETRIES = 2
 
 
 def _after_seat_count() -> None:
@@ -93,7 +96,6 @@ def waitlist_fill(*, meeting: Meeting, now: datetime | None = None) -> list[Regi
     return promoted
 
 
-@transaction.atomic
 def registration_create(
     *,
     meeting_id: int | None = None,
@@ -118,36 +120,61 @@ def registration_create(
     working) instead of a second registration. Raises RegistrationRefused when the meeting does
     not take registrations now.
     """
-    now = now or timezone.now()
-    meeting = _meeting_locked(meeting_id, slug=meeting_slug)
-    email = email.strip().lower()
-    existing = (
-        Registration.objects.select_for_update()
-        .filter(meeting=meeting, email=email, status__in=Registration.ACTIVE_STATUSES)
+    details = {
+        "full_name": full_name,
+        "organisation": organisation,
+        "job_title": job_title,
+        "sector": sector,
+        "email": email.strip().lower(),
+        "phone": phone,
+        "city": city,
+        "message": message,
+        "language": language,
+        "invited_contact_id": invited_contact_id,
+    }
+    attempt = partial(_registration_create, meeting_id, meeting_slug, details, now=now or timezone.now())
+    for _retry in range(DUPLICATE_RETRIES):
+        try:
+            return attempt()
+        except IntegrityError:
+            # The same e-mail was registered by a request that committed between our look-up and our
+            # insert (the one-active-registration constraint refused ours): the look-up now finds it.
+            continue
+    return attempt()
+
+
+@transaction.atomic
+def _registration_create(
+    meeting_id: int | None, meeting_slug: str, details: dict, *, now: datetime
+) -> RegistrationOutcome:
+    # Looked up before the meeting's lock, which then covers only the seat count and the insert;
+    # the one-active-registration constraint catches a duplicate this read misses.
+    meeting = {"meeting_id": meeting_id} if meeting_id is not None else {"meeting__slug": meeting_slug}
+    existing_id = (
+        Registration.objects.filter(**meeting, email=details["email"], status__in=Registration.ACTIVE_STATUSES)
+        .values_list("pk", flat=True)
         .first()
     )
-    if existing is not None:
-        existing.manage_secret = new_manage_secret()
-        existing.save(update_fields=["manage_secret", "updated_at"])
-        notifications.notify_manage_link(registration=existing)
-        return RegistrationOutcome(registration=existing, created=False)
+    locked = _meeting_locked(meeting_id, slug=meeting_slug)
+    if existing_id is not None:
+        existing = (
+            Registration.objects.select_for_update()
+            .filter(pk=existing_id, status__in=Registration.ACTIVE_STATUSES)
+            .first()
+        )
+        if existing is not None:
+            existing.manage_secret = new_manage_secret()
+            existing.save(update_fields=["manage_secret", "updated_at"])
+            notifications.notify_manage_link(registration=existing)
+            return RegistrationOutcome(registration=existing, created=False)
 
-    state = meeting.registration_state(seats_taken=meeting.capacity - _seats_free(meeting), now=now)
+    state = locked.registration_state(seats_taken=locked.capacity - _seats_free(locked), now=now)
     if state not in (RegistrationState.OPEN, RegistrationState.WAITLIST):
         raise RegistrationRefused(state.label)
     registration = Registration.objects.create(
-        meeting=meeting,
-        full_name=full_name,
-        organisation=organisation,
-        job_title=job_title,
-        sector=sector,
-        email=email,
-        phone=phone,
-        city=city,
-        message=message,
-        language=language,
+        meeting=locked,
+        **details,
         consent_at=now,
-        invited_contact_id=invited_contact_id,
         status=Registration.Status.CONFIRMED if state == RegistrationState.OPEN else Registration.Status.WAITLISTED,
     )
     if registration.status == Registration.Status.CONFIRMED:

@@ -81,6 +81,8 @@ def test_negative_control_without_the_row_lock_the_same_race_oversells(widened_r
 
 
 def test_the_same_email_fifty_times_at_once_gives_one_registration(widened_race):
+    # All look the e-mail up before the first commits: the unique constraint refuses the 49 other inserts,
+    # and each is tried again, then finds the registration.
     meeting = MeetingFactory(capacity=50)
     jobs = [_submit(meeting, "same@example.ma", f"10.1.0.{i}") for i in range(50)]
     responses = Counter(_run_at_once(jobs))
