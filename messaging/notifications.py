@@ -43,14 +43,10 @@ def notify_registration_confirmed(*, registration) -> None:
 
 
 def notify_registration_waitlisted(*, registration) -> None:
-    """The person is on the waiting list, with their position and manage link."""
-    draft = content.registration_draft(registration, kind=Kind.WAITLISTED, key=f"waitlisted:{registration.pk}")
-    draft.context["position"] = Registration.objects.filter(
-        meeting_id=registration.meeting_id,
-        status=Registration.Status.WAITLISTED,
-        created_at__lte=registration.created_at,
-    ).count()
-    messages_queue(drafts=[draft])
+    """The person is on the waiting list; their manage link shows their current position."""
+    messages_queue(
+        drafts=[content.registration_draft(registration, kind=Kind.WAITLISTED, key=f"waitlisted:{registration.pk}")]
+    )
 
 
 def notify_manage_link(*, registration) -> None:

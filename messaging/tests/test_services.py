@@ -4,12 +4,14 @@ from email import message_from_bytes
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
 from meetings.models import Meeting
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from messaging import content, notifications, services, tasks
+from messaging.links import absolute_url
 from messaging.models import OutboundMessage
 from messaging.tests.factories import OutboundMessageFactory
 
@@ -136,13 +138,19 @@ def test_postponement_notice_carries_the_updated_calendar(django_capture_on_comm
     assert registration.manage_secret not in calendar.get_payload(decode=True).decode()
 
 
-def test_waitlisted_message_gives_the_position(django_capture_on_commit_callbacks):
+def test_waitlisted_message_links_to_the_page_that_shows_the_current_position(
+    client, django_capture_on_commit_callbacks
+):
+    # A position written in an e-mail goes stale as people ahead cancel: the personal page counts it when opened.
     meeting = MeetingFactory()
     RegistrationFactory(meeting=meeting, status="waitlisted")
     second = RegistrationFactory(meeting=meeting, status="waitlisted")
     with django_capture_on_commit_callbacks(execute=True):
         notifications.notify_registration_waitlisted(registration=second)
-    assert "position 2" in mail.outbox[0].body
+    [sent] = mail.outbox
+    manage_url = absolute_url("registrations:manage", second.public_id, second.manage_secret)
+    assert "liste d'attente" in sent.body and manage_url in sent.body
+    assert "en position 2" in client.get(manage_url.removeprefix(settings.SITE_URL)).content.decode()
 
 
 def test_a_new_manage_link_is_sent_for_each_new_secret(django_capture_on_commit_callbacks):

@@ -44,7 +44,6 @@ def _drafts(language: str):
     drafts = [
         content.registration_draft(registration, kind=kind, key=f"{kind}:{language}") for kind in REGISTRATION_TEMPLATES
     ]
-    drafts[1].context["position"] = 3
     drafts += [
         content.contact_draft(contact, meeting, kind=kind, template=template, key=f"{template or kind}:c:{language}")
         for kind, template in CONTACT_TEMPLATES
