@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_seats_taken_counts_confirmed_offered_and_attended_only():
     meeting = MeetingFactory(capacity=10)
+    RegistrationFactory(status=Registration.Status.CONFIRMED)  # another meeting's
     for status in Registration.Status:
         RegistrationFactory(
             meeting=meeting,
