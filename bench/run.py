@@ -231,7 +231,7 @@ def table(runs: list[dict], invitations: dict | None) -> str:
         small = tenth["pages"][name]["rps"] if tenth else float("nan")
         lines.append(
             f"| {name} | {figure['rps']:.0f} | {figure['p50_ms']:.1f} | {figure['p99_ms']:.1f} | "
-            f"{figure['rps'] / bare:.0%} | {figure['non_2xx'] + figure['socket_errors']} | {small:.0f} |"
+            f"{figure['rps'] / bare:.1%} | {figure['non_2xx'] + figure['socket_errors']} | {small:.0f} |"
         )
     lines += ["", "| admin changelist (full data) | time to first byte, median of 5 |", "|---|---|"]
     lines += [f"| {name} | {ms:.0f} ms |" for name, ms in full["admin_ttfb_ms"].items()]
