@@ -21,8 +21,6 @@ from messaging.services import messages_forget_registrations
 
 # Switched off by the concurrency test's negative control only, to prove the test can fail.
 LOCK_MEETING_ROW = True
-# Times a registration is tried again when a concurrent one took the same e-mail first.
-DUPLICATE_RETRIES = 2
 
 
 def _after_seat_count() -> None:
@@ -133,33 +131,25 @@ def registration_create(
         "invited_contact_id": invited_contact_id,
     }
     attempt = partial(_registration_create, meeting_id, meeting_slug, details, now=now or timezone.now())
-    for _retry in range(DUPLICATE_RETRIES):
-        try:
-            return attempt()
-        except IntegrityError:
-            # The same e-mail was registered by a request that committed between our look-up and our
-            # insert (the one-active-registration constraint refused ours): the look-up now finds it.
-            continue
-    return attempt()
+    try:
+        # Most registrations are new: no look-up for the e-mail, which the one-active-registration
+        # constraint finds on its own.
+        return attempt(look_up_existing=False)
+    except IntegrityError:
+        # The constraint refused the insert: that e-mail is registered. Under the meeting's lock, which
+        # every new registration of the meeting takes before its insert, the look-up cannot miss it.
+        return attempt(look_up_existing=True)
 
 
 @transaction.atomic
 def _registration_create(
-    meeting_id: int | None, meeting_slug: str, details: dict, *, now: datetime
+    meeting_id: int | None, meeting_slug: str, details: dict, *, now: datetime, look_up_existing: bool
 ) -> RegistrationOutcome:
-    # Looked up before the meeting's lock, which then covers only the seat count and the insert;
-    # the one-active-registration constraint catches a duplicate this read misses.
-    meeting = {"meeting_id": meeting_id} if meeting_id is not None else {"meeting__slug": meeting_slug}
-    existing_id = (
-        Registration.objects.filter(**meeting, email=details["email"], status__in=Registration.ACTIVE_STATUSES)
-        .values_list("pk", flat=True)
-        .first()
-    )
     locked = _meeting_locked(meeting_id, slug=meeting_slug)
-    if existing_id is not None:
+    if look_up_existing:
         existing = (
             Registration.objects.select_for_update()
-            .filter(pk=existing_id, status__in=Registration.ACTIVE_STATUSES)
+            .filter(meeting=locked, email=details["email"], status__in=Registration.ACTIVE_STATUSES)
             .first()
         )
         if existing is not None:
