@@ -8,15 +8,16 @@ when nothing personal is in it: no pending message, no cookie set. The CSRF
 token of its forms is the one per-visitor value a page holds: it is stored as
 a placeholder and each visitor gets their own token.
 
-A stored page carries the generation numbers of its scopes (all public pages,
+A stored page carries the generations of its scopes (all public pages,
 all roadmaps), which every change to the data the page shows bumps; a page of
-an older generation is rendered again, so no visitor sees a page older than
+another generation is rendered again, so no visitor sees a page older than
 the last change. The short timeout bounds the time-driven states
 ("registration closed", "overdue") that no save announces.
 """
 
 import hashlib
 import re
+import secrets
 from collections.abc import Callable, Iterable
 from functools import wraps
 
@@ -39,7 +40,7 @@ def _generation_key(scope: str) -> str:
     return f"page-generation:{scope}"
 
 
-def _generations_and_page(scopes: list[str], page_key: str) -> tuple[tuple[int, ...], object]:
+def _generations_and_page(scopes: list[str], page_key: str) -> tuple[tuple, object]:
     """The current generation of each scope and the stored page, in one round trip to the cache."""
     keys = [_generation_key(scope) for scope in scopes]
     found = cache.get_many([*keys, page_key])
@@ -52,10 +53,9 @@ def _generations_and_page(scopes: list[str], page_key: str) -> tuple[tuple[int, 
 
 
 def _bump(scope: str) -> None:
-    try:
-        cache.incr(_generation_key(scope))
-    except ValueError:
-        cache.add(_generation_key(scope), 1, timeout=None)
+    # Pages are compared with their generation for equality only, so a new random one will do: one
+    # write to the cache, where incr() costs two round trips (Django's checks that the key exists).
+    cache.set(_generation_key(scope), secrets.randbits(63), timeout=None)
 
 
 def pages_changed(scope: str) -> None:
