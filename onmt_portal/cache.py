@@ -22,6 +22,9 @@ RETRY_AFTER = 10.0
 
 _MISSING = object()
 
+# INCRBY only if the key exists (else nil), in one round trip: Django sends EXISTS then INCRBY.
+_INCR_EXISTING = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end"
+
 
 def cache_config(url: str) -> dict:
     """The CACHES entry for a CACHE_URL: a Redis URL gets the tolerant backend below."""
@@ -32,11 +35,12 @@ def cache_config(url: str) -> dict:
 
 
 class ReusedRedisCacheClient(RedisCacheClient):
-    """Django's Redis cache client, keeping one redis-py client per connection pool.
+    """Django's Redis cache client, keeping one redis-py client per connection pool, with a faster incr.
 
     Django builds a new `redis.Redis` for every cache operation, and redis-py 8 fills a
     table of about 170 response callbacks each time: on a page served from the cache
     that was a third of the work. A `redis.Redis` is safe to share between threads.
+    `incr` (every rate-limited registration makes one) takes one round trip instead of two.
     """
 
     def __init__(self, *args, **kwargs):
@@ -48,6 +52,12 @@ class ReusedRedisCacheClient(RedisCacheClient):
         if index not in self._clients:
             self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
         return self._clients[index]
+
+    def incr(self, key, delta):
+        value = self.get_client(key, write=True).eval(_INCR_EXISTING, 1, key, delta)
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
 
 
 class TolerantRedisCache(RedisCache):

@@ -2,6 +2,7 @@
 
 import socket
 import time
+import uuid
 
 import pytest
 from django.core.cache import caches
@@ -69,3 +70,23 @@ def test_one_redis_client_serves_every_operation_of_a_pool():
     assert cache._cache.get_client(write=True) is cache._cache.get_client(write=True)
     cache.set("reused-client", 1)
     assert cache.get("reused-client") == 1
+
+
+def test_incr_raises_for_a_missing_key_without_creating_it_and_keeps_an_existing_keys_expiry():
+    cache = caches["default"]
+    cache.delete_many(["counter", "absent"])
+    with pytest.raises(ValueError):
+        cache.incr("absent")
+    assert cache.get("absent") is None
+    cache.add("counter", 1, timeout=60)
+    assert cache.incr("counter") == 2
+    assert cache.incr("counter", 5) == 7
+    assert cache.get("counter") == 7
+    assert 0 < cache._cache.get_client().ttl(cache.make_key("counter")) <= 60
+
+
+def test_rate_limit_counts_each_request_with_the_real_redis(rf):
+    request, group = rf.post("/", REMOTE_ADDR="10.9.8.7"), f"incr-test-{uuid.uuid4()}"
+    counts = [get_usage(request, group=group, key="ip", rate="3/h", method="POST", increment=True) for _ in range(4)]
+    assert [usage["count"] for usage in counts] == [1, 2, 3, 4]
+    assert [usage["should_limit"] for usage in counts] == [False, False, False, True]
