@@ -9,7 +9,7 @@ token of its forms is the one per-visitor value a page holds: it is stored as
 a placeholder and each visitor gets their own token.
 
 A stored page carries the generations of its scopes (all public pages,
-all roadmaps), which every change to the data the page shows bumps; a page of
+all roadmaps), which every change to the data the page shows replaces; a page of
 another generation is rendered again, so no visitor sees a page older than
 the last change. The short timeout bounds the time-driven states
 ("registration closed", "overdue") that no save announces.
@@ -40,6 +40,13 @@ def _generation_key(scope: str) -> str:
     return f"page-generation:{scope}"
 
 
+def _new_generation() -> int:
+    # Pages are compared with their generation for equality only: a random one is set in one write
+    # (incr() costs two round trips: Django checks that the key exists) and never repeats one a page
+    # was stored with before its key was lost (a Redis restart).
+    return secrets.randbits(63)
+
+
 def _generations_and_page(scopes: list[str], page_key: str) -> tuple[tuple, object]:
     """The current generation of each scope and the stored page, in one round trip to the cache."""
     keys = [_generation_key(scope) for scope in scopes]
@@ -47,15 +54,13 @@ def _generations_and_page(scopes: list[str], page_key: str) -> tuple[tuple, obje
     for key in keys:
         if key not in found:
             # add() so that concurrent first visitors agree on one starting value.
-            cache.add(key, 1, timeout=None)
-            found[key] = cache.get(key, 1)
+            cache.add(key, _new_generation(), timeout=None)
+            found[key] = cache.get(key)
     return tuple(found[key] for key in keys), found.get(page_key)
 
 
 def _bump(scope: str) -> None:
-    # Pages are compared with their generation for equality only, so a new random one will do: one
-    # write to the cache, where incr() costs two round trips (Django's checks that the key exists).
-    cache.set(_generation_key(scope), secrets.randbits(63), timeout=None)
+    cache.set(_generation_key(scope), _new_generation(), timeout=None)
 
 
 def pages_changed(scope: str) -> None:

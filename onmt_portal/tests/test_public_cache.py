@@ -4,12 +4,13 @@ import pytest
 from django.conf import settings
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from meetings.models import Registration
+from meetings.models import Meeting, Registration
 from meetings.registration_services import registration_create
 from meetings.tests.factories import MeetingFactory
 from messaging.notifications import invitation_token_make
@@ -38,6 +39,15 @@ def test_second_anonymous_visit_is_served_without_touching_the_database(client, 
         second = Client().get(meeting.get_absolute_url())
     assert second.status_code == 200
     assert "Rencontre de Dakhla" in second.content.decode()
+
+
+def test_a_page_stored_before_its_generation_was_lost_is_not_served_again(client):
+    # A Redis restart loses the generations; the pages stored before must not match the new ones.
+    meeting = MeetingFactory(title="Rencontre de Dakhla")
+    client.get(meeting.get_absolute_url())
+    cache.delete("page-generation:public")
+    Meeting.objects.filter(pk=meeting.pk).update(title="Rencontre de Laâyoune")  # no signal: no invalidation
+    assert "Rencontre de Laâyoune" in Client().get(meeting.get_absolute_url()).content.decode()
 
 
 @pytest.mark.parametrize(
