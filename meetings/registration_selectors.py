@@ -32,9 +32,14 @@ def registration_seats_taken(*, meeting_id: int) -> int:
         return cursor.fetchone()[0]
 
 
+def registration_meetings() -> QuerySet[Meeting]:
+    """Meetings as the public registration pages see them, with their region: a draft does not exist there."""
+    return Meeting.objects.select_related("region").exclude(status=Meeting.Status.DRAFT)
+
+
 def meeting_for_registration(*, slug: str) -> Meeting | None:
     """A meeting the public may see (drafts are not shown, not even as closed)."""
-    return Meeting.objects.select_related("region").exclude(status=Meeting.Status.DRAFT).filter(slug=slug).first()
+    return registration_meetings().filter(slug=slug).first()
 
 
 def invited_contact(*, token: str, meeting: Meeting) -> Contact | None:

@@ -15,7 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import ERASED_EMAIL_DOMAIN, Meeting, Registration, RegistrationState, new_manage_secret
-from meetings.registration_selectors import registration_retention_cutoff, registration_seats_taken
+from meetings.registration_selectors import (
+    registration_meetings,
+    registration_retention_cutoff,
+    registration_seats_taken,
+)
 from messaging import notifications
 from messaging.services import messages_forget_registrations
 
@@ -44,12 +48,11 @@ class RegistrationOutcome:
 
 def _meeting_locked(meeting_id: int | None = None, *, slug: str = "") -> Meeting:
     # The region comes along for the e-mails written in the same transaction; only the meeting row is locked.
-    meetings = Meeting.objects.select_for_update(of=("self",)) if LOCK_MEETING_ROW else Meeting.objects.all()
-    meetings = meetings.select_related("region")
-    if slug:
-        # As the public sees meetings: a draft does not exist for them.
-        return meetings.exclude(status=Meeting.Status.DRAFT).get(slug=slug)
-    return meetings.get(pk=meeting_id)
+    # Named by slug, as in its public address, a meeting is found as the public sees it.
+    meetings = registration_meetings() if slug else Meeting.objects.select_related("region")
+    if LOCK_MEETING_ROW:
+        meetings = meetings.select_for_update(of=("self",))
+    return meetings.get(slug=slug) if slug else meetings.get(pk=meeting_id)
 
 
 def _registration_locked(registration_id: int) -> tuple[Meeting, Registration]:
