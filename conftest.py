@@ -63,7 +63,7 @@ def _celery_eager(request):
 def _clear_cache():
     from django.core.cache import cache
 
-    from onmt_portal.cache import TolerantRedisCache
+    from core.cache import TolerantRedisCache
 
     # A Redis that failed in an earlier test is tried again at once.
     TolerantRedisCache.unavailable_until.clear()

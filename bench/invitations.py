@@ -34,7 +34,7 @@ from aiosmtpd.controller import Controller  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from meetings.models import Meeting, Tour  # noqa: E402
-from messaging.campaigns import invitations_send  # noqa: E402
+from meetings.services.campaigns import invitations_send  # noqa: E402
 from messaging.models import OutboundMessage  # noqa: E402
 from regions.models import Contact, Region  # noqa: E402
 

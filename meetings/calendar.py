@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import UTC, timedelta
+from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.utils.html import strip_tags
@@ -78,3 +79,13 @@ def meeting_ics(meeting: Meeting, *, method: str = "PUBLISH", with_alarm: bool =
     if method == "REQUEST" and meeting.status == Meeting.Status.CANCELLED:
         method = "CANCEL"
     return calendar_bytes([meeting], name=meeting.title, method=method, with_alarm=with_alarm)
+
+
+def calendar_part(meeting: Meeting) -> MIMEText:
+    """The meeting's calendar file as an e-mail part (settings.MESSAGING_CALENDAR_PART names this for the outbox)."""
+    ics = meeting_ics(meeting, method="REQUEST", with_alarm=True)
+    method = "CANCEL" if meeting.status == Meeting.Status.CANCELLED else "REQUEST"
+    part = MIMEText(ics.decode(), "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename="rencontre-onmt.ics")
+    return part

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Registration
-from meetings.registration_selectors import invited_contact
+from meetings.selectors.registration import invited_contact
 
 # Line and paragraph separators end a line as surely as \r\n in a mail header or a CSV cell.
 _LINE_BREAKING = {"\u2028", "\u2029", "\u0085"}
@@ -162,3 +162,21 @@ class CheckinMarkForm(CheckinSearchForm):
     """The "present" button of one person on the check-in page (the search is kept for the way back)."""
 
     registration = forms.IntegerField(min_value=1)
+
+
+RATINGS = [(n, str(n)) for n in range(1, 6)]
+
+
+class SurveyForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("Dans l'ensemble, la rencontre vous a-t-elle été utile ? (1 : pas du tout, 5 : tout à fait)"),
+        choices=RATINGS,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Un commentaire ? (facultatif)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

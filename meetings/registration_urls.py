@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import registration_views as views
+from meetings.views import registration as views
 
 app_name = "registrations"
 

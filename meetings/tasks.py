@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from meetings import registration_services
+from meetings.services import campaigns
+from meetings.services import registration as registration_services
 
 
 @shared_task
@@ -13,3 +14,15 @@ def expire_seat_offers() -> int:
 def purge_registrations() -> int:
     """Beat: erase registrations past the retention period (as `manage.py purge_registrations`); safe to run twice."""
     return registration_services.registrations_purge_expired()
+
+
+@shared_task
+def send_due_reminders() -> int:
+    """Beat: queue the messages of the reminders that are due, each reminder once."""
+    return campaigns.reminders_send_due()
+
+
+@shared_task
+def send_follow_ups() -> int:
+    """Beat: queue the follow-up of every meeting recently marked held, once."""
+    return campaigns.follow_ups_send()

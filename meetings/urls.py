@@ -1,6 +1,7 @@
 from django.urls import path
 
-from meetings import views
+from meetings.views import meeting as views
+from meetings.views import survey
 
 app_name = "meetings"
 
@@ -11,4 +12,5 @@ urlpatterns = [
     path("rencontres/<slug:slug>/", views.meeting_detail, name="detail"),
     path("rencontres/<slug:slug>/calendrier.ics", views.meeting_calendar, name="ics"),
     path("regions/<slug:slug>/calendrier.ics", views.region_feed, name="region_feed"),
+    path("suivi/enquete/<str:token>/", survey.survey, name="survey"),
 ]

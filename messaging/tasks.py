@@ -1,27 +1,71 @@
-from celery import shared_task
+"""The outbox's tasks: thin, idempotent, taking ids. The broker is handed work here, and only here."""
 
-from messaging import campaigns, services
+import logging
+from datetime import datetime, timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from messaging import sending
+from messaging.models import OutboundMessage
+
+logger = logging.getLogger(__name__)
+
+# Messages handed to one task, sent over one SMTP connection.
+BATCH_SIZE = 100
 
 
 @shared_task(bind=True, max_retries=8, acks_late=True)
 def send_batch(self, message_ids: list[int]) -> None:
     """Send messages by id over one SMTP connection; safe to run twice, retries what is left."""
-    left = services.messages_send_batch(message_ids=message_ids)
+    left = sending.messages_send_batch(message_ids=message_ids)
     if left and self.request.retries < self.max_retries:
-        raise self.retry(args=[left], countdown=services.retry_countdown(retries=self.request.retries))
+        raise self.retry(args=[left], countdown=sending.retry_countdown(retries=self.request.retries))
     # Out of retries: the rows stay queued and the sweep dispatches them again later.
 
 
 @shared_task
 def sweep_messages() -> int:
-    return services.messages_sweep()
+    return messages_sweep()
 
 
-@shared_task
-def send_due_reminders() -> int:
-    return campaigns.reminders_send_due()
+def messages_dispatch(*, message_ids: list[int]) -> None:
+    """Hand messages (marked dispatched by the caller) to the broker in batches.
+
+    Runs after commit: if the broker is down the failure is logged, never raised to the
+    request that saved the change, and the rows are unmarked for the next sweep.
+    """
+    for start in range(0, len(message_ids), BATCH_SIZE):
+        try:
+            send_batch.delay(message_ids[start : start + BATCH_SIZE])
+        except Exception:
+            logger.exception("Could not dispatch %d messages; they stay queued for the sweep", len(message_ids) - start)
+            OutboundMessage.objects.filter(pk__in=message_ids[start:], status=OutboundMessage.Status.QUEUED).update(
+                dispatched_at=None
+            )
+            return
 
 
-@shared_task
-def send_follow_ups() -> int:
-    return campaigns.follow_ups_send()
+@transaction.atomic
+def messages_sweep(*, now: datetime | None = None) -> int:
+    """Dispatch queued messages that are due and have no live task; returns how many.
+
+    That is: never handed to the broker (it was down, or the message was scheduled), or
+    handed over longer ago than a task can stay unacknowledged. Rows a worker is sending
+    right now are locked and skipped.
+    """
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.CELERY_VISIBILITY_TIMEOUT + 60)
+    ids = list(
+        OutboundMessage.objects.select_for_update(skip_locked=True)
+        .filter(status=OutboundMessage.Status.QUEUED)
+        .exclude(send_after__gt=now)
+        .exclude(dispatched_at__gt=stale)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: settings.MESSAGING_SWEEP_LIMIT]
+    )
+    OutboundMessage.objects.filter(pk__in=ids).update(dispatched_at=timezone.now())
+    transaction.on_commit(lambda: messages_dispatch(message_ids=ids))
+    return len(ids)

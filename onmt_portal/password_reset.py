@@ -1,16 +1,16 @@
 """Password reset that does not reveal whether an account exists, not even by the time it takes.
 
 The request only validates the address and queues a task, the same for every address;
-the task looks the accounts up and sends Django's standard reset e-mail.
+the task looks the accounts up and sends Django's standard reset e-mail (password_reset_email).
 """
 
 import logging
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.db import transaction
 from django.utils import translation
+
+from onmt_portal.tasks import send_password_reset_email
 
 logger = logging.getLogger(__name__)
 
@@ -34,27 +34,7 @@ def password_reset_request(*, email: str, language: str | None) -> None:
 
 
 def _dispatch(*, email: str, language: str | None) -> None:
-    from onmt_portal.tasks import send_password_reset_email
-
     try:
         send_password_reset_email.delay(email=email, language=language)
     except Exception:
         logger.exception("Could not dispatch a password reset e-mail; the person can ask again")
-
-
-def password_reset_email_send(*, email: str, language: str | None) -> None:
-    """Send Django's reset e-mail to every active account with a usable password and this address.
-
-    Django's PasswordResetForm does the lookup, the token and the rendering
-    (registration/password_reset_email.html and _subject.txt); the link points at
-    settings.SITE_URL, in `language` (the one the person used to ask) when the portal has it.
-    """
-    form = PasswordResetForm(data={"email": email})
-    if not form.is_valid():
-        return
-    site = urlsplit(settings.SITE_URL)
-    if language not in dict(settings.LANGUAGES):
-        language = settings.LANGUAGE_CODE
-    with translation.override(language):
-        # SITE_URL may carry a path prefix: links are SITE_URL + path, as in messaging.links.
-        form.save(domain_override=site.netloc + site.path.rstrip("/"), use_https=site.scheme == "https")

@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
 
-from onmt_portal.cache import cache_config
+from core.cache import cache_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -63,6 +63,7 @@ THIRD_PARTY_APPS = [
     "csp",
 ]
 LOCAL_APPS = [
+    "core",
     "onmt_portal",
     "regions",
     "meetings",
@@ -82,7 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "onmt_portal.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -208,8 +209,10 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
     "expire-seat-offers": {"task": "meetings.tasks.expire_seat_offers", "schedule": 5 * 60},
     "messaging-sweep": {"task": "messaging.tasks.sweep_messages", "schedule": 60.0},
-    "messaging-reminders": {"task": "messaging.tasks.send_due_reminders", "schedule": 60.0},
-    "messaging-follow-ups": {"task": "messaging.tasks.send_follow_ups", "schedule": 300.0},
+    "messaging-reminders": {"task": "meetings.tasks.send_due_reminders", "schedule": 60.0},
+    "messaging-follow-ups": {"task": "meetings.tasks.send_follow_ups", "schedule": 300.0},
+    # Every five minutes like the other sweeps (cheap once done: erased rows are skipped).
+    "purge-registrations": {"task": "meetings.tasks.purge_registrations", "schedule": 300.0},
 }
 
 # ------------------------------------------------------------------ messaging
@@ -220,6 +223,8 @@ MESSAGING_RETRY_BACKOFF_MAX = min(600, CELERY_VISIBILITY_TIMEOUT // 2)
 # After this many failed attempts a message is marked failed and shown to staff.
 MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=10)
 MESSAGING_SWEEP_LIMIT = 5000
+# The outbox knows no meeting: the meetings app builds the calendar file a message carries.
+MESSAGING_CALENDAR_PART = "meetings.calendar.calendar_part"
 # Satisfaction survey links stay valid this many seconds (90 days).
 MESSAGING_SURVEY_MAX_AGE = 90 * 24 * 3600
 
@@ -278,11 +283,9 @@ LOGGING = {
 # The login throttling reads the client's address with the same PROXY_COUNT rule as the rate
 # limits: X-Forwarded-For counts behind trusted proxies only, so a forged header cannot dodge
 # the lockout (django-ipware is not installed).
-AXES_CLIENT_IP_CALLABLE = "onmt_portal.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 # The username axes records, cut to its column's length (an overlong one gave a 500 on login).
-AXES_USERNAME_CALLABLE = "onmt_portal.security.login_username"
+AXES_USERNAME_CALLABLE = "core.security.login_username"
 # Registrations of meetings that ended longer ago than this are erased by `purge_registrations`
 # (law 09-08: kept no longer than needed); their personal links stop working from then on.
 REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=365)
-# Every five minutes like the other sweeps (cheap once done: erased rows are skipped).
-CELERY_BEAT_SCHEDULE["purge-registrations"] = {"task": "meetings.tasks.purge_registrations", "schedule": 300.0}

@@ -4,12 +4,22 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from meetings.views import meeting as meeting_views
 from onmt_portal import views
 from onmt_portal.password_reset import PasswordResetRequestForm
+from roadmap import views as roadmap_views
 
 admin.site.site_header = _("ONMT — Tournée régionale")
 admin.site.site_title = _("ONMT Tournée")
 admin.site.index_title = _("Planification de la tournée")
+
+# The public pages of the regions show what several apps hold: they are wired here, under one namespace.
+region_pages = [
+    path("", views.home, name="home"),
+    path("regions/<slug:slug>/", meeting_views.region_detail, name="detail"),
+    # The private roadmap of officials is /feuille-de-route/<region>/; this is the public summary.
+    path("regions/<slug:slug>/feuille-de-route/", roadmap_views.roadmap_summary, name="roadmap_summary"),
+]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -25,8 +35,7 @@ urlpatterns = [
     path("feuille-de-route/", include("roadmap.urls")),
     path("", include("meetings.urls")),
     path("inscriptions/", include("meetings.registration_urls")),
-    path("suivi/", include("messaging.urls")),
-    path("", include("regions.urls")),
+    path("", include((region_pages, "regions"))),
 ]
 
 if settings.BENCHMARK_ENDPOINTS:

@@ -3,11 +3,15 @@ import logging
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
+from core.page_cache import cache_public_page
+from meetings.selectors.meeting import meetings_upcoming, tour_current
 from onmt_portal.celery import app as celery_app
+from regions.selectors import regions_list
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +34,15 @@ def _broker_ok() -> bool:
     except Exception:
         logger.exception("health: broker unreachable")
         return False
+
+
+@require_safe
+@cache_public_page
+def home(request):
+    """Public home page: the tour at a glance and the 12 regions."""
+    tour = tour_current()
+    upcoming = meetings_upcoming(tour=tour) if tour is not None else []
+    return render(request, "regions/home.html", {"regions": regions_list(), "tour": tour, "upcoming": upcoming})
 
 
 @never_cache

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from regions.models import Contact, Region, RegionalCouncil
+from core.admin import ReadOnlyAdminMixin
+from regions.models import Contact, ExportLog, Region, RegionalCouncil
 
 
 class RegionalCouncilInline(admin.StackedInline):
@@ -53,3 +54,20 @@ class ContactAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("compte portail"))
     def has_login(self, obj):
         return obj.user_id is not None
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read only: an audit log nobody edits or deletes from the admin, and only superusers read.
+
+    Staff who manage the regions hold this app's permissions; the log of their exports is not theirs to read.
+    """
+
+    list_display = ["exported_at", "user", "kind", "row_count", "region", "filters"]
+    list_filter = ["kind", "region"]
+    list_select_related = ["user", "region"]
+    search_fields = ["user__username", "filters"]
+    date_hierarchy = "exported_at"
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser

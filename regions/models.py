@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from onmt_portal.models import TimeStampedModel
+from core.models import TimeStampedModel
 
 
 class Region(models.Model):
@@ -110,3 +110,32 @@ class Contact(TimeStampedModel):
 
     def __str__(self):
         return f"{self.full_name} ({self.region})"
+
+
+class ExportLog(models.Model):
+    """Who downloaded which personal or regional data, and when (law 09-08 accountability)."""
+
+    class Kind(models.TextChoices):
+        REGISTRATIONS_CSV = "registrations_csv", _("Inscriptions (CSV)")
+        REGISTRATIONS_XLSX = "registrations_xlsx", _("Inscriptions (Excel)")
+        ROADMAP_CSV = "roadmap_csv", _("Feuille de route (CSV)")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exports", verbose_name=_("utilisateur")
+    )
+    kind = models.CharField(_("export"), max_length=24, choices=Kind.choices)
+    row_count = models.PositiveIntegerField(_("lignes"))
+    # The filters of the admin list or the roadmap page, as a query string.
+    filters = models.CharField(_("filtres"), max_length=1000, blank=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("région")
+    )
+    exported_at = models.DateTimeField(_("exporté le"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-exported_at"]
+        verbose_name = _("export de données")
+        verbose_name_plural = _("exports de données")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.user} — {self.exported_at:%Y-%m-%d %H:%M}"

@@ -1,14 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.page_cache import ROADMAP_SCOPE, invalidate_on_change
+
 
 class RoadmapConfig(AppConfig):
     name = "roadmap"
     verbose_name = _("Feuilles de route régionales")
 
     def ready(self):
-        from onmt_portal.page_cache import ROADMAP_SCOPE, invalidate_on_change
-
         models = [
             self.get_model(name) for name in ("RoadmapItem", "Market", "StatusChange", "Comment", "Acknowledgement")
         ]

@@ -3,9 +3,9 @@
 from collections.abc import Iterable
 from typing import TextIO
 
-from defusedcsv import csv
 from django.utils import timezone
 
+from core.exports import excel_csv_writer
 from roadmap.models import RoadmapItem
 from roadmap.services import IMPORT_COLUMNS
 from roadmap.templatetags.roadmap_extras import person
@@ -15,8 +15,7 @@ EXTRA_COLUMNS = ("en retard", "rencontre", "accusé de réception par", "accusé
 
 def roadmap_csv_write(*, items: Iterable[RoadmapItem], stream: TextIO) -> None:
     """Write `items` (from `roadmap_items_for_region`) as `;`-separated UTF-8 with a BOM, for Excel."""
-    stream.write("\ufeff")
-    writer = csv.writer(stream, delimiter=";")
+    writer = excel_csv_writer(stream)
     writer.writerow([*IMPORT_COLUMNS, *EXTRA_COLUMNS])
     for item in items:
         acknowledgement = getattr(item, "acknowledgement", None)

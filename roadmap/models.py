@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TimeStampedModel
 from meetings.models import Meeting
-from onmt_portal.models import TimeStampedModel
 from regions.models import Region
 
 

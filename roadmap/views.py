@@ -5,16 +5,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from onmt_portal.models import ExportLog
-from onmt_portal.page_cache import ROADMAP_SCOPE, cached_page
-from onmt_portal.services import export_log_record
+from core.page_cache import ROADMAP_SCOPE, cached_page
+from regions.models import ExportLog, Region
 from regions.selectors import region_for_official
+from regions.services import export_log_record
 from roadmap.exports import roadmap_csv_write
 from roadmap.forms import CommentForm, RoadmapFilterForm
 from roadmap.selectors import (
@@ -22,6 +22,7 @@ from roadmap.selectors import (
     roadmap_items_by_axis,
     roadmap_items_for_region,
     roadmap_overview,
+    roadmap_public_summary,
     roadmap_region_get,
 )
 from roadmap.services import roadmap_comment_add, roadmap_item_acknowledge
@@ -172,3 +173,13 @@ def print_roadmap(request, region_slug):
 @staff_only
 def overview(request):
     return render(request, "roadmap/overview.html", {"summaries": roadmap_overview(user=request.user)})
+
+
+@require_safe
+def roadmap_summary(request, slug):
+    """Public summary of the region's roadmap for professionals: figures by axis, no item's text.
+
+    Not in the page cache: the figures follow every change of an item at once.
+    """
+    region = get_object_or_404(Region, slug=slug)
+    return render(request, "regions/roadmap_summary.html", {"summary": roadmap_public_summary(region=region)})

@@ -4,10 +4,10 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from meetings.tests.factories import AgendaItemFactory, RegistrationFactory
-from messaging.models import SurveyResponse
-from messaging.tests.factories import OutboundMessageFactory, ReminderFactory
-from regions.models import RegionalCouncil
+from meetings.models import SurveyResponse
+from meetings.tests.factories import AgendaItemFactory, RegistrationFactory, ReminderFactory
+from messaging.tests.factories import OutboundMessageFactory
+from regions.models import ExportLog, RegionalCouncil
 from regions.tests.factories import OfficialFactory
 from roadmap.tests.factories import AcknowledgementFactory, CommentFactory
 
@@ -29,6 +29,7 @@ def some_rows():
     SurveyResponse.objects.create(meeting=meeting, registration=registration, rating=5, comment="Très utile")
     comment = CommentFactory(author=official.user)
     AcknowledgementFactory(item=comment.item, user=official.user)
+    ExportLog.objects.create(user=official.user, kind=ExportLog.Kind.ROADMAP_CSV, row_count=3, region=meeting.region)
     return registration
 
 

@@ -17,10 +17,11 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from meetings.models import Registration
+from meetings.models import Registration, SurveyResponse
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
-from messaging.models import OutboundMessage, SurveyResponse
-from messaging.services import _build_email, survey_token_make
+from meetings.tokens import survey_token_make
+from messaging.models import OutboundMessage
+from messaging.sending import _build_email
 from messaging.tests.factories import OutboundMessageFactory
 from regions.tests.factories import OfficialFactory, region
 from roadmap.models import Comment
@@ -215,7 +216,7 @@ def test_manage_form_survives_hostile_values_and_keeps_the_stored_data(field, va
 @given(rating=st.one_of(st.sampled_from(["1", "5"]), hostile_text), comment=hostile_text)
 def test_survey_survives_hostile_answers(rating, comment):
     registration = RegistrationFactory(status=Registration.Status.ATTENDED)
-    url = reverse("messaging:survey", args=[survey_token_make(registration_id=registration.pk)])
+    url = reverse("meetings:survey", args=[survey_token_make(registration_id=registration.pk)])
     client = Client()
     response = _no_server_error(client.post(url, {"rating": rating, "comment": comment}))
     assert response.status_code in (200, 400)

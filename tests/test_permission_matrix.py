@@ -21,12 +21,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from meetings.models import SurveyResponse
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
-from messaging.models import SurveyResponse
-from messaging.services import survey_token_make
+from meetings.tokens import survey_token_make
 from messaging.tests.factories import OutboundMessageFactory
-from onmt_portal.models import ExportLog
-from regions.models import RegionalCouncil
+from regions.models import ExportLog, RegionalCouncil
 from regions.tests.factories import OfficialFactory, UserFactory, region
 from roadmap.tests.factories import CommentFactory, RoadmapItemFactory
 
@@ -129,7 +128,7 @@ def _link(name):
 
 def _survey(world, actor):
     token = survey_token_make(registration_id=world.registration_a.pk) if actor == PROFESSIONAL else "forged:token"
-    return reverse("messaging:survey", args=[token])
+    return reverse("meetings:survey", args=[token])
 
 
 def _named(name, *args):
@@ -205,7 +204,7 @@ SITE = {
     "registrations:decline_offer": Case(_link("registrations:decline_offer"), TOKEN_PAGE),
     "registrations:cancel": Case(_link("registrations:cancel"), statuses(404, 302, 404, 404, 404, 404), method="post"),
     "registrations:erase": Case(_link("registrations:erase"), TOKEN_PAGE, method="post"),
-    "messaging:survey": Case(_survey, TOKEN_PAGE),
+    "meetings:survey": Case(_survey, TOKEN_PAGE),
     # The admin's own pages.
     "admin:index": Case(_named("admin:index"), ADMIN_ONLY),
     "admin:login": Case(_named("admin:login"), statuses(200, 200, 200, 200, 302, 302)),
@@ -270,10 +269,10 @@ ADMIN_MODELS = {
     "roadmap.market": {},
     "roadmap.roadmapitem": {},
     "messaging.outboundmessage": {"add": 403},
-    "messaging.meetingmessagestats": {"add": 403, "delete": 403},
-    "messaging.surveyresponse": {"add": 403},
+    "meetings.meetingmessagestats": {"add": 403, "delete": 403},
+    "meetings.surveyresponse": {"add": 403},
     # The audit log of exports: superusers read it, nobody edits it.
-    "onmt_portal.exportlog": {"staff": False, "add": 403, "delete": 403},
+    "regions.exportlog": {"staff": False, "add": 403, "delete": 403},
 }
 
 

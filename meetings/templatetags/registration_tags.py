@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 
 from meetings.forms import registration_form_for
 from meetings.models import RegistrationState
-from meetings.registration_selectors import registration_seats_taken
+from meetings.selectors.registration import registration_seats_taken
 
 register = template.Library()
 

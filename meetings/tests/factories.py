@@ -3,7 +3,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from meetings.models import AgendaItem, Meeting, Registration, Tour
+from meetings.models import AgendaItem, Meeting, Registration, Reminder, Tour
 from regions.models import Region
 
 
@@ -84,3 +84,11 @@ def registration_form_data(*, email: str) -> dict:
         "phone": "+212612345678",
         "consent": "on",
     }
+
+
+class ReminderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reminder
+
+    meeting = factory.SubFactory(MeetingFactory)
+    offset = Reminder.DEFAULT_OFFSET

@@ -23,7 +23,7 @@ def notified(monkeypatch):
     calls = []
     for name in ["notify_meeting_cancelled", "notify_meeting_postponed"]:
         monkeypatch.setattr(
-            f"messaging.notifications.{name}", lambda *, meeting, name=name: calls.append((name, meeting.pk))
+            f"meetings.services.notifications.{name}", lambda *, meeting, name=name: calls.append((name, meeting.pk))
         )
     return calls
 

@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
-from meetings import services
 from meetings.calendar import calendar_bytes, meeting_ics, meeting_uid
 from meetings.models import Meeting
+from meetings.services import meeting as services
 from meetings.tests.factories import MeetingFactory, TourFactory
 from regions.tests.factories import region
 

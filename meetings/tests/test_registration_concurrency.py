@@ -10,9 +10,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from meetings import registration_services
 from meetings.models import Registration
-from meetings.registration_selectors import registration_seats_taken
+from meetings.selectors.registration import registration_seats_taken
+from meetings.services import registration as registration_services
 from meetings.tests.factories import MeetingFactory, RegistrationFactory, registration_form_data
 
 # Needs PostgreSQL (DATABASE_URL), as in CI: SQLite has no row locks to test.
@@ -26,7 +26,14 @@ PAUSE_SECONDS = 0.05
 @pytest.fixture
 def widened_race(monkeypatch):
     """Sleep between counting the seats and writing, so overlapping requests really overlap."""
-    monkeypatch.setattr(registration_services, "_after_seat_count", lambda: time.sleep(PAUSE_SECONDS))
+    count = registration_services.registration_seats_taken
+
+    def count_then_pause(**kwargs):
+        taken = count(**kwargs)
+        time.sleep(PAUSE_SECONDS)
+        return taken
+
+    monkeypatch.setattr(registration_services, "registration_seats_taken", count_then_pause)
 
 
 def _run_at_once(jobs):
@@ -74,7 +81,7 @@ def test_two_hundred_simultaneous_registrations_for_fifty_seats_confirm_exactly_
 
 
 def test_negative_control_without_the_row_lock_the_same_race_oversells(widened_race, monkeypatch):
-    monkeypatch.setattr(registration_services, "LOCK_MEETING_ROW", False)
+    monkeypatch.setattr(registration_services, "_meeting_row_lock", lambda meetings: meetings)
     meeting = MeetingFactory(capacity=50)
     _two_hundred_for_fifty(meeting)
     assert _statuses(meeting)[Registration.Status.CONFIRMED] > 50

@@ -6,18 +6,18 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from meetings import registration_services as services
 from meetings.models import Meeting, Registration
-from meetings.registration_selectors import (
+from meetings.selectors.registration import (
     registration_for_link,
     registration_personal_data,
     registration_seats_taken,
     registration_waitlist_position,
 )
-from meetings.services import meeting_save
+from meetings.services import notifications
+from meetings.services import registration as services
+from meetings.services.meeting import meeting_save
 from meetings.tasks import expire_seat_offers
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
-from messaging import notifications
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from meetings.models import Meeting, Registration
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
-from messaging.notifications import invitation_token_make
+from meetings.tokens import invitation_token_make
 from regions.tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db

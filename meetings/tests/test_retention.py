@@ -12,14 +12,15 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import registration_selectors
-from meetings import registration_services as services
 from meetings.models import Registration, new_manage_secret
-from meetings.registration_selectors import registration_for_link
+from meetings.selectors import registration as registration_selectors
+from meetings.selectors.registration import registration_for_link
+from meetings.services import registration as services
 from meetings.tasks import purge_registrations
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
+from meetings.tokens import survey_token_make
 from messaging.models import OutboundMessage
-from messaging.services import messages_resend, survey_token_make
+from messaging.services import messages_resend
 from messaging.tests.factories import OutboundMessageFactory
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +115,7 @@ def test_pages_of_a_personal_link_are_never_stored_by_browsers_or_proxies(client
 
 def test_the_survey_page_is_never_stored(client):
     registration = RegistrationFactory(status=Status.ATTENDED)
-    response = client.get(reverse("messaging:survey", args=[survey_token_make(registration_id=registration.pk)]))
+    response = client.get(reverse("meetings:survey", args=[survey_token_make(registration_id=registration.pk)]))
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
 
 

@@ -4,9 +4,9 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from meetings import selectors
 from meetings.models import Meeting, Registration
-from meetings.registration_selectors import registration_seats_taken
+from meetings.selectors import meeting as selectors
+from meetings.selectors.registration import registration_seats_taken
 from meetings.tests.factories import MeetingFactory, RegistrationFactory, TourFactory
 from regions.tests.factories import region
 

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from meetings import services
 from meetings.models import Meeting, Registration
+from meetings.services import meeting as services
 from meetings.tests.factories import AgendaItemFactory, MeetingFactory, RegistrationFactory
 from regions.tests.factories import region
 
@@ -32,7 +32,7 @@ def notified(monkeypatch):
         return notify
 
     for name in ["notify_meeting_cancelled", "notify_meeting_postponed"]:
-        monkeypatch.setattr(f"messaging.notifications.{name}", recorder(name))
+        monkeypatch.setattr(f"meetings.services.notifications.{name}", recorder(name))
     return calls
 
 

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from onmt_portal.search_indexes import trigram_search_indexes
+from core.search_indexes import trigram_search_indexes
 
 
 class Migration(migrations.Migration):

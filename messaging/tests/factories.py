@@ -1,7 +1,6 @@
 import factory
 
-from meetings.tests.factories import MeetingFactory
-from messaging.models import OutboundMessage, Reminder
+from messaging.models import OutboundMessage
 
 
 class OutboundMessageFactory(factory.django.DjangoModelFactory):
@@ -15,11 +14,3 @@ class OutboundMessageFactory(factory.django.DjangoModelFactory):
     subject = "Invitation"
     body_text = "Bonjour"
     body_html = "<p>Bonjour</p>"
-
-
-class ReminderFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Reminder
-
-    meeting = factory.SubFactory(MeetingFactory)
-    offset = Reminder.DEFAULT_OFFSET

@@ -16,12 +16,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from core.cache import cache_config
+from meetings.services import campaigns
 from meetings.tests.factories import MeetingFactory, registration_form_data
-from messaging import campaigns, services
+from messaging import tasks
 from messaging.models import OutboundMessage
 from messaging.tests.factories import OutboundMessageFactory
 from messaging.tests.live import RedisServer, wait_for
-from onmt_portal.cache import cache_config
 from regions.tests.factories import ContactFactory
 
 pytestmark = [pytest.mark.real_broker, pytest.mark.django_db(transaction=True)]
@@ -98,9 +99,9 @@ def test_registrations_while_redis_is_stopped_are_quick_and_mailed_exactly_once_
     )
     assert handler.received and set(handler.recipients()) == {"apres-retour@example.ma"}
 
-    assert services.messages_sweep() == len(emails)
+    assert tasks.messages_sweep() == len(emails)
     wait_for(lambda: sum(_sent_to(emails).values()) == len(emails), timeout=60, what="the swept confirmations")
-    assert services.messages_sweep() == 0
+    assert tasks.messages_sweep() == 0
     time.sleep(1)
     assert handler.recipients() == Counter(dict.fromkeys([*emails, "apres-retour@example.ma"], 1))
 
@@ -126,9 +127,9 @@ def test_registrations_while_redis_hangs_answer_within_three_seconds_and_are_mai
 
     time.sleep(max(0.0, paused_until - time.monotonic()) + 0.5)
     # Whatever reached Redis before the timeout may run as well as the sweep's task: still sent once.
-    services.messages_sweep()
+    tasks.messages_sweep()
     wait_for(lambda: sum(_sent_to(emails).values()) == len(emails), timeout=60, what="the confirmations")
-    assert services.messages_sweep() == 0
+    assert tasks.messages_sweep() == 0
     time.sleep(1)
     assert handler.recipients() == Counter(dict.fromkeys(emails, 1))
 
@@ -163,7 +164,7 @@ def test_an_smtp_server_refusing_or_silent_is_retried_with_backoff_then_shown_to
     workers.env.update(MESSAGING_MAX_ATTEMPTS="3", EMAIL_TIMEOUT="1")
     workers.start()
     messages = OutboundMessageFactory.create_batch(5)
-    assert services.messages_sweep() == 5
+    assert tasks.messages_sweep() == 5
     wait_for(lambda: _status_count(OutboundMessage.Status.FAILED) == 5, timeout=60, what="the messages to fail")
 
     # Three attempts, two retries whose countdown doubles (MESSAGING_RETRY_BACKOFF=0.3, jitter 0.5-1).
@@ -191,7 +192,7 @@ def test_an_smtp_server_timing_out_mid_batch_fails_the_rest_and_never_sends_twic
     workers.env.update(MESSAGING_MAX_ATTEMPTS="2", EMAIL_TIMEOUT="1")
     workers.start()
     messages = OutboundMessageFactory.create_batch(5)
-    services.messages_sweep()
+    tasks.messages_sweep()
     wait_for(lambda: _status_count(OutboundMessage.Status.FAILED) == 3, timeout=60, what="the stalled messages to fail")
     assert _status_count(OutboundMessage.Status.SENT) == 2
     # Each message waited for its own timeouts, with a growing countdown between the task's runs.

@@ -10,8 +10,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from meetings import tasks as meeting_tasks
+from meetings.services import campaigns, notifications
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
-from messaging import campaigns, notifications, services, tasks
+from messaging import tasks
 from messaging.models import OutboundMessage
 from messaging.tests.factories import OutboundMessageFactory
 from messaging.tests.live import use_broker, wait_for
@@ -61,7 +63,7 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(workers, smtp_se
     workers.env["CELERY_VISIBILITY_TIMEOUT"] = "2"
     first = workers.start()
     messages = OutboundMessageFactory.create_batch(60)
-    services.messages_dispatch(message_ids=[message.pk for message in messages])
+    tasks.messages_dispatch(message_ids=[message.pk for message in messages])
     # Killed while the SMTP server receives the 11th message.
     assert handler.holding.wait(timeout=30)
     first.send_signal(signal.SIGKILL)
@@ -69,7 +71,7 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(workers, smtp_se
     assert OutboundMessage.objects.filter(status=OutboundMessage.Status.SENT).count() == 10
     workers.start()
     # The beat sweep also finds the unsent rows: they are dispatched twice, and still sent once.
-    services.messages_sweep(now=timezone.now() + timedelta(seconds=2 + 61))
+    tasks.messages_sweep(now=timezone.now() + timedelta(seconds=2 + 61))
     wait_for(_all_sent(60), timeout=60, what="the redelivered batch")
     time.sleep(1)
     assert handler.recipients() == Counter({message.recipient_email: 1 for message in messages})
@@ -99,9 +101,9 @@ def test_with_the_broker_down_the_change_commits_and_the_mail_goes_out_when_it_i
     time.sleep(1)
     assert handler.received == []
     # The beat sweep, a minute later, finds it.
-    assert services.messages_sweep(now=timezone.now() + timedelta(minutes=2)) == 1
+    assert tasks.messages_sweep(now=timezone.now() + timedelta(minutes=2)) == 1
     wait_for(_all_sent(1), timeout=30, what="the swept confirmation")
-    assert services.messages_sweep(now=timezone.now() + timedelta(minutes=2)) == 0
+    assert tasks.messages_sweep(now=timezone.now() + timedelta(minutes=2)) == 0
     time.sleep(0.5)
     assert handler.recipients() == Counter({registration.email: 1})
 
@@ -117,8 +119,8 @@ def test_beat_reminders_through_the_worker_send_each_reminder_once(workers, smtp
     for meeting in (tomorrow, next_week):
         campaigns.reminders_create_defaults(meeting=meeting)
     # Two beat runs in a row (a late one and a repeated one).
-    tasks.send_due_reminders.delay()
-    tasks.send_due_reminders.delay()
+    meeting_tasks.send_due_reminders.delay()
+    meeting_tasks.send_due_reminders.delay()
     wait_for(_all_sent(1), timeout=30, what="the reminder")
     time.sleep(1)
     assert handler.recipients() == Counter({due.email: 1})

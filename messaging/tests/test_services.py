@@ -8,9 +8,12 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
+from meetings import calendar
+from meetings import drafts as content
 from meetings.models import Meeting
+from meetings.services import notifications
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
-from messaging import content, notifications, services, tasks
+from messaging import sending, services, tasks
 from messaging.links import absolute_url
 from messaging.models import OutboundMessage
 from messaging.tests.factories import OutboundMessageFactory
@@ -116,7 +119,7 @@ def test_a_second_postponement_is_told_again(django_capture_on_commit_callbacks)
 def test_postponement_notice_carries_the_updated_calendar(django_capture_on_commit_callbacks):
     from icalendar import Calendar
 
-    from meetings.services import meeting_postpone
+    from meetings.services.meeting import meeting_postpone
 
     start = timezone.now().replace(microsecond=0) + timedelta(days=20)
     meeting = MeetingFactory(starts_at=start, ends_at=start + timedelta(hours=3))
@@ -167,31 +170,31 @@ def test_a_new_manage_link_is_sent_for_each_new_secret(django_capture_on_commit_
 
 def test_refused_recipient_is_marked_failed_with_the_reason(settings, monkeypatch):
     refused = smtplib.SMTPRecipientsRefused({"x@example.ma": (550, b"No such user")})
-    monkeypatch.setattr(services, "get_connection", FlakyBackend(refused))
+    monkeypatch.setattr(sending, "get_connection", FlakyBackend(refused))
     message = OutboundMessageFactory()
-    assert services.messages_send_batch(message_ids=[message.pk]) == []
+    assert sending.messages_send_batch(message_ids=[message.pk]) == []
     message.refresh_from_db()
     assert message.status == Status.FAILED and "No such user" in message.last_error and message.attempts == 1
 
 
 def test_a_5xx_answer_is_permanent(monkeypatch):
-    monkeypatch.setattr(services, "get_connection", FlakyBackend(smtplib.SMTPDataError(554, b"Message refused")))
+    monkeypatch.setattr(sending, "get_connection", FlakyBackend(smtplib.SMTPDataError(554, b"Message refused")))
     message = OutboundMessageFactory()
-    assert services.messages_send_batch(message_ids=[message.pk]) == []
+    assert sending.messages_send_batch(message_ids=[message.pk]) == []
     message.refresh_from_db()
     assert message.status == Status.FAILED and "Message refused" in message.last_error
 
 
 def test_transient_error_keeps_the_rest_of_the_batch_queued_for_a_retry(monkeypatch):
     backend = FlakyBackend(smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
-    monkeypatch.setattr(services, "get_connection", backend)
+    monkeypatch.setattr(sending, "get_connection", backend)
     first, second = OutboundMessageFactory.create_batch(2)
-    assert services.messages_send_batch(message_ids=[first.pk, second.pk]) == [first.pk, second.pk]
+    assert sending.messages_send_batch(message_ids=[first.pk, second.pk]) == [first.pk, second.pk]
     first.refresh_from_db()
     assert first.status == Status.QUEUED and first.attempts == 1 and "unexpectedly" in first.last_error
     assert first.dispatched_at is not None
     backend.error = None
-    assert services.messages_send_batch(message_ids=[first.pk, second.pk]) == []
+    assert sending.messages_send_batch(message_ids=[first.pk, second.pk]) == []
     assert len(backend.sent) == 2
     # The same Message-ID on every attempt lets mail clients fold a rare duplicate delivery.
     assert backend.sent[0].message()["Message-ID"] == f"<onmt-message-{first.pk}@onmt.ma>"
@@ -206,20 +209,20 @@ def test_a_batch_with_nothing_left_to_send_opens_no_smtp_connection(monkeypatch)
     def no_connection(*args, **kwargs):
         raise AssertionError("an SMTP connection was opened for messages already dealt with")
 
-    monkeypatch.setattr(services, "get_connection", no_connection)
-    assert services.messages_send_batch(message_ids=[sent.pk, failed.pk, sent.pk + 10_000]) == []
+    monkeypatch.setattr(sending, "get_connection", no_connection)
+    assert sending.messages_send_batch(message_ids=[sent.pk, failed.pk, sent.pk + 10_000]) == []
     backend = FlakyBackend(None)
-    monkeypatch.setattr(services, "get_connection", backend)
-    assert services.messages_send_batch(message_ids=[sent.pk, queued.pk, failed.pk]) == []
+    monkeypatch.setattr(sending, "get_connection", backend)
+    assert sending.messages_send_batch(message_ids=[sent.pk, queued.pk, failed.pk]) == []
     assert [email.to for email in backend.sent] == [[f"Amina Alaoui <{queued.recipient_email}>"]]
 
 
 def test_a_message_failing_too_often_is_marked_failed(settings, monkeypatch):
     settings.MESSAGING_MAX_ATTEMPTS = 2
-    monkeypatch.setattr(services, "get_connection", FlakyBackend(smtplib.SMTPDataError(451, b"Try later")))
+    monkeypatch.setattr(sending, "get_connection", FlakyBackend(smtplib.SMTPDataError(451, b"Try later")))
     message = OutboundMessageFactory()
-    services.messages_send_batch(message_ids=[message.pk])
-    services.messages_send_batch(message_ids=[message.pk])
+    sending.messages_send_batch(message_ids=[message.pk])
+    sending.messages_send_batch(message_ids=[message.pk])
     message.refresh_from_db()
     assert message.status == Status.FAILED and message.attempts == 2
 
@@ -227,7 +230,7 @@ def test_a_message_failing_too_often_is_marked_failed(settings, monkeypatch):
 def test_scheduled_message_waits_for_its_time(django_capture_on_commit_callbacks):
     later = timezone.now() + timedelta(hours=1)
     message = OutboundMessageFactory(send_after=later)
-    assert services.message_send(message_id=message.pk) is False
+    assert sending.message_send(message_id=message.pk) is False
     assert mail.outbox == []
 
 
@@ -240,8 +243,8 @@ def test_sweep_dispatches_lost_and_due_messages_only(django_capture_on_commit_ca
     stale = OutboundMessageFactory(dispatched_at=now - timedelta(hours=2))
     sent = OutboundMessageFactory(status=Status.SENT, sent_at=now)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.messages_sweep(now=now) == 3
-    assert services.messages_sweep(now=now) == 0
+        assert tasks.messages_sweep(now=now) == 3
+    assert tasks.messages_sweep(now=now) == 0
     sent_to = {m.to[0] for m in mail.outbox}
     assert {lost.recipient_email, due.recipient_email, stale.recipient_email} == {
         address.split("<")[-1].rstrip(">") for address in sent_to
@@ -256,7 +259,7 @@ def test_dispatch_with_the_broker_down_is_logged_and_the_row_stays_queued(monkey
 
     monkeypatch.setattr(tasks.send_batch, "delay", broker_down)
     message = OutboundMessageFactory(dispatched_at=timezone.now())
-    services.messages_dispatch(message_ids=[message.pk])
+    tasks.messages_dispatch(message_ids=[message.pk])
     message.refresh_from_db()
     assert message.status == Status.QUEUED and message.dispatched_at is None
     assert "stay queued for the sweep" in caplog.text
@@ -275,25 +278,25 @@ def test_resend_queues_failed_messages_again(django_capture_on_commit_callbacks)
 def test_retry_countdown_grows_and_stays_below_the_visibility_timeout(settings):
     settings.MESSAGING_RETRY_BACKOFF = 5
     settings.MESSAGING_RETRY_BACKOFF_MAX = 600
-    assert 2.5 <= services.retry_countdown(retries=0) <= 5
-    assert 20 <= services.retry_countdown(retries=3) <= 40
-    assert services.retry_countdown(retries=30) <= 600 < settings.CELERY_VISIBILITY_TIMEOUT
+    assert 2.5 <= sending.retry_countdown(retries=0) <= 5
+    assert 20 <= sending.retry_countdown(retries=3) <= 40
+    assert sending.retry_countdown(retries=30) <= 600 < settings.CELERY_VISIBILITY_TIMEOUT
 
 
 def test_a_message_that_cannot_be_built_fails_at_once_with_the_reason(monkeypatch):
     def broken(meeting, **kwargs):
         raise ValueError("bad calendar data")
 
-    monkeypatch.setattr(services, "meeting_ics", broken)
+    monkeypatch.setattr(calendar, "meeting_ics", broken)
     message = OutboundMessageFactory(meeting=MeetingFactory(), attach_calendar=True)
-    assert services.messages_send_batch(message_ids=[message.pk]) == []
+    assert sending.messages_send_batch(message_ids=[message.pk]) == []
     message.refresh_from_db()
     assert message.status == Status.FAILED and "bad calendar data" in message.last_error
 
 
 def test_a_batch_out_of_time_leaves_the_rest_queued_for_the_retry(monkeypatch):
     backend = FlakyBackend(SoftTimeLimitExceeded())
-    monkeypatch.setattr(services, "get_connection", backend)
+    monkeypatch.setattr(sending, "get_connection", backend)
     first, second = OutboundMessageFactory.create_batch(2)
-    assert services.messages_send_batch(message_ids=[first.pk, second.pk]) == [first.pk, second.pk]
+    assert sending.messages_send_batch(message_ids=[first.pk, second.pk]) == [first.pk, second.pk]
     assert set(OutboundMessage.objects.values_list("status", "attempts")) == {(Status.QUEUED, 0)}

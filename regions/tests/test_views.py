@@ -60,8 +60,8 @@ def test_admin_refuses_non_staff(client):
 def test_demo_data_command_is_idempotent(settings, tmp_path, django_user_model):
     from django.core.management import call_command
 
-    from meetings.models import AgendaItem, Meeting, Registration
-    from messaging.models import OutboundMessage, Reminder
+    from meetings.models import AgendaItem, Meeting, Registration, Reminder
+    from messaging.models import OutboundMessage
     from regions.models import Contact, RegionalCouncil
     from roadmap.models import Acknowledgement, RoadmapItem, StatusChange
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from meetings.registration_services import registration_offers_expire
+from meetings.services.registration import registration_offers_expire
 
 
 class Command(BaseCommand):

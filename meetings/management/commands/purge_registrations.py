@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from meetings.registration_services import registrations_purge_expired
+from meetings.services.registration import registrations_purge_expired
 
 
 class Command(BaseCommand):

@@ -1,0 +1,157 @@
+import re
+
+import pytest
+from django.conf import settings
+from django.contrib.messages import constants
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from meetings.models import Meeting, Registration
+from meetings.services.registration import registration_create
+from meetings.tests.factories import MeetingFactory
+from meetings.tokens import invitation_token_make
+from regions.tests.factories import ContactFactory, OfficialFactory
+
+pytestmark = pytest.mark.django_db
+
+CSRF_VALUE = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+
+
+def register(meeting, email):
+    return registration_create(
+        meeting_id=meeting.pk,
+        full_name="Amina Berrada",
+        organisation="Riad Atlas",
+        sector="lodging",
+        email=email,
+        phone="+212612345678",
+    )
+
+
+def test_second_anonymous_visit_is_served_without_touching_the_database(client, django_assert_num_queries):
+    meeting = MeetingFactory(title="Rencontre de Dakhla")
+    client.get(meeting.get_absolute_url())
+    with django_assert_num_queries(0):
+        second = Client().get(meeting.get_absolute_url())
+    assert second.status_code == 200
+    assert "Rencontre de Dakhla" in second.content.decode()
+
+
+def test_a_page_stored_before_its_generation_was_lost_is_not_served_again(client):
+    # A Redis restart loses the generations; the pages stored before must not match the new ones.
+    meeting = MeetingFactory(title="Rencontre de Dakhla")
+    client.get(meeting.get_absolute_url())
+    cache.delete("page-generation:public")
+    Meeting.objects.filter(pk=meeting.pk).update(title="Rencontre de Laâyoune")  # no signal: no invalidation
+    assert "Rencontre de Laâyoune" in Client().get(meeting.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(
+    "url_of",
+    [
+        lambda meeting: reverse("regions:home"),
+        lambda meeting: meeting.region.get_absolute_url(),
+        lambda meeting: meeting.tour.get_absolute_url(),
+        lambda meeting: meeting.get_absolute_url(),
+    ],
+)
+def test_every_public_page_is_cached_and_a_change_shows_at_once(client, url_of, django_capture_on_commit_callbacks):
+    meeting = MeetingFactory(title="Rencontre de Dakhla")
+    assert "Rencontre de Dakhla" in client.get(url_of(meeting)).content.decode()
+
+    # Cached pages are invalidated when the change commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.title = "Rencontre de Dakhla — nouvelle salle"
+        meeting.save()
+
+    assert "nouvelle salle" in Client().get(url_of(meeting)).content.decode()
+
+
+def test_seats_left_follow_each_registration(client, django_capture_on_commit_callbacks):
+    meeting = MeetingFactory(capacity=5)
+    client.get(meeting.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        register(meeting, "amina@example.ma")
+        register(meeting, "karim@example.ma")
+    html = Client().get(meeting.get_absolute_url()).content.decode()
+    assert meeting.registrations.filter(status=Registration.Status.CONFIRMED).count() == 2
+    assert "3 places restantes" in html
+    assert "5 places restantes" not in html
+
+
+def test_each_visitor_gets_a_csrf_token_of_their_own_that_the_form_accepts():
+    meeting = MeetingFactory()
+    url = meeting.get_absolute_url()
+    Client().get(url)  # fills the cache
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get(url)
+    token = CSRF_VALUE.search(page.content.decode()).group(1)
+    assert settings.CSRF_COOKIE_NAME in page.cookies
+    response = visitor.post(
+        reverse("registrations:register", args=[meeting.slug]),
+        {
+            "csrfmiddlewaretoken": token,
+            "full_name": "Amina Berrada",
+            "organisation": "Riad Atlas",
+            "sector": "lodging",
+            "email": "amina@example.ma",
+            "phone": "0612345678",
+            "consent": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert meeting.registrations.filter(email="amina@example.ma").exists()
+    other = CSRF_VALUE.search(Client().get(url).content.decode()).group(1)
+    assert other != token
+
+
+def test_languages_are_cached_apart(client):
+    meeting = MeetingFactory()
+    french = client.get(meeting.region.get_absolute_url())
+    arabic = Client(headers={"accept-language": "ar"}).get(meeting.region.get_absolute_url())
+    assert 'lang="fr"' in french.content.decode()
+    assert 'lang="ar"' in arabic.content.decode()
+    assert 'dir="rtl"' in arabic.content.decode()
+
+
+def test_signed_in_users_never_get_nor_leave_a_cached_page(client):
+    meeting = MeetingFactory()
+    url = meeting.region.get_absolute_url()
+    official = OfficialFactory(region=meeting.region)
+    signed_in = Client()
+    signed_in.force_login(official.user)
+
+    assert "Se déconnecter" in signed_in.get(url).content.decode()
+    assert "Se déconnecter" not in client.get(url).content.decode()
+    assert "Se déconnecter" in signed_in.get(url).content.decode()
+
+
+def test_personal_invitation_links_are_never_served_from_the_cache():
+    meeting = MeetingFactory()
+    contact = ContactFactory(region=meeting.region, full_name="Youssef Alaoui")
+    url = (
+        meeting.get_absolute_url()
+        + "?invitation="
+        + invitation_token_make(contact_id=contact.pk, meeting_id=meeting.pk)
+    )
+    assert "Youssef Alaoui" in Client().get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        Client().get(url)
+    assert len(queries) > 0
+    assert "Youssef Alaoui" not in Client().get(meeting.get_absolute_url()).content.decode()
+
+
+def test_a_page_with_a_message_for_the_visitor_is_rendered_for_them():
+    meeting = MeetingFactory()
+    url = meeting.get_absolute_url()
+    Client().get(url)
+    storage = CookieStorage(RequestFactory().get("/"))
+    storage.add(constants.SUCCESS, "Votre inscription est annulée.")
+    visitor = Client()
+    visitor.cookies[storage.cookie_name] = storage._encode(storage._loaded_messages + storage._queued_messages)
+    assert "Votre inscription est annulée." in visitor.get(url).content.decode()
+    assert "Votre inscription est annulée." not in Client().get(url).content.decode()

@@ -1,0 +1,73 @@
+"""Registrations as CSV and Excel files for staff (the admin's export buttons), in Moroccan local time."""
+
+import io
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from core.exports import excel_csv_writer
+
+EXPORT_COLUMNS = [
+    (_("Rencontre"), lambda r: r.meeting.title),
+    (_("Région"), lambda r: r.meeting.region.name_fr),
+    (_("Nom complet"), lambda r: r.full_name),
+    (_("Organisme"), lambda r: r.organisation),
+    (_("Fonction"), lambda r: r.job_title),
+    (_("Secteur"), lambda r: r.get_sector_display()),
+    (_("E-mail"), lambda r: r.email),
+    (_("Téléphone"), lambda r: r.phone),
+    (_("Ville"), lambda r: r.city),
+    (_("Statut"), lambda r: r.get_status_display()),
+    (_("Inscrit(e) le"), lambda r: r.created_at),
+    (_("Présent(e) le"), lambda r: r.attended_at),
+    (_("Message"), lambda r: r.message),
+]
+
+
+def _local(value):
+    """Exports show Moroccan local time, without an offset spreadsheets cannot read."""
+    return timezone.localtime(value).replace(tzinfo=None) if value is not None else None
+
+
+def _export_rows(registrations):
+    yield [str(title) for title, _value in EXPORT_COLUMNS]
+    for registration in registrations:
+        row = []
+        for _title, value in EXPORT_COLUMNS:
+            cell = value(registration)
+            row.append(_local(cell) if hasattr(cell, "tzinfo") else cell)
+        yield row
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y %H:%M") if hasattr(value, "strftime") else value
+
+
+def registrations_csv(registrations) -> bytes:
+    """UTF-8 with a BOM and `;` so French-locale Excel opens it as is; formula-like cells neutralised by defusedcsv."""
+    buffer = io.StringIO()
+    writer = excel_csv_writer(buffer)
+    for row in _export_rows(registrations):
+        writer.writerow([_csv_cell(cell) for cell in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def registrations_xlsx(registrations) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(_("Inscriptions")))
+    for row in _export_rows(registrations):
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                # openpyxl would store it as a formula; what a person typed stays text.
+                cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

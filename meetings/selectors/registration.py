@@ -1,0 +1,141 @@
+"""Reads of the professionals' registration."""
+
+import hmac
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from meetings.models import Meeting, Registration
+from meetings.tokens import invitation_token_read
+from regions.models import Contact
+
+
+def registration_seats_taken(*, meeting_id: int) -> int:
+    """Seats of the capacity in use: confirmed, offered (held for someone) or attended.
+
+    Every registration counts them while it holds the meeting's lock, so the statement is written
+    here rather than built by the ORM on each call (README, "Performance").
+    """
+    meta, quote = Registration._meta, connection.ops.quote_name
+    statuses = Registration.SEAT_STATUSES
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {quote(meta.db_table)}"
+            f" WHERE {quote(meta.get_field('meeting').column)} = %s"
+            f" AND {quote(meta.get_field('status').column)} IN ({', '.join(['%s'] * len(statuses))})",
+            [meeting_id, *statuses],
+        )
+        return cursor.fetchone()[0]
+
+
+def registration_meetings() -> QuerySet[Meeting]:
+    """Meetings as the public registration pages see them, with their region: a draft does not exist there."""
+    return Meeting.objects.select_related("region").exclude(status=Meeting.Status.DRAFT)
+
+
+def meeting_for_registration(*, slug: str) -> Meeting | None:
+    """A meeting the public may see (drafts are not shown, not even as closed)."""
+    return registration_meetings().filter(slug=slug).first()
+
+
+def invited_contact(*, token: str, meeting: Meeting) -> Contact | None:
+    """The contact a personal invitation link was made for, if the token is genuine and for this meeting."""
+    contact_id = invitation_token_read(token=token, meeting_id=meeting.pk) if token else None
+    return Contact.objects.filter(pk=contact_id).first() if contact_id is not None else None
+
+
+def registration_for_link(*, public_id: uuid.UUID, secret: str, now: datetime | None = None) -> Registration | None:
+    """The registration a personal link points to, or None when the link is not (or no longer) valid.
+
+    The secret is compared in constant time. A link is revoked when its secret is replaced (a new
+    link sent, the data erased) and expires with the retention period after the meeting's end,
+    even before `purge_registrations` has erased the data.
+    """
+    registration = Registration.objects.select_related("meeting__region").filter(public_id=public_id).first()
+    if registration is None or not hmac.compare_digest(registration.manage_secret.encode(), secret.encode()):
+        return None
+    if registration.meeting.ends_at < registration_retention_cutoff(now=now):
+        return None
+    return registration
+
+
+def registration_retention_cutoff(*, now: datetime | None = None) -> datetime:
+    """Registrations of meetings that ended before this moment are past their retention period."""
+    return (now or timezone.now()) - timedelta(days=settings.REGISTRATION_RETENTION_DAYS)
+
+
+def registration_waitlist_position(*, registration: Registration) -> int | None:
+    """1 for the next person to get a seat; None when not on the waiting list."""
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    ahead = Registration.objects.filter(
+        Q(created_at__lt=registration.created_at) | Q(created_at=registration.created_at, pk__lt=registration.pk),
+        meeting_id=registration.meeting_id,
+        status=Registration.Status.WAITLISTED,
+    ).count()
+    return ahead + 1
+
+
+EXPORTED_FIELDS = [
+    "full_name",
+    "organisation",
+    "job_title",
+    "sector",
+    "email",
+    "phone",
+    "city",
+    "message",
+    "language",
+    "status",
+    "consent_at",
+    "created_at",
+    "updated_at",
+    "offer_expires_at",
+    "cancelled_at",
+    "attended_at",
+]
+
+
+def registration_personal_data(*, registration: Registration) -> dict:
+    """Everything stored about the person for this registration (right of access, law 09-08)."""
+    data = {"registration": str(registration.public_id)}
+    for name in EXPORTED_FIELDS:
+        value = getattr(registration, name)
+        data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    data["meeting"] = {
+        "title": registration.meeting.title,
+        "starts_at": registration.meeting.starts_at.isoformat(),
+        "venue": f"{registration.meeting.venue_name}, {registration.meeting.address}, {registration.meeting.city}",
+        "region": registration.meeting.region.name_fr,
+    }
+    data["invited"] = registration.invited_contact_id is not None
+    return data
+
+
+def registrations_for_checkin(*, meeting: Meeting, query: str = "") -> QuerySet[Registration]:
+    """People expected or already checked in at a meeting, optionally matching a name, organisation or e-mail."""
+    registrations = Registration.objects.filter(
+        meeting=meeting, status__in=[Registration.Status.CONFIRMED, Registration.Status.ATTENDED]
+    ).order_by("full_name", "pk")
+    query = query.strip()
+    if query:
+        registrations = registrations.filter(
+            Q(full_name__icontains=query) | Q(organisation__icontains=query) | Q(email__icontains=query)
+        )
+    return registrations
+
+
+def meeting_registration_counts(*, meeting_ids) -> dict[int, dict[str, int]]:
+    """Per meeting, how many registrations are in each status (one query)."""
+    rows = (
+        Registration.objects.filter(meeting_id__in=meeting_ids)
+        .values("meeting_id")
+        .annotate(
+            **{status: Count("pk", filter=Q(status=status)) for status in Registration.Status.values},
+        )
+    )
+    return {row.pop("meeting_id"): row for row in rows}

@@ -1,0 +1,160 @@
+"""Messages to many people at once: invitations, reminders and follow-ups (writes, like services)."""
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetings import drafts as content
+from meetings.models import Meeting, MeetingFollowUp, Registration, Reminder
+from messaging.models import OutboundMessage
+from messaging.services import messages_queue
+from regions.models import Contact
+
+Kind = OutboundMessage.Kind
+# Statuses of a meeting that still takes place at its (possibly new) date.
+UPCOMING = (Meeting.Status.PUBLISHED, Meeting.Status.POSTPONED)
+# A meeting marked held later than this gets no follow-up: it would arrive out of context.
+FOLLOW_UP_WINDOW = timedelta(days=30)
+
+
+@transaction.atomic
+def invitations_send(*, meeting_id: int, send_after: datetime | None = None) -> int:
+    """Invite every contact of the meeting's region marked `invite`; returns how many are new.
+
+    Each contact is invited once per meeting whatever the number of calls (idempotency key).
+    With `send_after`, the sweep sends them when due: it must fall before the meeting starts.
+    """
+    meeting = Meeting.objects.select_for_update().select_related("region").get(pk=meeting_id)
+    if meeting.status not in UPCOMING or meeting.starts_at <= timezone.now():
+        raise ValidationError(_("Seule une rencontre publiée et à venir peut recevoir des invitations."))
+    if send_after is not None and send_after >= meeting.starts_at:
+        raise ValidationError({"send_after": _("Les invitations doivent partir avant le début de la rencontre.")})
+    contacts = Contact.objects.filter(region_id=meeting.region_id, invite=True).order_by("pk")
+    drafts = [
+        content.contact_draft(
+            contact, meeting, kind=Kind.INVITATION, key=f"invitation:{meeting.pk}:{contact.pk}", send_after=send_after
+        )
+        for contact in contacts
+    ]
+    return len(messages_queue(drafts=drafts))
+
+
+def reminders_due(*, now: datetime) -> list[Reminder]:
+    """Reminders due and not yet sent, of meetings still ahead (never "date equals today")."""
+    pending = Reminder.objects.filter(
+        sent_at__isnull=True, meeting__status__in=UPCOMING, meeting__starts_at__gt=now
+    ).select_related("meeting")
+    return [reminder for reminder in pending if reminder.due_at(starts_at=reminder.meeting.starts_at) <= now]
+
+
+def _reminder_drafts(reminder: Reminder, meeting: Meeting) -> list:
+    registrations = Registration.objects.filter(meeting=meeting, status=Registration.Status.CONFIRMED)
+    drafts = [
+        content.registration_draft(
+            registration, kind=Kind.REMINDER, key=f"reminder:{reminder.pk}:{meeting.sequence}:r{registration.pk}"
+        )
+        for registration in registrations.select_related("meeting__region")
+    ]
+    if reminder.include_invited:
+        active_emails = Registration.objects.filter(meeting=meeting, status__in=Registration.ACTIVE_STATUSES).values(
+            "email"
+        )
+        invited = (
+            Contact.objects.filter(messages__meeting=meeting, messages__kind=Kind.INVITATION)
+            .exclude(email__in=active_emails)
+            .distinct()
+        )
+        drafts += [
+            content.contact_draft(
+                contact,
+                meeting,
+                kind=Kind.REMINDER,
+                template="reminder_invited",
+                key=f"reminder:{reminder.pk}:{meeting.sequence}:c{contact.pk}",
+            )
+            for contact in invited
+        ]
+    return drafts
+
+
+def reminders_send_due(*, now: datetime | None = None) -> int:
+    """Queue the messages of every due reminder, each reminder once; returns how many reminders."""
+    now = now or timezone.now()
+    done = 0
+    for candidate in reminders_due(now=now):
+        with transaction.atomic():
+            reminder = (
+                Reminder.objects.select_for_update(skip_locked=True)
+                .filter(pk=candidate.pk, sent_at__isnull=True)
+                .first()
+            )
+            if reminder is None:
+                continue
+            meeting = Meeting.objects.select_related("region").get(pk=reminder.meeting_id)
+            messages_queue(drafts=_reminder_drafts(reminder, meeting))
+            reminder.sent_at = now
+            reminder.save(update_fields=["sent_at", "updated_at"])
+            done += 1
+    return done
+
+
+@transaction.atomic
+def reminders_rearm(*, meeting: Meeting) -> int:
+    """After a move, reminders due after now at the new date are sent again (at that date)."""
+    now = timezone.now()
+    rearmed = [
+        reminder.pk
+        for reminder in Reminder.objects.filter(meeting=meeting, sent_at__isnull=False)
+        if reminder.due_at(starts_at=meeting.starts_at) > now
+    ]
+    return Reminder.objects.filter(pk__in=rearmed).update(sent_at=None, updated_at=now)
+
+
+@transaction.atomic
+def reminders_create_defaults(*, meeting: Meeting) -> list[Reminder]:
+    """The default reminders: two days before, and at 08:00 (Casablanca) on the day."""
+    return [
+        Reminder.objects.get_or_create(meeting=meeting, offset=Reminder.DEFAULT_OFFSET, local_time=None)[0],
+        Reminder.objects.get_or_create(
+            meeting=meeting, offset=None, days_before=0, local_time=Reminder.DEFAULT_MORNING
+        )[0],
+    ]
+
+
+def follow_ups_send(*, now: datetime | None = None) -> int:
+    """Queue the follow-up of every meeting recently marked held, once; returns how many meetings."""
+    now = now or timezone.now()
+    meetings = Meeting.objects.filter(
+        status=Meeting.Status.HELD, follow_up__isnull=True, ends_at__gte=now - FOLLOW_UP_WINDOW
+    ).select_related("region")
+    done = 0
+    for meeting in meetings:
+        with transaction.atomic():
+            _follow_up, created = MeetingFollowUp.objects.get_or_create(meeting=meeting, defaults={"queued_at": now})
+            if not created:
+                continue
+            messages_queue(drafts=_follow_up_drafts(meeting))
+            done += 1
+    return done
+
+
+def _follow_up_drafts(meeting: Meeting) -> list:
+    kinds = {Registration.Status.ATTENDED: Kind.FOLLOW_UP, Registration.Status.CONFIRMED: Kind.FOLLOW_UP_ABSENT}
+    registrations = Registration.objects.filter(meeting=meeting, status__in=kinds).select_related("meeting__region")
+    drafts = [
+        content.registration_draft(
+            registration, kind=kinds[registration.status], key=f"follow_up:{meeting.pk}:{registration.pk}"
+        )
+        for registration in registrations
+    ]
+    crt = Contact.objects.filter(region_id=meeting.region_id, kind=Contact.Kind.CRT_MEMBER)
+    drafts += [
+        content.contact_draft(
+            contact, meeting, kind=Kind.ROADMAP_REVIEW, key=f"roadmap_review:{meeting.pk}:{contact.pk}"
+        )
+        for contact in crt
+    ]
+    return drafts

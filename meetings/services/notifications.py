@@ -1,0 +1,86 @@
+"""What the meetings' services call to e-mail registrants; each call queues OutboundMessage rows.
+
+Callers use these inside the transaction that makes the change, so the message is
+stored with it and sent after commit (see messaging.services.messages_queue).
+"""
+
+from meetings import drafts as content
+from meetings.models import Registration
+from messaging.models import OutboundMessage
+from messaging.services import messages_queue
+
+Kind = OutboundMessage.Kind
+
+
+def notify_registration_confirmed(*, registration) -> None:
+    """Confirmation with the meeting's .ics and the personal manage link."""
+    messages_queue(
+        drafts=[
+            content.registration_draft(
+                registration, kind=Kind.CONFIRMATION, key=f"confirmation:{registration.pk}", attach_calendar=True
+            )
+        ]
+    )
+
+
+def notify_registration_waitlisted(*, registration) -> None:
+    """The person is on the waiting list; their manage link shows their current position."""
+    messages_queue(
+        drafts=[content.registration_draft(registration, kind=Kind.WAITLISTED, key=f"waitlisted:{registration.pk}")]
+    )
+
+
+def notify_manage_link(*, registration) -> None:
+    """A fresh manage link, when the same e-mail registers again for the same meeting."""
+    messages_queue(
+        drafts=[
+            content.registration_draft(registration, kind=Kind.MANAGE_LINK, key=content.manage_link_key(registration))
+        ]
+    )
+
+
+def notify_seat_offered(*, registration) -> None:
+    """A freed seat is held for a waitlisted person until registration.offer_expires_at."""
+    expires = registration.offer_expires_at.isoformat() if registration.offer_expires_at else ""
+    messages_queue(
+        drafts=[
+            content.registration_draft(
+                registration, kind=Kind.SEAT_OFFER, key=f"seat_offer:{registration.pk}:{expires}"
+            )
+        ]
+    )
+
+
+def notify_registration_cancelled(*, registration) -> None:
+    """The person cancelled (or left the waiting list)."""
+    messages_queue(
+        drafts=[content.registration_draft(registration, kind=Kind.CANCELLATION, key=f"cancellation:{registration.pk}")]
+    )
+
+
+def _notify_registrants(meeting, *, kind: str) -> None:
+    registrations = Registration.objects.filter(
+        meeting=meeting, status__in=Registration.ACTIVE_STATUSES
+    ).select_related("meeting__region")
+    messages_queue(
+        drafts=[
+            content.registration_draft(
+                registration,
+                kind=kind,
+                # The sequence tells a second move of the same meeting apart from a repeat of the first.
+                key=f"{kind}:{meeting.pk}:{meeting.sequence}:{registration.pk}",
+                attach_calendar=True,
+            )
+            for registration in registrations
+        ]
+    )
+
+
+def notify_meeting_cancelled(*, meeting) -> None:
+    """Staff cancelled the meeting: every active registrant is told, with a cancelling .ics."""
+    _notify_registrants(meeting, kind=Kind.MEETING_CANCELLED)
+
+
+def notify_meeting_postponed(*, meeting) -> None:
+    """Staff moved the meeting: every active registrant is told, with an updated .ics."""
+    _notify_registrants(meeting, kind=Kind.MEETING_POSTPONED)

@@ -1,0 +1,218 @@
+"""Public pages of the professionals' registration: the form, the confirmation and the personal links."""
+
+import copy
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from core.security import client_ip
+from meetings.forms import ContactDetailsForm, RegistrationForm, registration_form_for
+from meetings.models import Meeting, Registration
+from meetings.selectors.registration import (
+    invited_contact,
+    meeting_for_registration,
+    registration_for_link,
+    registration_personal_data,
+    registration_seats_taken,
+    registration_waitlist_position,
+)
+from meetings.services import registration as services
+
+
+def client_address(group, request) -> str:
+    """The rate limit's key: the client's address as the login throttling sees it too."""
+    return client_ip(request)
+
+
+def registration_rate(group, request) -> str:
+    # Read on each request rather than once at import, so the setting (and a test's override) applies.
+    return settings.REGISTRATION_RATE_LIMIT
+
+
+# Every page reached through a personal link carries personal data: never stored by a browser or a proxy
+# (never_cache on each view below).
+def _registration_from_link(public_id, secret) -> Registration:
+    registration = registration_for_link(public_id=public_id, secret=secret)
+    if registration is None:
+        raise Http404
+    return registration
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key=client_address, rate=registration_rate, method="POST", block=False)
+def register(request, slug):
+    """GET: the form on its own page; POST: register, then the confirmation, or the form with its errors."""
+
+    def meeting_or_404():
+        meeting = meeting_for_registration(slug=slug)
+        if meeting is None:
+            raise Http404
+        return meeting
+
+    def page(template: str, status: int = 200, meeting=None, **extra):
+        meeting = meeting or meeting_or_404()
+        # Seats are counted only for a page shown; a registration that goes through is counted under the lock.
+        state = meeting.registration_state(seats_taken=registration_seats_taken(meeting_id=meeting.pk))
+        return render(request, template, {"meeting": meeting, "registration_state": state, **extra}, status=status)
+
+    if request.method == "GET":
+        meeting = meeting_or_404()
+        form = registration_form_for(meeting, request.GET.get("invitation", ""))
+        return page("meetings/registration_page.html", meeting=meeting, form=form)
+    if request.limited:
+        error = _("Trop de demandes depuis votre connexion. Réessayez plus tard.")
+        return page("meetings/registration_refused.html", 429, error=error)
+    form = RegistrationForm(request.POST)
+    if not form.is_valid():
+        return page("meetings/registration_page.html", 400, form=form)
+    data = form.cleaned_data
+    contact = invited_contact(token=data["invitation"], meeting=meeting_or_404()) if data["invitation"] else None
+    try:
+        # The service finds the meeting by its slug with the lock it takes: one look-up for a registration.
+        outcome = services.registration_create(
+            meeting_slug=slug,
+            full_name=data["full_name"],
+            organisation=data["organisation"],
+            job_title=data["job_title"],
+            sector=data["sector"],
+            email=data["email"],
+            phone=data["phone"],
+            city=data["city"],
+            message=data["message"],
+            language=(get_language() or "fr")[:2],
+            invited_contact_id=contact.pk if contact else None,
+        )
+    except Meeting.DoesNotExist:
+        raise Http404 from None
+    except services.RegistrationRefused as refusal:
+        return page("meetings/registration_refused.html", 409, form=form, error=refusal.message)
+    if not outcome.created:
+        # The link goes only to the mailbox: whoever typed this address must not see the registration.
+        return page("meetings/registration_duplicate.html", form=form)
+    registration = outcome.registration
+    return redirect("registrations:done", public_id=registration.public_id, secret=registration.manage_secret)
+
+
+def _registration_context(registration: Registration) -> dict:
+    return {
+        "registration": registration,
+        "meeting": registration.meeting,
+        "waitlist_position": registration_waitlist_position(registration=registration),
+    }
+
+
+@never_cache
+def done(request, public_id, secret):
+    """The confirmation page: status, waiting-list position, QR code for check-in, personal link."""
+    registration = _registration_from_link(public_id, secret)
+    return render(request, "meetings/registration_done.html", _registration_context(registration))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def manage(request, public_id, secret):
+    """The personal page: see the registration, correct contact details, cancel, download or erase the data."""
+    registration = _registration_from_link(public_id, secret)
+    # A copy: an invalid form must not show its rejected values as the stored registration.
+    form = ContactDetailsForm(request.POST or None, instance=copy.copy(registration))
+    if request.method == "POST" and registration.status != Registration.Status.CANCELLED:
+        if form.is_valid():
+            services.registration_update_contact(registration_id=registration.pk, **form.cleaned_data)
+            messages.success(request, _("Vos coordonnées ont été mises à jour."))
+            return redirect(request.path)
+        status = 400
+    else:
+        status = 200
+    context = {**_registration_context(registration), "form": form}
+    return render(request, "meetings/registration_manage.html", context, status=status)
+
+
+def _refused(request, registration, refusal) -> HttpResponse:
+    context = {"meeting": registration.meeting, "registration": registration, "error": refusal.message}
+    return render(request, "meetings/registration_refused.html", context, status=409)
+
+
+@never_cache
+@require_POST
+def cancel(request, public_id, secret):
+    registration = _registration_from_link(public_id, secret)
+    try:
+        services.registration_cancel(registration_id=registration.pk)
+    except services.RegistrationRefused as refusal:
+        return _refused(request, registration, refusal)
+    messages.success(request, _("Votre inscription est annulée."))
+    return redirect("registrations:manage", public_id=public_id, secret=secret)
+
+
+@never_cache
+@require_POST
+def erase(request, public_id, secret):
+    registration = _registration_from_link(public_id, secret)
+    services.registration_erase(registration_id=registration.pk)
+    return render(request, "meetings/registration_erased.html", {"meeting": registration.meeting})
+
+
+@never_cache
+def export_data(request, public_id, secret):
+    """The person's data as a JSON download (right of access)."""
+    registration = _registration_from_link(public_id, secret)
+    body = json.dumps(registration_personal_data(registration=registration), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="inscription-{registration.public_id}.json"'
+    return response
+
+
+def _offer_view(request, public_id, secret, *, service, template):
+    """GET shows the question (mail scanners follow links); only the POST of the button changes anything."""
+    registration = _registration_from_link(public_id, secret)
+    if request.method == "POST":
+        try:
+            registration = service(registration_id=registration.pk)
+        except services.RegistrationRefused as refusal:
+            return _refused(request, registration, refusal)
+        if service is services.registration_offer_accept and registration.status == Registration.Status.CANCELLED:
+            error = _("Le délai pour accepter cette place est dépassé ; elle a été proposée à la personne suivante.")
+            return _refused(request, registration, services.RegistrationRefused(error))
+        return redirect("registrations:manage", public_id=public_id, secret=secret)
+    return render(request, template, _registration_context(registration))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def accept_offer(request, public_id, secret):
+    return _offer_view(
+        request,
+        public_id,
+        secret,
+        service=services.registration_offer_accept,
+        template="meetings/registration_offer_accept.html",
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def decline_offer(request, public_id, secret):
+    return _offer_view(
+        request,
+        public_id,
+        secret,
+        service=services.registration_offer_decline,
+        template="meetings/registration_offer_decline.html",
+    )
+
+
+def privacy(request):
+    """The privacy policy of the registration (law 09-08)."""
+    context = {
+        "CNDP_DECLARATION_NUMBER": settings.CNDP_DECLARATION_NUMBER,
+        "PRIVACY_CONTACT_EMAIL": settings.PRIVACY_CONTACT_EMAIL,
+    }
+    return render(request, "pages/privacy.html", context)

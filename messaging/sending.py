@@ -1,0 +1,189 @@
+"""Sending the outbox's messages over SMTP, each exactly once (the tasks call this)."""
+
+import logging
+import random
+import smtplib
+from email.utils import formataddr, parseaddr
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from messaging.models import OutboundMessage
+
+logger = logging.getLogger(__name__)
+
+# SMTP answers that will not change on a retry: the address itself is refused.
+PERMANENT_SMTP_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
+# The server or the network failed for now (OSError covers refused connections and timeouts).
+TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
+
+
+def single_line(text: str) -> str:
+    """Collapse whitespace so user data can never add a header line."""
+    return " ".join(text.split())
+
+
+def _calendar_part(message: OutboundMessage):
+    """The calendar file of the message's meeting, built by the app that knows meetings (a setting names it)."""
+    return import_string(settings.MESSAGING_CALENDAR_PART)(message.meeting)
+
+
+def _message_id(message: OutboundMessage) -> str:
+    """The same on every attempt: in the rare case a resend follows an accepted delivery whose
+    confirmation was lost (worker killed after the server's 250), mail clients show one message."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<onmt-message-{message.pk}@{domain}>"
+
+
+def _build_email(message: OutboundMessage, connection) -> EmailMultiAlternatives:
+    # formataddr quotes names holding commas or quotes, so a name never becomes a second address;
+    # single_line removes what Python's e-mail package would fold into a line break (\x0c, \x1e, \u2028…).
+    to = formataddr((single_line(message.recipient_name), message.recipient_email))
+    email = EmailMultiAlternatives(
+        subject=single_line(message.subject),
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        connection=connection,
+        headers={"X-ONMT-Message": str(message.pk), "Message-ID": _message_id(message)},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    if message.attach_calendar and message.meeting is not None:
+        email.attach(_calendar_part(message))
+    return email
+
+
+class TransientSendError(Exception):
+    """The SMTP server or the network failed for now; the message stays queued for a retry."""
+
+
+def _mark_failed(message: OutboundMessage, error: Exception) -> None:
+    message.status = OutboundMessage.Status.FAILED
+    message.last_error = str(error)[:2000]
+    message.save(update_fields=["status", "attempts", "last_error", "updated_at"])
+
+
+def message_send(*, message_id: int, connection=None) -> bool:
+    """Send one queued message exactly once; True when it was sent by this call.
+
+    The row stays locked while the SMTP server accepts it and is marked sent in the
+    same transaction, so a second worker or a redelivered task skips it (skip_locked)
+    or finds it sent, and a worker killed mid-send rolls back and leaves it queued.
+    A transient error is recorded, committed, then raised as TransientSendError.
+    """
+    transient = None
+    with transaction.atomic():
+        message = (
+            # No join: only messages with a calendar read their meeting, after the lock.
+            OutboundMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=OutboundMessage.Status.QUEUED)
+            .first()
+        )
+        if message is None or (message.send_after and message.send_after > timezone.now()):
+            return False
+        message.attempts += 1
+        try:
+            _build_email(message, connection or get_connection()).send()
+        except PERMANENT_SMTP_ERRORS as error:
+            _mark_failed(message, error)
+            return False
+        except TRANSIENT_ERRORS as error:
+            # A 5xx answer (e.g. content refused) will be the same next time.
+            if getattr(error, "smtp_code", 0) >= 500 or message.attempts >= settings.MESSAGING_MAX_ATTEMPTS:
+                _mark_failed(message, error)
+                return False
+            # Stays queued; its task retries it, so the sweep leaves it alone meanwhile.
+            message.last_error = str(error)[:2000]
+            message.dispatched_at = timezone.now()
+            message.save(update_fields=["attempts", "last_error", "dispatched_at", "updated_at"])
+            transient = error
+        except SoftTimeLimitExceeded:
+            # The task's time is up: roll back, the row stays queued for the task's retry.
+            raise
+        except Exception as error:
+            # A fault of ours (template, data): retrying will not help; staff see it and resend once fixed.
+            logger.exception("Message %s could not be built", message_id)
+            _mark_failed(message, error)
+            return False
+        else:
+            message.status = OutboundMessage.Status.SENT
+            message.sent_at = timezone.now()
+            message.last_error = ""
+            message.save(update_fields=["status", "attempts", "sent_at", "last_error", "updated_at"])
+            return True
+    raise TransientSendError(str(transient)) from transient
+
+
+def messages_send_batch(*, message_ids: list[int]) -> list[int]:
+    """Send messages over one SMTP connection; returns the ids left queued by a transient error.
+
+    On the first transient error the connection is in an unknown state, so the rest of
+    the batch is handed back for the retry rather than tried on it.
+    """
+    # A redelivered task, a retry or the sweep may hand over messages sent meanwhile:
+    # no SMTP connection for a batch with nothing left to send.
+    queued = set(
+        OutboundMessage.objects.filter(pk__in=message_ids, status=OutboundMessage.Status.QUEUED).values_list(
+            "pk", flat=True
+        )
+    )
+    message_ids = [pk for pk in message_ids if pk in queued]
+    if not message_ids:
+        return []
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as error:
+        logger.warning("SMTP connection failed; %d messages wait for a retry", len(message_ids), exc_info=True)
+        return _connection_failed(message_ids=message_ids, error=error)
+    try:
+        for index, message_id in enumerate(message_ids):
+            try:
+                message_send(message_id=message_id, connection=connection)
+            except TransientSendError:
+                logger.warning("Transient error sending message %s", message_id, exc_info=True)
+                return list(message_ids[index:])
+            except SoftTimeLimitExceeded:
+                logger.warning("Batch out of time; %d messages left for the retry", len(message_ids) - index)
+                return list(message_ids[index:])
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            logger.debug("SMTP connection did not close cleanly", exc_info=True)
+    return []
+
+
+@transaction.atomic
+def _connection_failed(*, message_ids: list[int], error: Exception) -> list[int]:
+    """Count a failed SMTP connection (refused, timed out) as an attempt of each queued message.
+
+    Those out of attempts are marked failed with the reason, for staff to see and resend; the
+    others are returned for the task's retry. Rows another worker is sending are left to it.
+    """
+    now = timezone.now()
+    attempts = dict(
+        OutboundMessage.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=message_ids, status=OutboundMessage.Status.QUEUED)
+        .exclude(send_after__gt=now)
+        .values_list("pk", "attempts")
+    )
+    reason = str(error)[:2000] or type(error).__name__
+    OutboundMessage.objects.filter(pk__in=attempts).update(
+        attempts=F("attempts") + 1, last_error=reason, dispatched_at=now, updated_at=now
+    )
+    spent = {pk for pk, count in attempts.items() if count + 1 >= settings.MESSAGING_MAX_ATTEMPTS}
+    OutboundMessage.objects.filter(pk__in=spent).update(status=OutboundMessage.Status.FAILED)
+    return [pk for pk in message_ids if pk in attempts and pk not in spent]
+
+
+def retry_countdown(*, retries: int) -> float:
+    """Exponential backoff with jitter, capped below the visibility timeout (no long countdowns)."""
+    base = settings.MESSAGING_RETRY_BACKOFF * (2**retries)
+    return min(base, settings.MESSAGING_RETRY_BACKOFF_MAX) * random.uniform(0.5, 1.0)
