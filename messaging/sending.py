@@ -3,12 +3,15 @@
 import logging
 import random
 import smtplib
+import time
+from datetime import timedelta
 from email.utils import formataddr, parseaddr
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
+from django.db import connection as database
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -21,6 +24,8 @@ logger = logging.getLogger(__name__)
 PERMANENT_SMTP_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
 # The server or the network failed for now (OSError covers refused connections and timeouts).
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
+# The database went away (restart, failover, network): for now too, but nothing can be recorded meanwhile.
+DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 def single_line(text: str) -> str:
@@ -63,6 +68,27 @@ class TransientSendError(Exception):
     """The SMTP server or the network failed for now; the message stays queued for a retry."""
 
 
+class MessageNotRecorded(Exception):
+    """The database failed while sending one message; `accepted` says whether the SMTP server took it."""
+
+    def __init__(self, *, accepted: bool):
+        super().__init__("database unavailable while sending")
+        self.accepted = accepted
+
+
+class DatabaseUnavailable(Exception):
+    """The database failed during a batch: `left` is to send again, `accepted` only to record as sent.
+
+    The SMTP server took the `accepted` messages but the database could not say so: sending them
+    again would deliver a second copy, so the retry records them first and sends only `left`.
+    """
+
+    def __init__(self, *, left: list[int], accepted: list[int]):
+        super().__init__(f"database unavailable; {len(left)} to send, {len(accepted)} to record")
+        self.left = left
+        self.accepted = accepted
+
+
 def _mark_failed(message: OutboundMessage, error: Exception) -> None:
     message.status = OutboundMessage.Status.FAILED
     message.last_error = str(error)[:2000]
@@ -75,65 +101,118 @@ def message_send(*, message_id: int, connection=None) -> bool:
     The row stays locked while the SMTP server accepts it and is marked sent in the
     same transaction, so a second worker or a redelivered task skips it (skip_locked)
     or finds it sent, and a worker killed mid-send rolls back and leaves it queued.
-    A transient error is recorded, committed, then raised as TransientSendError.
+    A transient error is recorded, committed, then raised as TransientSendError; a
+    database failure raises MessageNotRecorded, saying whether the server took the message.
     """
-    transient = None
-    with transaction.atomic():
-        message = (
-            # No join: only messages with a calendar read their meeting, after the lock.
-            OutboundMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, status=OutboundMessage.Status.QUEUED)
-            .first()
-        )
-        if message is None or (message.send_after and message.send_after > timezone.now()):
-            return False
-        message.attempts += 1
-        try:
-            _build_email(message, connection or get_connection()).send()
-        except PERMANENT_SMTP_ERRORS as error:
-            _mark_failed(message, error)
-            return False
-        except TRANSIENT_ERRORS as error:
-            # A 5xx answer (e.g. content refused) will be the same next time.
-            if getattr(error, "smtp_code", 0) >= 500 or message.attempts >= settings.MESSAGING_MAX_ATTEMPTS:
+    transient, accepted = None, False
+    try:
+        with transaction.atomic():
+            message = (
+                # No join: only messages with a calendar read their meeting, after the lock.
+                OutboundMessage.objects.select_for_update(skip_locked=True)
+                .filter(pk=message_id, status=OutboundMessage.Status.QUEUED)
+                .first()
+            )
+            if message is None or (message.send_after and message.send_after > timezone.now()):
+                return False
+            message.attempts += 1
+            try:
+                _build_email(message, connection or get_connection()).send()
+            except PERMANENT_SMTP_ERRORS as error:
                 _mark_failed(message, error)
                 return False
-            # Stays queued; its task retries it, so the sweep leaves it alone meanwhile.
-            message.last_error = str(error)[:2000]
-            message.dispatched_at = timezone.now()
-            message.save(update_fields=["attempts", "last_error", "dispatched_at", "updated_at"])
-            transient = error
-        except SoftTimeLimitExceeded:
-            # The task's time is up: roll back, the row stays queued for the task's retry.
-            raise
-        except Exception as error:
-            # A fault of ours (template, data): retrying will not help; staff see it and resend once fixed.
-            logger.exception("Message %s could not be built", message_id)
-            _mark_failed(message, error)
-            return False
-        else:
-            message.status = OutboundMessage.Status.SENT
-            message.sent_at = timezone.now()
-            message.last_error = ""
-            message.save(update_fields=["status", "attempts", "sent_at", "last_error", "updated_at"])
-            return True
+            except TRANSIENT_ERRORS as error:
+                # A 5xx answer (e.g. content refused) will be the same next time.
+                if getattr(error, "smtp_code", 0) >= 500 or message.attempts >= settings.MESSAGING_MAX_ATTEMPTS:
+                    _mark_failed(message, error)
+                    return False
+                # Stays queued; its task retries it, so the sweep leaves it alone meanwhile.
+                message.last_error = str(error)[:2000]
+                message.dispatched_at = timezone.now()
+                message.save(update_fields=["attempts", "last_error", "dispatched_at", "updated_at"])
+                transient = error
+            except (SoftTimeLimitExceeded, *DATABASE_ERRORS):
+                # The task's time is up, or the database went away (reading the calendar's meeting):
+                # roll back, the row stays queued for the task's retry.
+                raise
+            except Exception as error:
+                # A fault of ours (template, data): retrying will not help; staff see it and resend once fixed.
+                logger.exception("Message %s could not be built", message_id)
+                _mark_failed(message, error)
+                return False
+            else:
+                accepted = True
+                message.status = OutboundMessage.Status.SENT
+                message.sent_at = timezone.now()
+                message.last_error = ""
+                message.save(update_fields=["status", "attempts", "sent_at", "last_error", "updated_at"])
+                return True
+    except DATABASE_ERRORS as error:
+        raise MessageNotRecorded(accepted=accepted) from error
     raise TransientSendError(str(transient)) from transient
 
 
-def messages_send_batch(*, message_ids: list[int]) -> list[int]:
+def messages_record_sent(*, message_ids: list[int]) -> int:
+    """Mark sent the messages the SMTP server accepted while the database could not record it (no sending)."""
+    if not message_ids:
+        return 0
+    return OutboundMessage.objects.filter(pk__in=message_ids, status=OutboundMessage.Status.QUEUED).update(
+        status=OutboundMessage.Status.SENT, sent_at=timezone.now(), last_error="", updated_at=timezone.now()
+    )
+
+
+def messages_hold(*, message_ids: list[int], seconds: float) -> None:
+    """Tell the sweep these messages have a live task for `seconds` more (a retry waiting its countdown).
+
+    Best effort: with the database down it records nothing, and the retry comes all the same.
+    """
+    until = timezone.now() + timedelta(seconds=seconds)
+    try:
+        OutboundMessage.objects.filter(pk__in=message_ids, status=OutboundMessage.Status.QUEUED).update(
+            dispatched_at=until
+        )
+    except DATABASE_ERRORS:
+        _forget_broken_connection()
+
+
+def _forget_broken_connection() -> None:
+    """The next query opens a new connection instead of failing on the one the outage broke."""
+    try:
+        database.close()
+    except DATABASE_ERRORS:
+        logger.debug("The broken database connection did not close cleanly", exc_info=True)
+
+
+def _claim(message_ids: list[int]) -> None:
+    """Renew the lease of messages this task is about to send, so the sweep leaves them to it."""
+    OutboundMessage.objects.filter(pk__in=message_ids, status=OutboundMessage.Status.QUEUED).update(
+        dispatched_at=timezone.now()
+    )
+
+
+def messages_send_batch(*, message_ids: list[int], accepted_ids: list[int] = ()) -> list[int]:
     """Send messages over one SMTP connection; returns the ids left queued by a transient error.
 
-    On the first transient error the connection is in an unknown state, so the rest of
-    the batch is handed back for the retry rather than tried on it.
+    `accepted_ids` are messages a previous try of the batch had delivered without recording it:
+    they are recorded first and never sent again. On the first transient error the connection is
+    in an unknown state, so the rest of the batch is handed back for the retry rather than tried
+    on it. A database failure raises DatabaseUnavailable with what is left to send and to record.
     """
-    # A redelivered task, a retry or the sweep may hand over messages sent meanwhile:
-    # no SMTP connection for a batch with nothing left to send.
-    queued = set(
-        OutboundMessage.objects.filter(pk__in=message_ids, status=OutboundMessage.Status.QUEUED).values_list(
-            "pk", flat=True
+    try:
+        messages_record_sent(message_ids=list(accepted_ids))
+        # A redelivered task, a retry or the sweep may hand over messages sent meanwhile:
+        # no SMTP connection for a batch with nothing left to send.
+        queued = set(
+            OutboundMessage.objects.filter(pk__in=message_ids, status=OutboundMessage.Status.QUEUED).values_list(
+                "pk", flat=True
+            )
         )
-    )
-    message_ids = [pk for pk in message_ids if pk in queued]
+        message_ids = [pk for pk in message_ids if pk in queued]
+        if message_ids:
+            _claim(message_ids)
+    except DATABASE_ERRORS as error:
+        _forget_broken_connection()
+        raise DatabaseUnavailable(left=list(message_ids), accepted=list(accepted_ids)) from error
     if not message_ids:
         return []
     connection = get_connection()
@@ -143,8 +222,12 @@ def messages_send_batch(*, message_ids: list[int]) -> list[int]:
         logger.warning("SMTP connection failed; %d messages wait for a retry", len(message_ids), exc_info=True)
         return _connection_failed(message_ids=message_ids, error=error)
     try:
+        claimed_at = time.monotonic()
         for index, message_id in enumerate(message_ids):
             try:
+                if time.monotonic() - claimed_at > settings.MESSAGING_LEASE_SECONDS / 3:
+                    _claim(message_ids[index:])
+                    claimed_at = time.monotonic()
                 message_send(message_id=message_id, connection=connection)
             except TransientSendError:
                 logger.warning("Transient error sending message %s", message_id, exc_info=True)
@@ -152,6 +235,12 @@ def messages_send_batch(*, message_ids: list[int]) -> list[int]:
             except SoftTimeLimitExceeded:
                 logger.warning("Batch out of time; %d messages left for the retry", len(message_ids) - index)
                 return list(message_ids[index:])
+            except (MessageNotRecorded, *DATABASE_ERRORS) as error:
+                logger.warning("Database unavailable at message %s; the batch is retried", message_id, exc_info=True)
+                _forget_broken_connection()
+                accepted = [message_id] if getattr(error, "accepted", False) else []
+                left = list(message_ids[index + 1 :] if accepted else message_ids[index:])
+                raise DatabaseUnavailable(left=left, accepted=accepted) from error
     finally:
         try:
             connection.close()

@@ -18,11 +18,24 @@ BATCH_SIZE = 100
 
 
 @shared_task(bind=True, max_retries=8, acks_late=True)
-def send_batch(self, message_ids: list[int]) -> None:
-    """Send messages by id over one SMTP connection; safe to run twice, retries what is left."""
-    left = sending.messages_send_batch(message_ids=message_ids)
-    if left and self.request.retries < self.max_retries:
-        raise self.retry(args=[left], countdown=sending.retry_countdown(retries=self.request.retries))
+def send_batch(self, message_ids: list[int], accepted_ids: list[int] = ()) -> None:
+    """Send messages by id over one SMTP connection; safe to run twice, retries what is left.
+
+    A database outage is retried for as long as it lasts (with the same capped backoff): the
+    retry carries the messages the SMTP server accepted meanwhile, to be recorded, not resent.
+    """
+    try:
+        left, accepted, outage = (
+            sending.messages_send_batch(message_ids=message_ids, accepted_ids=accepted_ids),
+            [],
+            False,
+        )
+    except sending.DatabaseUnavailable as unavailable:
+        left, accepted, outage = unavailable.left, unavailable.accepted, True
+    if (left or accepted) and (outage or self.request.retries < self.max_retries):
+        countdown = sending.retry_countdown(retries=self.request.retries)
+        sending.messages_hold(message_ids=left, seconds=countdown)
+        raise self.retry(args=[left], kwargs={"accepted_ids": accepted}, countdown=countdown, max_retries=None)
     # Out of retries: the rows stay queued and the sweep dispatches them again later.
 
 
@@ -52,12 +65,13 @@ def messages_dispatch(*, message_ids: list[int]) -> None:
 def messages_sweep(*, now: datetime | None = None) -> int:
     """Dispatch queued messages that are due and have no live task; returns how many.
 
-    That is: never handed to the broker (it was down, or the message was scheduled), or
-    handed over longer ago than a task can stay unacknowledged. Rows a worker is sending
-    right now are locked and skipped.
+    That is: never handed to the broker (it was down, or the message was scheduled), or whose
+    task has not renewed its lease for MESSAGING_LEASE_SECONDS (it died, or ended early).
+    A task renews the lease of its messages when it starts and as it goes, and a retry holds
+    them until its countdown ends; the row a worker is sending right now is locked and skipped.
     """
     now = now or timezone.now()
-    stale = now - timedelta(seconds=settings.CELERY_VISIBILITY_TIMEOUT + 60)
+    stale = now - timedelta(seconds=settings.MESSAGING_LEASE_SECONDS)
     ids = list(
         OutboundMessage.objects.select_for_update(skip_locked=True)
         .filter(status=OutboundMessage.Status.QUEUED)

@@ -223,6 +223,9 @@ MESSAGING_RETRY_BACKOFF_MAX = min(600, CELERY_VISIBILITY_TIMEOUT // 2)
 # After this many failed attempts a message is marked failed and shown to staff.
 MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=10)
 MESSAGING_SWEEP_LIMIT = 5000
+# A message whose task has not renewed its lease for this long is dispatched again by the sweep
+# (its worker died, or its task ended early); a task sending renews it as it goes.
+MESSAGING_LEASE_SECONDS = env.int("MESSAGING_LEASE_SECONDS", default=600)
 # The outbox knows no meeting: the meetings app builds the calendar file a message carries.
 MESSAGING_CALENDAR_PART = "meetings.calendar.calendar_part"
 # Satisfaction survey links stay valid this many seconds (90 days).

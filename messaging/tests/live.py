@@ -1,15 +1,19 @@
 """Real services for the integration and fault tests: an SMTP server, a Redis server, Celery workers."""
 
 import asyncio
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import uuid
 from collections import Counter
 from email import message_from_bytes
 from pathlib import Path
 
+import psycopg2
 import redis
 from aiosmtpd.controller import Controller
 from django.conf import settings
@@ -211,3 +215,92 @@ class Workers:
                     process.kill()
                     process.wait()
             log.close()
+
+
+class PostgresCluster:
+    """A PostgreSQL cluster of the test's own (Debian's pg_createcluster), to restart or stop at will.
+
+    Never the machine's main cluster: the rest of the suite, other runs and engineers use that one.
+    It holds a copy of the test database, made when it starts; `drop()` removes it whole.
+    """
+
+    def __init__(self):
+        self.version = sorted(path.name for path in Path("/etc/postgresql").iterdir())[0]
+        self.name = f"onmt-test-{uuid.uuid4().hex[:10]}"
+        self.port = free_port()
+        # Outside pytest's temporary folders, which the postgres user cannot enter.
+        self.directory = Path(tempfile.mkdtemp(prefix=f"{self.name}-"))
+        shutil.chown(self.directory, "postgres")
+        self.database = "onmt_portal"
+
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{self.database}"
+
+    def _ctl(self, action: str, *options: str) -> None:
+        subprocess.run(["pg_ctlcluster", self.version, self.name, action, *options], check=True, capture_output=True)
+
+    def create_from(self, source: dict) -> None:
+        """Start the cluster and copy the `source` database (Django's settings of a connection) into it."""
+        subprocess.run(
+            ["pg_createcluster", self.version, self.name, "-p", str(self.port), "-d", str(self.directory / "data")]
+            + ["--start", "--", "--auth=trust"],
+            check=True,
+            capture_output=True,
+        )
+        here = ["-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"]
+        subprocess.run(["createdb", *here, self.database], check=True, capture_output=True)
+        dump = subprocess.run(
+            ["pg_dump", "-h", source["HOST"], "-p", str(source["PORT"]), "-U", source["USER"], source["NAME"]],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            ["psql", *here, "-q", "-v", "ON_ERROR_STOP=1", self.database],
+            input=dump.stdout,
+            check=True,
+            capture_output=True,
+        )
+
+    def restart(self) -> None:
+        self._ctl("restart", "-m", "fast")
+
+    def stop(self) -> None:
+        self._ctl("stop", "-m", "fast")
+
+    def start(self) -> None:
+        self._ctl("start")
+
+    def query(self, sql: str, params=()) -> list[tuple]:
+        conn = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=self.database)
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+        finally:
+            conn.close()
+
+    def drop(self) -> None:
+        subprocess.run(["pg_dropcluster", self.version, self.name, "--stop"], capture_output=True)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class Service:
+    """A process of the portal (gunicorn, beat, a management command) with its log, stopped at the end."""
+
+    def __init__(self, command: list[str], *, env: dict, log: Path):
+        self.log_path = log
+        self._log = open(log, "a")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
