@@ -12,3 +12,7 @@ class MeetingsConfig(AppConfig):
         # The public pages show tours, meetings, their agenda and seats left.
         models = [self.get_model(name) for name in ("Tour", "Meeting", "AgendaItem", "Registration")]
         invalidate_on_change(models, scope=PUBLIC_SCOPE)
+        # Models can be imported only once the registry is ready.
+        from meetings.personal_data import register_personal_data
+
+        register_personal_data()

@@ -1,14 +1,19 @@
 from django.db.models import Avg, Count, Q, QuerySet
 
+from core.models import ERASED_EMAIL_DOMAIN
 from meetings.models import MeetingMessageStats, Registration
 from messaging.models import OutboundMessage
 
 
 def survey_registration_get(*, registration_id: int) -> Registration | None:
-    """The registration a survey link belongs to, if it may still answer (it came to or missed the meeting)."""
+    """The registration a survey link belongs to, if it may still answer (it came to or missed the meeting).
+
+    Not once erased: the link then shows nothing, as every personal link of an erased person.
+    """
     return (
         Registration.objects.select_related("meeting", "meeting__region", "survey_response")
         .filter(pk=registration_id, status__in=[Registration.Status.ATTENDED, Registration.Status.CONFIRMED])
+        .exclude(email__endswith=ERASED_EMAIL_DOMAIN)
         .first()
     )
 

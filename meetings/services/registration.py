@@ -3,7 +3,8 @@
 Every function that can change who holds a seat locks the meeting row first, then
 counts, then writes, so confirmed + offered + attended never exceed the capacity,
 whatever number of requests run at once. The meeting is always locked before any
-registration row, so two of these functions can never deadlock on each other.
+registration row, and a registration before the messages sent to it (erasure), so two of
+these functions can never deadlock on each other.
 """
 
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import ERASED_EMAIL_DOMAIN
+from core.personal_data import personal_data_erase
 from meetings.models import Meeting, Registration, RegistrationState, new_manage_secret
 from meetings.selectors.registration import (
     registration_meetings,
@@ -22,7 +24,6 @@ from meetings.selectors.registration import (
     registration_seats_taken,
 )
 from meetings.services import notifications
-from messaging.services import messages_forget_registrations
 
 
 class RegistrationRefused(Exception):
@@ -308,26 +309,9 @@ def registration_erase(*, registration_id: int, now: datetime | None = None) -> 
     if registration.status not in (Registration.Status.CANCELLED, Registration.Status.ATTENDED):
         # No cancellation e-mail: it would keep a copy of the data the person asked us to delete.
         _cancel(meeting, registration, now=now, notify=False)
-    _anonymise(registration)
-    registration.save()
-    messages_forget_registrations(registration_ids=[registration.pk])
+    personal_data_erase(registration_ids=[registration.pk])
+    registration.refresh_from_db()
     return registration
-
-
-PERSONAL_FIELDS = ["full_name", "organisation", "job_title", "email", "phone", "city", "message", "invited_contact"]
-
-
-def _anonymise(registration: Registration) -> None:
-    """Blank every personal field and revoke the personal link; status and dates stay for the counts."""
-    registration.full_name = "—"
-    registration.organisation = ""
-    registration.job_title = ""
-    registration.email = f"efface-{registration.public_id}{ERASED_EMAIL_DOMAIN}"
-    registration.phone = ""
-    registration.city = ""
-    registration.message = ""
-    registration.invited_contact = None
-    registration.manage_secret = new_manage_secret()
 
 
 def registrations_purge_expired(*, now: datetime | None = None) -> int:
@@ -348,15 +332,12 @@ def registrations_purge_expired(*, now: datetime | None = None) -> int:
     erased = 0
     for meeting_id in sorted(set(meeting_ids)):
         with transaction.atomic():
-            registrations = list(
+            registration_ids = list(
                 Registration.objects.select_for_update()
                 .filter(meeting_id=meeting_id)
                 .exclude(email__endswith=ERASED_EMAIL_DOMAIN)
+                .values_list("pk", flat=True)
             )
-            for registration in registrations:
-                _anonymise(registration)
-                registration.updated_at = now
-            Registration.objects.bulk_update(registrations, [*PERSONAL_FIELDS, "manage_secret", "updated_at"])
-            messages_forget_registrations(registration_ids=[registration.pk for registration in registrations])
-            erased += len(registrations)
+            personal_data_erase(registration_ids=registration_ids)
+            erased += len(registration_ids)
     return erased

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from core.personal_data import personal_data_export
 from core.security import client_ip
 from meetings.forms import ContactDetailsForm, RegistrationForm, registration_form_for
 from meetings.models import Meeting, Registration
@@ -20,7 +21,6 @@ from meetings.selectors.registration import (
     invited_contact,
     meeting_for_registration,
     registration_for_link,
-    registration_personal_data,
     registration_seats_taken,
     registration_waitlist_position,
 )
@@ -164,7 +164,7 @@ def erase(request, public_id, secret):
 def export_data(request, public_id, secret):
     """The person's data as a JSON download (right of access)."""
     registration = _registration_from_link(public_id, secret)
-    body = json.dumps(registration_personal_data(registration=registration), ensure_ascii=False, indent=2)
+    body = json.dumps(personal_data_export(registration_ids=[registration.pk]), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="inscription-{registration.public_id}.json"'
     return response
