@@ -10,12 +10,14 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/onmt_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: install run prepare worker beat prod test lint format bench audit
+.PHONY: install run prepare worker beat prod test lint format bench audit lock
 
+# Exactly the locked set, every file checked against its hash (pip-sync removes what the lock no longer holds).
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(VENV)/bin/pip-sync --quiet --pip-args "--require-hashes" requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -61,7 +63,14 @@ audit: install
 bench: install
 	bash bench/run
 
+# After editing requirements.in or requirements-dev.in: every package pinned again, with its hashes.
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: install
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) --output-file requirements.txt requirements.in
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) --output-file requirements-dev.txt requirements-dev.in
+
 test: install
+	$(PY) scripts/check_lock.py --installed
 	bash scripts/install-test-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
