@@ -46,6 +46,11 @@ class OutboundMessage(TimeStampedModel):
     body_text = models.TextField(_("texte"))
     body_html = models.TextField(_("HTML"), blank=True)
     attach_calendar = models.BooleanField(_("avec fichier calendrier"), default=False)
+    # Sent to many at once (invitations, reminders, follow-ups): the recipient can unsubscribe in one click.
+    bulk = models.BooleanField(_("envoi groupé"), default=False)
+    # The Message-ID's own part, random: unique across every instance and database, the same on every attempt.
+    # Set when the row is stored (or at the first attempt for rows stored before it existed).
+    message_key = models.UUIDField(_("clé du Message-ID"), null=True, blank=True, editable=False)
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     # Not sent before this time; the beat sweep picks up rows that are due.
     send_after = models.DateTimeField(_("à envoyer après"), null=True, blank=True)
@@ -71,3 +76,22 @@ class OutboundMessage(TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.recipient_email}"
+
+
+class Unsubscription(models.Model):
+    """An address that asked for no more invitations, reminders or follow-ups (one click, RFC 8058).
+
+    Kept after a person's data is erased: it is what makes sure the address is not mailed again.
+    Confirmations and changes to a meeting the person registered for still reach them.
+    """
+
+    email = models.EmailField(_("adresse"), max_length=254, unique=True)
+    created_at = models.DateTimeField(_("désabonné le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("désabonnement")
+        verbose_name_plural = _("désabonnements")
+
+    def __str__(self):
+        return self.email

@@ -4,6 +4,7 @@ import logging
 import random
 import smtplib
 import time
+import uuid
 from datetime import timedelta
 from email.utils import formataddr, parseaddr
 
@@ -16,7 +17,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from messaging.links import absolute_url
 from messaging.models import OutboundMessage
+from messaging.tokens import unsubscribe_token_make
 
 logger = logging.getLogger(__name__)
 
@@ -39,10 +42,28 @@ def _calendar_part(message: OutboundMessage):
 
 
 def _message_id(message: OutboundMessage) -> str:
-    """The same on every attempt: in the rare case a resend follows an accepted delivery whose
-    confirmation was lost (worker killed after the server's 250), mail clients show one message."""
+    """Random, stored with the message: unique across every instance and database (row ids are not), and the
+    same on every attempt, so that in the rare case a resend follows an accepted delivery whose record was
+    lost (worker killed after the server's 250), mail clients fold the two into one."""
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
-    return f"<onmt-message-{message.pk}@{domain}>"
+    return f"<{message.message_key}@{domain}>"
+
+
+def _headers(message: OutboundMessage) -> dict[str, str]:
+    headers = {
+        "X-ONMT-Message": str(message.pk),
+        "Message-ID": _message_id(message),
+        # RFC 3834: automated, so out-of-office replies are not sent back for every invitation wave.
+        "Auto-Submitted": "auto-generated",
+        "Reply-To": settings.MESSAGING_REPLY_TO,
+        "Content-Language": message.language,
+    }
+    if message.bulk:
+        # RFC 8058 one-click unsubscribe, which the large mailbox providers require of bulk senders.
+        url = absolute_url("messaging:unsubscribe", unsubscribe_token_make(email=message.recipient_email))
+        headers["List-Unsubscribe"] = f"<{url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
 
 
 def _build_email(message: OutboundMessage, connection) -> EmailMultiAlternatives:
@@ -55,7 +76,7 @@ def _build_email(message: OutboundMessage, connection) -> EmailMultiAlternatives
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         connection=connection,
-        headers={"X-ONMT-Message": str(message.pk), "Message-ID": _message_id(message)},
+        headers=_headers(message),
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
@@ -115,6 +136,10 @@ def message_send(*, message_id: int, connection=None) -> bool:
             )
             if message is None or (message.send_after and message.send_after > timezone.now()):
                 return False
+            if message.message_key is None:
+                # Stored before messages had a key: one now, kept for every later attempt.
+                message.message_key = uuid.uuid4()
+                message.save(update_fields=["message_key"])
             message.attempts += 1
             try:
                 _build_email(message, connection or get_connection()).send()

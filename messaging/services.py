@@ -5,6 +5,7 @@ the rows are handed to the broker after commit (messaging.tasks) and sent once (
 """
 
 import hashlib
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,9 +17,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core.models import ERASED_EMAIL_DOMAIN
-from messaging.models import OutboundMessage
+from messaging.links import absolute_url
+from messaging.models import OutboundMessage, Unsubscription
 from messaging.sending import single_line
 from messaging.tasks import messages_dispatch
+from messaging.tokens import unsubscribe_token_make
 
 # Rows per INSERT statement when queueing (PostgreSQL takes at most 65,535 parameters per statement).
 INSERT_BATCH = 500
@@ -45,6 +48,9 @@ class MessageDraft:
     contact: object = None
     attach_calendar: bool = False
     send_after: datetime | None = None
+    # Sent to many at once (invitations, reminders, follow-ups): never to an unsubscribed address,
+    # and with a one-click unsubscribe link and headers.
+    bulk: bool = False
 
 
 def message_render(*, template: str, context: dict, language: str) -> tuple[str, str, str]:
@@ -87,6 +93,21 @@ def _insert_new(rows: list[OutboundMessage]) -> list[OutboundMessage]:
     return stored
 
 
+def _unsubscribed(addresses: list[str]) -> set[str]:
+    """Which of these addresses asked for no more bulk messages (no query when there is none to ask about)."""
+    if not addresses:
+        return set()
+    normalised = {address.strip().lower() for address in addresses}
+    return set(Unsubscription.objects.filter(email__in=normalised).values_list("email", flat=True))
+
+
+@transaction.atomic
+def unsubscription_record(*, email: str) -> Unsubscription:
+    """No more invitations, reminders or follow-ups to this address; confirmations and changes still go."""
+    unsubscription, _created = Unsubscription.objects.get_or_create(email=email.strip().lower())
+    return unsubscription
+
+
 # No savepoint: inside the caller's transaction a failure here aborts the whole change, which is what
 # callers want, and the meeting's lock a registration holds is not held any longer for it.
 @transaction.atomic(savepoint=False)
@@ -100,14 +121,21 @@ def messages_queue(*, drafts: Iterable[MessageDraft]) -> list[int]:
     # Campaigns run again must not render thousands of messages already stored; for a single
     # message (a registration's) the insert below finds a repeat on its own, one query sooner.
     existing = _existing_keys([d.idempotency_key for d in drafts]) if len(drafts) > 1 else set()
+    unsubscribed = _unsubscribed([draft.recipient_email for draft in drafts if draft.bulk])
     now = timezone.now()
     rows, keys = [], set()
     for draft in drafts:
         if draft.idempotency_key in existing or draft.idempotency_key in keys:
             continue
+        if draft.bulk and draft.recipient_email.strip().lower() in unsubscribed:
+            continue
         keys.add(draft.idempotency_key)
+        context = draft.context
+        if draft.bulk:
+            token = unsubscribe_token_make(email=draft.recipient_email)
+            context = {**context, "unsubscribe_url": absolute_url("messaging:unsubscribe", token)}
         subject, body_text, body_html = message_render(
-            template=draft.template, context=draft.context, language=draft.language
+            template=draft.template, context=context, language=draft.language
         )
         due = draft.send_after is None or draft.send_after <= now
         rows.append(
@@ -124,6 +152,8 @@ def messages_queue(*, drafts: Iterable[MessageDraft]) -> list[int]:
                 body_text=body_text,
                 body_html=body_html,
                 attach_calendar=draft.attach_calendar,
+                bulk=draft.bulk,
+                message_key=uuid.uuid4(),
                 send_after=draft.send_after,
                 # Dispatched on commit below; marked now so that no later write has to wait for a worker's lock.
                 dispatched_at=now if due else None,

@@ -165,6 +165,8 @@ STORAGES = {
 # ------------------------------------------------------------------ e-mail
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ONMT Tournée régionale <tournee@onmt.ma>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where a person who answers an automated message reaches somebody (Reply-To of every message).
+MESSAGING_REPLY_TO = env("MESSAGING_REPLY_TO", default=DEFAULT_FROM_EMAIL)
 # Without EMAIL_URL, messages are written as text files in var/mail/ that a person can open.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")
 vars().update(EMAIL_CONFIG)

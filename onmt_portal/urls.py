@@ -35,6 +35,7 @@ urlpatterns = [
     path("feuille-de-route/", include("roadmap.urls")),
     path("", include("meetings.urls")),
     path("inscriptions/", include("meetings.registration_urls")),
+    path("desabonnement/", include("messaging.urls")),
     path("", include((region_pages, "regions"))),
 ]
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from meetings.models import SurveyResponse
 from meetings.tests.factories import AgendaItemFactory, RegistrationFactory, ReminderFactory
+from messaging.models import Unsubscription
 from messaging.tests.factories import OutboundMessageFactory
 from regions.models import ExportLog, RegionalCouncil
 from regions.tests.factories import OfficialFactory
@@ -25,6 +26,7 @@ def some_rows():
     official = OfficialFactory(region=meeting.region)
     RegionalCouncil.objects.create(region=meeting.region, name="CRT Dakhla-Oued Ed-Dahab")
     OutboundMessageFactory(meeting=meeting, registration=registration)
+    Unsubscription.objects.create(email="desabonne@example.ma")
     ReminderFactory(meeting=meeting)
     SurveyResponse.objects.create(meeting=meeting, registration=registration, rating=5, comment="Très utile")
     comment = CommentFactory(author=official.user)

@@ -171,6 +171,9 @@ def test_no_value_adds_an_email_header_or_recipient(name, subject):
         "Date",
         "Message-ID",
         "X-ONMT-Message",
+        "Auto-Submitted",
+        "Reply-To",
+        "Content-Language",
     }
     assert [address for _name, address in getaddresses(parsed.get_all("To"))] == ["fatima@example.ma"]
     headers = raw.split(b"\n\n", 1)[0].split(b"\n")

@@ -24,7 +24,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from meetings.models import SurveyResponse
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from meetings.tokens import survey_token_make
+from messaging.models import Unsubscription
 from messaging.tests.factories import OutboundMessageFactory
+from messaging.tokens import unsubscribe_token_make
 from regions.models import ExportLog, RegionalCouncil
 from regions.tests.factories import OfficialFactory, UserFactory, region
 from roadmap.tests.factories import CommentFactory, RoadmapItemFactory
@@ -73,6 +75,7 @@ def world(db):
     Group.objects.create(name="Équipe tournée")
     RegionalCouncil.objects.create(region=region_a, name="CRT Dakhla-Oued Ed-Dahab")
     OutboundMessageFactory(meeting=meeting_a, registration=registrations["a"], recipient_email=PERSON_MARKERS["a"][1])
+    Unsubscription.objects.create(email="desabonne@example.ma")
     SurveyResponse.objects.create(meeting=meeting_a, registration=registrations["a"], rating=4)
     AccessAttempt.objects.create(username="x", ip_address="10.0.0.1", failures_since_start=1)
     AccessLog.objects.create(username="x", ip_address="10.0.0.1")
@@ -129,6 +132,13 @@ def _link(name):
 def _survey(world, actor):
     token = survey_token_make(registration_id=world.registration_a.pk) if actor == PROFESSIONAL else "forged:token"
     return reverse("meetings:survey", args=[token])
+
+
+def _unsubscribe(world, actor):
+    # The professional holds the link made for their address; anybody else only a forged one.
+    email = world.registration_a.email if actor == PROFESSIONAL else "forged@example.ma"
+    token = unsubscribe_token_make(email=email) + ("" if actor == PROFESSIONAL else "x")
+    return reverse("messaging:unsubscribe", args=[token])
 
 
 def _named(name, *args):
@@ -205,6 +215,7 @@ SITE = {
     "registrations:cancel": Case(_link("registrations:cancel"), statuses(404, 302, 404, 404, 404, 404), method="post"),
     "registrations:erase": Case(_link("registrations:erase"), TOKEN_PAGE, method="post"),
     "meetings:survey": Case(_survey, TOKEN_PAGE),
+    "messaging:unsubscribe": Case(_unsubscribe, TOKEN_PAGE),
     # The admin's own pages.
     "admin:index": Case(_named("admin:index"), ADMIN_ONLY),
     "admin:login": Case(_named("admin:login"), statuses(200, 200, 200, 200, 302, 302)),
@@ -269,6 +280,7 @@ ADMIN_MODELS = {
     "roadmap.market": {},
     "roadmap.roadmapitem": {},
     "messaging.outboundmessage": {"add": 403},
+    "messaging.unsubscription": {},
     "meetings.meetingmessagestats": {"add": 403, "delete": 403},
     "meetings.surveyresponse": {"add": 403},
     # The audit log of exports: superusers read it, nobody edits it.

@@ -33,6 +33,7 @@ NOT_A_REGISTRANTS = {
     "meetings.meeting": "the venue's city",
     "meetings.meetingmessagestats": "the venue's city (a view of Meeting)",
     "roadmap.comment": "comments of CRT officials and ONMT staff, who have accounts, on roadmap items",
+    "messaging.unsubscription": "the opt-out list: an address alone, kept after erasure so it is never mailed again",
 }
 
 

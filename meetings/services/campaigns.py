@@ -35,7 +35,12 @@ def invitations_send(*, meeting_id: int, send_after: datetime | None = None) -> 
     contacts = Contact.objects.filter(region_id=meeting.region_id, invite=True).order_by("pk")
     drafts = [
         content.contact_draft(
-            contact, meeting, kind=Kind.INVITATION, key=f"invitation:{meeting.pk}:{contact.pk}", send_after=send_after
+            contact,
+            meeting,
+            kind=Kind.INVITATION,
+            key=f"invitation:{meeting.pk}:{contact.pk}",
+            send_after=send_after,
+            bulk=True,
         )
         for contact in contacts
     ]
@@ -54,7 +59,10 @@ def _reminder_drafts(reminder: Reminder, meeting: Meeting) -> list:
     registrations = Registration.objects.filter(meeting=meeting, status=Registration.Status.CONFIRMED)
     drafts = [
         content.registration_draft(
-            registration, kind=Kind.REMINDER, key=f"reminder:{reminder.pk}:{meeting.sequence}:r{registration.pk}"
+            registration,
+            kind=Kind.REMINDER,
+            key=f"reminder:{reminder.pk}:{meeting.sequence}:r{registration.pk}",
+            bulk=True,
         )
         for registration in registrations.select_related("meeting__region")
     ]
@@ -74,6 +82,7 @@ def _reminder_drafts(reminder: Reminder, meeting: Meeting) -> list:
                 kind=Kind.REMINDER,
                 template="reminder_invited",
                 key=f"reminder:{reminder.pk}:{meeting.sequence}:c{contact.pk}",
+                bulk=True,
             )
             for contact in invited
         ]
@@ -146,14 +155,14 @@ def _follow_up_drafts(meeting: Meeting) -> list:
     registrations = Registration.objects.filter(meeting=meeting, status__in=kinds).select_related("meeting__region")
     drafts = [
         content.registration_draft(
-            registration, kind=kinds[registration.status], key=f"follow_up:{meeting.pk}:{registration.pk}"
+            registration, kind=kinds[registration.status], key=f"follow_up:{meeting.pk}:{registration.pk}", bulk=True
         )
         for registration in registrations
     ]
     crt = Contact.objects.filter(region_id=meeting.region_id, kind=Contact.Kind.CRT_MEMBER)
     drafts += [
         content.contact_draft(
-            contact, meeting, kind=Kind.ROADMAP_REVIEW, key=f"roadmap_review:{meeting.pk}:{contact.pk}"
+            contact, meeting, kind=Kind.ROADMAP_REVIEW, key=f"roadmap_review:{meeting.pk}:{contact.pk}", bulk=True
         )
         for contact in crt
     ]

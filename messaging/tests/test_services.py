@@ -197,7 +197,8 @@ def test_transient_error_keeps_the_rest_of_the_batch_queued_for_a_retry(monkeypa
     assert sending.messages_send_batch(message_ids=[first.pk, second.pk]) == []
     assert len(backend.sent) == 2
     # The same Message-ID on every attempt lets mail clients fold a rare duplicate delivery.
-    assert backend.sent[0].message()["Message-ID"] == f"<onmt-message-{first.pk}@onmt.ma>"
+    first.refresh_from_db()
+    assert backend.sent[0].message()["Message-ID"] == f"<{first.message_key}@onmt.ma>"
     assert set(OutboundMessage.objects.values_list("status", flat=True)) == {Status.SENT}
 
 
