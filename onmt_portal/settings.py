@@ -173,6 +173,12 @@ vars().update(EMAIL_CONFIG)
 # django-environ drops the leading "/" of a filemail path; the folder is set on its own.
 EMAIL_FILE_PATH = str(env.path("EMAIL_FILE_PATH", default=VAR_DIR / "mail"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# DKIM signing by the portal itself, for a relay that does not sign: with a key file, SMTP sending signs.
+DKIM_PRIVATE_KEY_FILE = env("DKIM_PRIVATE_KEY_FILE", default="")
+DKIM_SELECTOR = env("DKIM_SELECTOR", default="tournee")
+DKIM_DOMAIN = env("DKIM_DOMAIN", default=DEFAULT_FROM_EMAIL.rpartition("@")[2].rstrip(">"))
+if DKIM_PRIVATE_KEY_FILE and EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":  # noqa: F821 (EMAIL_CONFIG)
+    EMAIL_BACKEND = "messaging.dkim.DkimEmailBackend"
 
 # ------------------------------------------------------------------ Celery
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

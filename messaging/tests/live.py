@@ -55,6 +55,8 @@ class RecordingHandler:
 
     def __init__(self):
         self.received = []
+        # The bytes as they arrived, for checks a parsed message cannot make (signatures).
+        self.raw = []
         self.sessions = 0
         self.fail_next = 0
         # Hold the message after this many were accepted, and tell the test it is being received.
@@ -84,6 +86,7 @@ class RecordingHandler:
                 self.fail_next -= 1
                 return "451 4.3.0 Try again later"
             self.received.append(message_from_bytes(envelope.content))
+            self.raw.append(envelope.content)
         return "250 OK"
 
     def recipients(self) -> Counter:
