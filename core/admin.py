@@ -1,7 +1,12 @@
 """Helpers for the admin pages of every app."""
 
 from django import forms
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
+
+from core.versioning import version_token
+
+SEEN_FIELD = "seen_version"
 
 
 def add_errors(form: forms.Form, error: ValidationError) -> None:
@@ -24,3 +29,57 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ServiceFormAdminMixin:
+    """Change forms whose save calls a service that locks, re-checks and may refuse.
+
+    The form carries what the object was when opened (`seen_version`, see core.versioning), for the
+    service to refuse an edit made on a stale page. A refusal of the service in save_model (a
+    ValidationError: capacity, overlap, a transition no longer allowed, a stale page) is not a
+    server error: the view's transaction is rolled back and the form shown again with the reason and
+    what the person typed, carrying the object's current version.
+    """
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or SEEN_FIELD in flatten_fieldsets(fieldsets):
+            return fieldsets
+        return [*fieldsets, (None, {"fields": [SEEN_FIELD]})]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The model's fields come from the fieldsets without the version, which the form below declares.
+        if "fields" not in kwargs:
+            kwargs["fields"] = flatten_fieldsets(super().get_fieldsets(request, obj))
+        if kwargs["fields"]:
+            kwargs["fields"] = [name for name in kwargs["fields"] if name != SEEN_FIELD]
+        base = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "service_refusal", None)
+
+        class ServiceForm(base):
+            seen_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, **form_kwargs)
+                current = version_token(self.instance) if self.instance.pk else ""
+                self.fields[SEEN_FIELD].initial = current
+                if refusal is not None and self.is_bound:
+                    # Told what changed, the person may now save over it knowingly.
+                    self.data = self.data.copy()
+                    self.data[self.add_prefix(SEEN_FIELD)] = current
+
+            def clean(self):
+                cleaned = super().clean()
+                if refusal is not None:
+                    add_errors(self, refusal)
+                return cleaned
+
+        return ServiceForm
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as refusal:
+            # Raised by save_model inside the view's transaction, which rolled everything back.
+            request.service_refusal = refusal
+            return super().changeform_view(request, object_id, form_url, extra_context)

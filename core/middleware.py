@@ -1,8 +1,10 @@
 import logging
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -31,3 +33,25 @@ class DatabaseUnavailableMiddleware:
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "30"
         return response
+
+
+class NulInQueryStringMiddleware:
+    """Answer 400 to an admin page's query string holding a NUL character (filters and searches).
+
+    PostgreSQL can neither store nor compare a string holding NUL: the admin's filters and searches, its
+    own and third-party apps' alike, would end in a server error. The portal's own pages ignore a bad
+    filter value with a message (tested), and forms refuse NUL on their own (Django's fields do).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.admin_prefix = None
+
+    def __call__(self, request):
+        if self.admin_prefix is None:
+            self.admin_prefix = reverse("admin:index")
+        if request.path.startswith(self.admin_prefix) and any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            return HttpResponseBadRequest(_("Caractère nul refusé dans l'adresse."), content_type="text/plain")
+        return self.get_response(request)

@@ -272,7 +272,9 @@ class Reminder(TimeStampedModel):
         if self.offset is not None:
             hours, minutes = divmod(int(self.offset.total_seconds()) // 60, 60)
             return _("%(hours)d h %(minutes)02d avant le début") % {"hours": hours, "minutes": minutes}
-        return _("J-%(days)s à %(time)s") % {"days": self.days_before, "time": self.local_time.strftime("%H:%M")}
+        # Neither set: a row the form is about to refuse (the constraint), still shown with its errors.
+        time = self.local_time.strftime("%H:%M") if self.local_time is not None else "—"
+        return _("J-%(days)s à %(time)s") % {"days": self.days_before, "time": time}
 
     def due_at(self, *, starts_at: datetime) -> datetime:
         """When this reminder is due for a meeting starting at `starts_at` (relative, so it moves with it)."""

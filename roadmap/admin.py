@@ -7,6 +7,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import SEEN_FIELD, ServiceFormAdminMixin
 from roadmap.forms import CsvImportForm
 from roadmap.models import Comment, Market, RoadmapItem, StatusChange
 from roadmap.services import (
@@ -77,7 +78,7 @@ def _status_action(status: RoadmapItem.Status):
 
 
 @admin.register(RoadmapItem)
-class RoadmapItemAdmin(admin.ModelAdmin):
+class RoadmapItemAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
     change_list_template = "roadmap/admin/change_list.html"
     list_display = [
         "title",
@@ -117,9 +118,13 @@ class RoadmapItemAdmin(admin.ModelAdmin):
         # Through the services, so history and acknowledgements follow every edit made here.
         data = {name: value for name, value in form.cleaned_data.items() if name in form.changed_data}
         if change:
-            saved = roadmap_item_update(actor=request.user, item=obj, data=data)
+            data.pop(SEEN_FIELD, None)
+            saved = roadmap_item_update(
+                actor=request.user, item=obj, data=data, seen_version=form.cleaned_data.get(SEEN_FIELD, "")
+            )
         else:
-            saved = roadmap_item_create(actor=request.user, **form.cleaned_data)
+            fields = {name: value for name, value in form.cleaned_data.items() if name != SEEN_FIELD}
+            saved = roadmap_item_create(actor=request.user, **fields)
         obj.pk, obj.revision = saved.pk, saved.revision
 
     def save_related(self, request, form, formsets, change):

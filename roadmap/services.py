@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.versioning import refuse_if_changed
 from meetings.models import Meeting
 from regions.models import Region
 from regions.selectors import region_for_official, regions_visible_to
@@ -82,18 +83,20 @@ def roadmap_item_create(
 
 
 @transaction.atomic
-def roadmap_item_update(*, actor, item: RoadmapItem, data: Mapping[str, Any]) -> RoadmapItem:
+def roadmap_item_update(*, actor, item: RoadmapItem, data: Mapping[str, Any], seen_version: str = "") -> RoadmapItem:
     """Apply `data` (field name → new value) to an item.
 
     A status or progress change is written to the history; a material change (see
     MATERIAL_FIELDS, target markets, or a move to or from "dropped") bumps the item's
-    revision and clears the CRT's acknowledgement. Returns the saved item.
+    revision and clears the CRT's acknowledgement. Returns the saved item. With `seen_version`
+    (core.versioning), an edit made on a page opened before the item changed is refused.
     """
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
     # Lock the row: a concurrent acknowledgement must see either the old or the new version.
     current = RoadmapItem.objects.select_for_update().get(pk=item.pk)
+    refuse_if_changed(current, seen_version)
     before = {name: current.serializable_value(name) for name in EDITABLE_FIELDS if name != "markets"}
     old_markets = set(current.markets.values_list("pk", flat=True))
     for name, value in data.items():

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import add_errors
+from core.admin import SEEN_FIELD, ServiceFormAdminMixin, add_errors
 from meetings.admin.campaigns import ReminderInline, add_default_reminders, send_invitations
 from meetings.models import AgendaItem, Meeting, Tour
 from meetings.selectors import meeting as selectors
@@ -127,7 +127,7 @@ class AgendaItemInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
     form = MeetingAdminForm
     list_display = ["title", "region", "starts_at", "kind", "status", "registrations"]
     list_filter = ["tour", "region", "status", MonthListFilter, "kind"]
@@ -192,7 +192,7 @@ class MeetingAdmin(admin.ModelAdmin):
         return f"{obj.seats_taken} / {obj.capacity}"
 
     def save_model(self, request, obj, form, change):
-        services.meeting_save(meeting=obj)
+        services.meeting_save(meeting=obj, seen_version=form.cleaned_data.get(SEEN_FIELD, ""))
 
     def get_urls(self):
         return [

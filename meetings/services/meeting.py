@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from core.versioning import refuse_if_changed
 from meetings.models import AgendaItem, Meeting, Tour
 from meetings.selectors.registration import registration_seats_taken
 from meetings.services import campaigns, notifications
@@ -168,12 +169,16 @@ def _save(meeting: Meeting, *, previous: Meeting | None) -> Meeting:
 
 
 @transaction.atomic
-def meeting_save(*, meeting: Meeting) -> Meeting:
+def meeting_save(*, meeting: Meeting, seen_version: str = "") -> Meeting:
     """Create or update a meeting from the admin form, enforcing the schedule and capacity rules.
 
-    Seats added to a full meeting go to the waiting list at once.
+    Seats added to a full meeting go to the waiting list at once. With `seen_version` (what the
+    form was opened on, core.versioning), an edit of a meeting changed since — published by an
+    action, say — is refused with what changed, rather than saved over it.
     """
     previous = _lock(meeting) if meeting.pk else None
+    if previous is not None:
+        refuse_if_changed(previous, seen_version)
     _validate_schedule_of(meeting)
     meeting_validate_capacity(meeting=meeting, capacity=meeting.capacity)
     saved = _save(meeting, previous=previous)

@@ -1,0 +1,57 @@
+"""Edits made in a form opened before somebody else changed the record are refused, never silently lost.
+
+The form carries a signed snapshot of the record's fields as it was opened (`version_token`); the service
+that saves, holding the row's lock, compares it with the row (`refuse_if_changed`) and refuses with what
+changed meanwhile (a status set by an action, a capacity, …), so the person decides with the facts.
+"""
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+SALT = "core.versioning"
+# Written by the database or by every save: no person's change.
+IGNORED = {"created_at", "updated_at"}
+
+
+def _fields(instance):
+    return [field for field in instance._meta.concrete_fields if not field.primary_key and field.name not in IGNORED]
+
+
+def version_token(instance) -> str:
+    """What the record is now, to carry in the form that edits it."""
+    snapshot = {field.attname: field.value_to_string(instance) for field in _fields(instance)}
+    return signing.dumps(snapshot, salt=SALT, compress=True)
+
+
+def _shown(instance, field) -> str:
+    if field.choices:
+        return str(getattr(instance, f"get_{field.name}_display")())
+    value = getattr(instance, field.name)
+    return "—" if value in (None, "") else str(value)
+
+
+def refuse_if_changed(current, token: str) -> None:
+    """Raise a ValidationError naming what changed in `current` (locked) since `token` was made.
+
+    An empty token (a new record, or a caller that edits no form) checks nothing; a forged one is refused.
+    """
+    if not token:
+        return
+    try:
+        seen = signing.loads(token, salt=SALT)
+    except signing.BadSignature as error:
+        raise ValidationError(_("Le formulaire a été altéré : rouvrez la page.")) from error
+    changed = [
+        f"{field.verbose_name} : {_shown(current, field)}"
+        for field in _fields(current)
+        if field.attname in seen and seen[field.attname] != field.value_to_string(current)
+    ]
+    if changed:
+        raise ValidationError(
+            _(
+                "« %(object)s » a été modifié par quelqu'un d'autre depuis que vous avez ouvert cette page "
+                "(%(changes)s). Vos saisies sont conservées ci-dessous : vérifiez-les et enregistrez à nouveau."
+            )
+            % {"object": current, "changes": " ; ".join(changed)}
+        )
