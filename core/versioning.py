@@ -42,8 +42,9 @@ def refuse_if_changed(current, token: str) -> None:
         seen = signing.loads(token, salt=SALT)
     except signing.BadSignature as error:
         raise ValidationError(_("Le formulaire a été altéré : rouvrez la page.")) from error
+    # Values in their own direction (U+2068…U+2069): French names stay whole in an Arabic sentence.
     changed = [
-        f"{field.verbose_name} : {_shown(current, field)}"
+        f"{field.verbose_name} : \u2068{_shown(current, field)}\u2069"
         for field in _fields(current)
         if field.attname in seen and seen[field.attname] != field.value_to_string(current)
     ]
@@ -53,5 +54,5 @@ def refuse_if_changed(current, token: str) -> None:
                 "« %(object)s » a été modifié par quelqu'un d'autre depuis que vous avez ouvert cette page "
                 "(%(changes)s). Vos saisies sont conservées ci-dessous : vérifiez-les et enregistrez à nouveau."
             )
-            % {"object": current, "changes": " ; ".join(changed)}
+            % {"object": f"\u2068{current}\u2069", "changes": " ; ".join(changed)}
         )
