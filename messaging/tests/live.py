@@ -38,6 +38,17 @@ def wait_for(condition, *, timeout: float, what: str):
     raise AssertionError(f"Timed out waiting for {what}")
 
 
+def stop_process(process: subprocess.Popen) -> None:
+    """Ask a process to end, and end it if it has not within 10 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def use_broker(url: str) -> None:
     """Publish to this broker from now on (the test process's side; workers get theirs from the environment)."""
     # kombu keeps one connection pool per broker URL: dropping the app's references is enough.
@@ -148,13 +159,8 @@ class RedisServer:
         assert self.process.poll() is None, (self.directory / "redis.log").read_text()[-2000:]
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            stop_process(self.process)
 
     def pause(self, seconds: float) -> None:
         """Keep accepting connections but answer no command (CLIENT PAUSE ... ALL) for this long."""
@@ -210,13 +216,7 @@ class Workers:
 
     def stop(self):
         for process, log in self.processes:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            stop_process(process)
             log.close()
 
 
@@ -299,11 +299,5 @@ class Service:
         return self.log_path.read_text()
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self._log.close()

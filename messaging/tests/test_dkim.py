@@ -8,7 +8,6 @@ import pytest
 
 from messaging import sending
 from messaging.tests.factories import OutboundMessageFactory
-from messaging.tests.live import RecordingHandler, SmtpServer
 
 pytestmark = pytest.mark.django_db
 
@@ -24,22 +23,13 @@ def dkim_key(tmp_path):
     return private, b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
 
 
-def test_every_message_is_signed_and_the_signature_verifies(settings, dkim_key):
+def test_every_message_is_signed_and_the_signature_verifies(settings, smtp, dkim_key):
     private, record = dkim_key
-    handler = RecordingHandler()
-    server = SmtpServer(handler)
-    server.start()
     settings.EMAIL_BACKEND = "messaging.dkim.DkimEmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = server.hostname, server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.DKIM_PRIVATE_KEY_FILE, settings.DKIM_SELECTOR, settings.DKIM_DOMAIN = str(private), "tournee", "onmt.ma"
-    try:
-        message = OutboundMessageFactory(recipient_name="فاطمة الزهراء", subject="Invitation — Dakhla", bulk=True)
-        assert sending.messages_send_batch(message_ids=[message.pk]) == []
-    finally:
-        server.stop()
-    raw = handler.raw[0]
+    message = OutboundMessageFactory(recipient_name="فاطمة الزهراء", subject="Invitation — Dakhla", bulk=True)
+    assert sending.messages_send_batch(message_ids=[message.pk]) == []
+    raw = smtp.raw[0]
     assert raw.startswith(b"DKIM-Signature:") and b"d=onmt.ma" in raw and b"s=tournee" in raw
 
     def dns(name, timeout=5):

@@ -15,7 +15,6 @@ from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from messaging import sending
 from messaging.models import OutboundMessage, Unsubscription
 from messaging.tests.factories import OutboundMessageFactory
-from messaging.tests.live import RecordingHandler, SmtpServer
 from messaging.tokens import unsubscribe_token_make
 from regions.models import Contact
 from regions.tests.factories import ContactFactory
@@ -24,21 +23,6 @@ pytestmark = pytest.mark.django_db
 
 Kind = OutboundMessage.Kind
 BULK = {Kind.INVITATION, Kind.REMINDER, Kind.FOLLOW_UP, Kind.FOLLOW_UP_ABSENT, Kind.ROADMAP_REVIEW}
-
-
-@pytest.fixture
-def smtp(settings):
-    """Django's SMTP backend, talking to a real SMTP server of the test's own."""
-    handler = RecordingHandler()
-    server = SmtpServer(handler)
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = server.hostname, server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.MESSAGING_REPLY_TO = "Équipe de la tournée <contact-tournee@onmt.ma>"
-    yield handler
-    server.stop()
 
 
 def _send_everything() -> None:
