@@ -17,9 +17,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from messaging.links import absolute_url
+from messaging.links import unsubscribe_url
 from messaging.models import OutboundMessage
-from messaging.tokens import unsubscribe_token_make
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +59,7 @@ def _headers(message: OutboundMessage) -> dict[str, str]:
     }
     if message.bulk:
         # RFC 8058 one-click unsubscribe, which the large mailbox providers require of bulk senders.
-        url = absolute_url("messaging:unsubscribe", unsubscribe_token_make(email=message.recipient_email))
-        headers["List-Unsubscribe"] = f"<{url}>"
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url(email=message.recipient_email)}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return headers
 
@@ -191,11 +189,8 @@ def messages_hold(*, message_ids: list[int], seconds: float) -> None:
 
     Best effort: with the database down it records nothing, and the retry comes all the same.
     """
-    until = timezone.now() + timedelta(seconds=seconds)
     try:
-        OutboundMessage.objects.filter(pk__in=message_ids, status=OutboundMessage.Status.QUEUED).update(
-            dispatched_at=until
-        )
+        _claim(message_ids, until=timezone.now() + timedelta(seconds=seconds))
     except DATABASE_ERRORS:
         _forget_broken_connection()
 
@@ -208,10 +203,10 @@ def _forget_broken_connection() -> None:
         logger.debug("The broken database connection did not close cleanly", exc_info=True)
 
 
-def _claim(message_ids: list[int]) -> None:
-    """Renew the lease of messages this task is about to send, so the sweep leaves them to it."""
+def _claim(message_ids: list[int], *, until=None) -> None:
+    """Renew the lease of these queued messages (from now, or until a retry's countdown ends)."""
     OutboundMessage.objects.filter(pk__in=message_ids, status=OutboundMessage.Status.QUEUED).update(
-        dispatched_at=timezone.now()
+        dispatched_at=until or timezone.now()
     )
 
 

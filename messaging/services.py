@@ -17,11 +17,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core.models import ERASED_EMAIL_DOMAIN
-from messaging.links import absolute_url
+from messaging.links import unsubscribe_url
 from messaging.models import OutboundMessage, Unsubscription
 from messaging.sending import single_line
 from messaging.tasks import messages_dispatch
-from messaging.tokens import unsubscribe_token_make
 
 # Rows per INSERT statement when queueing (PostgreSQL takes at most 65,535 parameters per statement).
 INSERT_BATCH = 500
@@ -132,8 +131,7 @@ def messages_queue(*, drafts: Iterable[MessageDraft]) -> list[int]:
         keys.add(draft.idempotency_key)
         context = draft.context
         if draft.bulk:
-            token = unsubscribe_token_make(email=draft.recipient_email)
-            context = {**context, "unsubscribe_url": absolute_url("messaging:unsubscribe", token)}
+            context = {**context, "unsubscribe_url": unsubscribe_url(email=draft.recipient_email)}
         subject, body_text, body_html = message_render(
             template=draft.template, context=context, language=draft.language
         )

@@ -24,12 +24,9 @@ def send_batch(self, message_ids: list[int], accepted_ids: list[int] = ()) -> No
     A database outage is retried for as long as it lasts (with the same capped backoff): the
     retry carries the messages the SMTP server accepted meanwhile, to be recorded, not resent.
     """
+    accepted, outage = [], False
     try:
-        left, accepted, outage = (
-            sending.messages_send_batch(message_ids=message_ids, accepted_ids=accepted_ids),
-            [],
-            False,
-        )
+        left = sending.messages_send_batch(message_ids=message_ids, accepted_ids=accepted_ids)
     except sending.DatabaseUnavailable as unavailable:
         left, accepted, outage = unavailable.left, unavailable.accepted, True
     if (left or accepted) and (outage or self.request.retries < self.max_retries):
