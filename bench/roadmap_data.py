@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from roadmap.models import Comment, Market, RoadmapItem, StatusChange
+from plan.models import Market
+from roadmap.models import Comment, RoadmapItem, StatusChange
 
 BATCH = 5000
 

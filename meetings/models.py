@@ -2,6 +2,7 @@ import secrets
 import uuid
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -10,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from core.storage import private_storage
+from plan.models import Axis, Market, Owner, ProductLine
 from regions.models import Contact, Language, Region
 
 
@@ -145,7 +148,16 @@ class AgendaItem(models.Model):
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
     starts_at = models.TimeField(_("heure"), null=True, blank=True)
     title = models.CharField(_("intitulé"), max_length=200)
-    speaker = models.CharField(_("intervenant"), max_length=150, blank=True)
+    speaker_member = models.ForeignKey(
+        "meetings.DelegationMember",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name=_("intervenant (délégation)"),
+    )
+    # A speaker who is not in the delegation (a professional, a guest announced late).
+    speaker = models.CharField(_("intervenant (autre)"), max_length=150, blank=True)
 
     class Meta:
         ordering = ["position", "starts_at"]
@@ -154,6 +166,247 @@ class AgendaItem(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class DelegationMember(models.Model):
+    """Who attends a meeting for ONMT, the CNT or the CRT (or as a guest), and in which role."""
+
+    class Side(models.TextChoices):
+        ONMT = "onmt", _("ONMT")
+        CNT = "cnt", _("CNT")
+        CRT = "crt", _("CRT")
+        GUEST = "guest", _("Invité")
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("Président(e) de séance")
+        SPEAKER = "speaker", _("Intervenant(e)")
+        NOTE_TAKER = "note_taker", _("Rapporteur")
+        MEMBER = "member", _("Membre")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="delegation")
+    side = models.CharField(_("pour"), max_length=8, choices=Side.choices)
+    role = models.CharField(_("rôle"), max_length=12, choices=Role.choices, default=Role.MEMBER)
+    # A staff member or a CRT contact; a guest is typed by name only.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("membre de l'ONMT"),
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("contact du CRT")
+    )
+    full_name = models.CharField(_("nom"), max_length=150, blank=True)
+    organisation = models.CharField(_("organisme"), max_length=150, blank=True)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("membre de la délégation")
+        verbose_name_plural = _("délégation")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=True) | Q(contact__isnull=True), name="delegation_user_or_contact"
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "user"], condition=Q(user__isnull=False), name="delegation_user_once"
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "contact"], condition=Q(contact__isnull=False), name="delegation_contact_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.organisation})" if self.organisation else self.full_name
+
+
+class Decision(TimeStampedModel):
+    """What a meeting decided: a commitment with an owner and a due date, regional or national."""
+
+    class Scope(models.TextChoices):
+        REGIONAL = "regional", _("Régionale")
+        NATIONAL = "national", _("Nationale (toutes les régions)")
+
+    Axis = Axis
+    ProductLine = ProductLine
+    Owner = Owner
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("point de l'ordre du jour"),
+    )
+    title = models.CharField(_("décision"), max_length=200)
+    details = models.TextField(_("précisions"), max_length=2000, blank=True)
+    axis = models.CharField(_("axe"), max_length=20, choices=Axis.choices)
+    product_line = models.CharField(
+        _("filière produit"), max_length=20, choices=ProductLine.choices, default=ProductLine.OTHER
+    )
+    markets = models.ManyToManyField(Market, blank=True, related_name="decisions", verbose_name=_("marchés"))
+    owner = models.CharField(_("porteur"), max_length=10, choices=Owner.choices, default=Owner.ONMT)
+    due_on = models.DateField(_("échéance"), null=True, blank=True)
+    scope = models.CharField(_("portée"), max_length=10, choices=Scope.choices, default=Scope.REGIONAL)
+    # Only the title of a public decision is shown on public pages; the details never are.
+    is_public = models.BooleanField(_("publique"), default=True)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        ordering = ["meeting", "position", "pk"]
+        verbose_name = _("décision")
+        verbose_name_plural = _("décisions")
+        indexes = [models.Index(fields=["scope", "meeting"])]
+
+    def __str__(self):
+        return self.title
+
+
+class Minutes(TimeStampedModel):
+    """The minutes of a meeting, written by the note-taker and co-signed by the region's CRT."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Brouillon")
+        SUBMITTED = "submitted", _("Soumis à validation")
+        VALIDATED = "validated", _("Validé")
+        REFUSED = "refused", _("Refusé")
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes")
+    summary = models.TextField(_("synthèse générale"), max_length=20000, blank=True)
+    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Bumped by every save: a save made from an older version is merged or refused, never silently kept.
+    version = models.PositiveIntegerField(_("version d'édition"), default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The CRT president or whoever staff choose: validates the final minutes for the region.
+    validator = models.ForeignKey(
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("validateur pour le CRT"),
+    )
+
+    class Meta:
+        verbose_name = _("compte rendu")
+        verbose_name_plural = _("comptes rendus")
+
+    def __str__(self):
+        return str(self.meeting)
+
+
+class MinutesEntry(models.Model):
+    """What was said on one agenda item."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="entries")
+    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="minutes_entries")
+    summary = models.TextField(_("synthèse"), max_length=20000, blank=True)
+    points_raised = models.TextField(_("points soulevés par les professionnels"), max_length=20000, blank=True)
+
+    class Meta:
+        ordering = ["agenda_item__position", "agenda_item__starts_at", "pk"]
+        verbose_name = _("compte rendu d'un point")
+        verbose_name_plural = _("comptes rendus par point")
+        constraints = [
+            models.UniqueConstraint(fields=["minutes", "agenda_item"], name="minutes_entry_once_per_agenda_item")
+        ]
+
+    def __str__(self):
+        return str(self.agenda_item)
+
+
+class MinutesVersion(models.Model):
+    """The minutes as sent for validation: frozen content, and the hash a validation refers to."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    content = models.JSONField(_("contenu"))
+    content_hash = models.CharField(_("empreinte (SHA-256)"), max_length=64)
+    created_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    validator = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("validateur")
+    )
+
+    class Meta:
+        ordering = ["minutes", "-number"]
+        verbose_name = _("version du compte rendu")
+        verbose_name_plural = _("versions du compte rendu")
+        constraints = [models.UniqueConstraint(fields=["minutes", "number"], name="minutes_version_number_once")]
+
+    def __str__(self):
+        return f"{self.minutes} — v{self.number}"
+
+
+class MinutesValidation(models.Model):
+    """The CRT's answer to one version: validated or refused with a comment; one answer per version."""
+
+    class Outcome(models.TextChoices):
+        VALIDATED = "validated", _("Validé")
+        REFUSED = "refused", _("Refusé")
+
+    class Channel(models.TextChoices):
+        ACCOUNT = "account", _("Depuis son compte")
+        LINK = "link", _("Par le lien personnel")
+
+    version = models.OneToOneField(MinutesVersion, on_delete=models.CASCADE, related_name="validation")
+    outcome = models.CharField(_("réponse"), max_length=10, choices=Outcome.choices)
+    comment = models.TextField(_("commentaire"), max_length=4000, blank=True)
+    contact = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Who answered, as they were named then (the contact may later be erased or renamed).
+    signed_by = models.CharField(_("signataire"), max_length=150)
+    channel = models.CharField(_("par"), max_length=8, choices=Channel.choices)
+    content_hash = models.CharField(_("empreinte validée"), max_length=64)
+    decided_at = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("validation du compte rendu")
+        verbose_name_plural = _("validations du compte rendu")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="validated") | ~Q(comment=""), name="minutes_refusal_has_comment"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.version} — {self.get_outcome_display()}"
+
+
+class MinutesDocument(TimeStampedModel):
+    """The minutes as a PDF, in one language, for one edit version: made by a task, then kept."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("En préparation")
+        READY = "ready", _("Prêt")
+        FAILED = "failed", _("Échec")
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="documents")
+    version = models.PositiveIntegerField(_("version d'édition"))
+    language = models.CharField(_("langue"), max_length=2, choices=Language.choices)
+    state = models.CharField(_("état"), max_length=8, choices=State.choices, default=State.PENDING)
+    file = models.FileField(upload_to="minutes/", storage=private_storage, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+
+    class Meta:
+        verbose_name = _("compte rendu (PDF)")
+        verbose_name_plural = _("comptes rendus (PDF)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["minutes", "version", "language"], name="minutes_document_once_per_version_language"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.minutes} — v{self.version} ({self.language})"
 
 
 def new_manage_secret() -> str:

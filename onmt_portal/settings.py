@@ -66,6 +66,7 @@ LOCAL_APPS = [
     "core",
     "onmt_portal",
     "regions",
+    "plan",
     "meetings",
     "roadmap",
     "messaging",
@@ -158,6 +159,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files the portal makes or receives (minutes PDFs, evidence): never under a public URL, served by views
+# after the permission check of the page they belong to.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

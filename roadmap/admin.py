@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import SEEN_FIELD, ServiceFormAdminMixin
 from roadmap.forms import CsvImportForm
-from roadmap.models import Comment, Market, RoadmapItem, StatusChange
+from roadmap.models import Comment, RoadmapItem, StatusChange
 from roadmap.services import (
     IMPORT_COLUMNS,
     roadmap_comment_add,
@@ -18,14 +18,6 @@ from roadmap.services import (
     roadmap_items_import_csv,
     roadmap_items_set_status,
 )
-
-
-@admin.register(Market)
-class MarketAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "is_domestic", "position"]
-    list_editable = ["position"]
-    prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name"]
 
 
 class StatusChangeInline(admin.TabularInline):

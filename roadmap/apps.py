@@ -10,6 +10,6 @@ class RoadmapConfig(AppConfig):
 
     def ready(self):
         models = [
-            self.get_model(name) for name in ("RoadmapItem", "Market", "StatusChange", "Comment", "Acknowledgement")
+            self.get_model(name) for name in ("RoadmapItem", "StatusChange", "Comment", "Acknowledgement")
         ]
         invalidate_on_change(models, scope=ROADMAP_SCOPE)

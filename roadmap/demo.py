@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from meetings.models import Meeting
 from regions.models import Contact, Region
-from roadmap.models import Market, RoadmapItem
+from plan.models import Market
+from roadmap.models import RoadmapItem
 from roadmap.services import roadmap_item_acknowledge, roadmap_item_create
 
 Axis, Product, Owner, Priority, Status = (

@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
-from roadmap.models import Comment, Market, RoadmapItem
+from plan.models import Market
+from roadmap.models import Comment, RoadmapItem
 
 
 def _with_all(choices):

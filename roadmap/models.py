@@ -7,55 +7,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
-from meetings.models import Meeting
+from meetings.models import Decision, Meeting
+from plan.models import Axis, Market, Owner, ProductLine
 from regions.models import Region
-
-
-class Market(models.Model):
-    """A target market of roadmap items: the national market or an international source market."""
-
-    name = models.CharField(_("nom"), max_length=80, unique=True)
-    slug = models.SlugField(unique=True)
-    is_domestic = models.BooleanField(_("marché national"), default=False)
-    position = models.PositiveSmallIntegerField(_("ordre"), default=100)
-
-    class Meta:
-        ordering = ["position", "name"]
-        verbose_name = _("marché")
-        verbose_name_plural = _("marchés")
-
-    def __str__(self):
-        return self.name
 
 
 class RoadmapItem(TimeStampedModel):
     """One action of a region's relance roadmap, agreed with its CRT."""
 
-    class Axis(models.TextChoices):
-        PROMOTION = "promotion", _("Promotion sur les marchés internationaux")
-        DOMESTIC = "domestic", _("Tourisme interne et distribution")
-        MARKETING = "marketing", _("Dispositifs marketing et commerciaux")
-        COMPETITIVENESS = "competitiveness", _("Task force compétitivité internationale")
-        PRODUCT = "product", _("Task force produit")
-        DIGITAL = "digital", _("Formation au marketing digital et Big Data")
-
-    class ProductLine(models.TextChoices):
-        GOLF = "golf", _("Golf")
-        MICE = "mice", _("MICE")
-        CRUISES = "cruises", _("Croisières")
-        WATER_SPORTS = "water_sports", _("Sports nautiques")
-        NATURE = "nature", _("Nature")
-        HIKING = "hiking", _("Randonnée")
-        SEASIDE = "seaside", _("Balnéaire")
-        CULTURE = "culture", _("Culture")
-        DESERT = "desert", _("Désert")
-        OTHER = "other", _("Autre / transversal")
-
-    class Owner(models.TextChoices):
-        ONMT = "onmt", _("ONMT")
-        CRT = "crt", _("CRT")
-        CNT = "cnt", _("CNT")
-        PARTNER = "partner", _("Partenaire")
+    Axis = Axis
+    ProductLine = ProductLine
+    Owner = Owner
 
     class Priority(models.IntegerChoices):
         HIGH = 1, _("Haute")
@@ -94,6 +56,16 @@ class RoadmapItem(TimeStampedModel):
         blank=True,
         related_name="roadmap_items",
         verbose_name=_("décidée lors de"),
+    )
+    # The decision this item carries out; a decision with an item cannot be deleted without saying what
+    # becomes of the item.
+    decision = models.OneToOneField(
+        Decision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roadmap_item",
+        verbose_name=_("décision"),
     )
     # Bumped on every material change, so an acknowledgement is always of the version the official read.
     revision = models.PositiveIntegerField(_("version"), default=1, editable=False)

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from regions.models import Region
 from regions.selectors import regions_visible_to
-from roadmap.models import Comment, Market, RoadmapItem, StatusChange
+from plan.models import Market
+from roadmap.models import Comment, RoadmapItem, StatusChange
 
 
 def roadmap_region_get(*, user, slug: str) -> Region:

@@ -16,7 +16,8 @@ from core.versioning import refuse_if_changed
 from meetings.models import Meeting
 from regions.models import Region
 from regions.selectors import region_for_official, regions_visible_to
-from roadmap.models import Acknowledgement, Comment, Market, RoadmapItem, StatusChange
+from plan.models import Market
+from roadmap.models import Acknowledgement, Comment, RoadmapItem, StatusChange
 
 # What the CRT agreed to: changing any of these (or dropping / reviving the item) asks the
 # CRT to acknowledge it again. Status and progress otherwise report execution only.

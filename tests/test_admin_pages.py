@@ -12,7 +12,7 @@ from regions.models import ExportLog, RegionalCouncil
 from regions.tests.factories import OfficialFactory
 from roadmap.tests.factories import AcknowledgementFactory, CommentFactory
 
-PORTAL_APPS = {"regions", "meetings", "roadmap", "messaging"}
+PORTAL_APPS = {"regions", "plan", "meetings", "roadmap", "messaging"}
 
 pytestmark = pytest.mark.django_db
 

@@ -277,7 +277,7 @@ ADMIN_MODELS = {
     "meetings.tour": {},
     "meetings.meeting": {},
     "meetings.registration": {"add": 403, "delete": 403},
-    "roadmap.market": {},
+    "plan.market": {},
     "roadmap.roadmapitem": {},
     "messaging.outboundmessage": {"add": 403},
     "messaging.unsubscription": {},

@@ -20,7 +20,7 @@ from meetings.services import registration as services
 from meetings.tests.factories import MeetingFactory, RegistrationFactory, registration_form_data
 from meetings.tokens import survey_token_make
 
-PORTAL_APPS = {"core", "regions", "meetings", "roadmap", "messaging"}
+PORTAL_APPS = {"core", "regions", "plan", "meetings", "roadmap", "messaging"}
 # Field names that hold what a person typed or what identifies them.
 PERSONAL_LOOKING = {
     "full_name", "email", "phone", "organisation", "job_title", "city", "message", "comment", "body", "text",
@@ -32,6 +32,8 @@ NOT_A_REGISTRANTS = {
     "regions.contact": "CRT and association contacts: professional details staff keep up to date in the admin",
     "meetings.meeting": "the venue's city",
     "meetings.meetingmessagestats": "the venue's city (a view of Meeting)",
+    "meetings.delegationmember": "members of ONMT's, the CNT's and the CRT's delegations and their guests, named in their public role",
+    "meetings.minutesvalidation": "the name of the CRT official who signed the minutes for the region",
     "roadmap.comment": "comments of CRT officials and ONMT staff, who have accounts, on roadmap items",
     "messaging.unsubscription": "the opt-out list: an address alone, kept after erasure so it is never mailed again",
 }

@@ -1,7 +1,8 @@
 import factory
 
 from regions.models import Region
-from roadmap.models import Acknowledgement, Comment, Market, RoadmapItem
+from plan.models import Market
+from roadmap.models import Acknowledgement, Comment, RoadmapItem
 
 
 def market(slug: str) -> Market:

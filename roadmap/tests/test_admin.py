@@ -36,7 +36,7 @@ def _change_form_data(response) -> dict:
 
 @pytest.mark.parametrize(
     "url",
-    [CHANGELIST, reverse("admin:roadmap_roadmapitem_add"), reverse("admin:roadmap_market_changelist"), IMPORT],
+    [CHANGELIST, reverse("admin:roadmap_roadmapitem_add"), reverse("admin:plan_market_changelist"), IMPORT],
 )
 def test_admin_pages_load(staff_client, url):
     RoadmapItemFactory()
