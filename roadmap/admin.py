@@ -92,7 +92,7 @@ class RoadmapItemAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
     date_hierarchy = "due_on"
     inlines = [StatusChangeInline, CommentInline]
     actions = [_status_action(status) for status in RoadmapItem.Status]
-    readonly_fields = ["revision", "created_at", "updated_at"]
+    readonly_fields = ["decision", "revision", "created_at", "updated_at"]
 
     @admin.display(boolean=True, description=_("en retard"))
     def overdue(self, obj):

@@ -58,3 +58,29 @@ def test_export_log_reminders_and_survey_answers_keep_their_rows_and_permissions
     tables = connection.introspection.table_names()
     assert {"regions_exportlog", "meetings_reminder", "meetings_surveyresponse"} <= set(tables)
     assert not {"onmt_portal_exportlog", "messaging_reminder", "messaging_surveyresponse"} & set(tables)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_markets_move_to_the_plan_with_the_items_that_target_them():
+    leaf = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    old = _migrate([("roadmap", "0002_seed_markets"), ("regions", "0002_seed_regions")])
+    market = old.get_model("roadmap", "Market").objects.create(name="Inde", slug="inde", position=500)
+    item = old.get_model("roadmap", "RoadmapItem").objects.create(
+        region=old.get_model("regions", "Region").objects.get(number=12), title="Roadshow Mumbai", axis="promotion"
+    )
+    item.markets.add(market)
+    old_type = ContentType.objects.get_or_create(app_label="roadmap", model="market")[0]
+    permission = Permission.objects.get_or_create(
+        content_type=old_type, codename="change_market", defaults={"name": "Can change market"}
+    )[0]
+
+    new = _migrate(leaf)
+
+    moved = new.get_model("plan", "Market").objects.get(pk=market.pk)
+    assert (moved.name, moved.slug, moved.position) == ("Inde", "inde", 500)
+    targeted = new.get_model("roadmap", "RoadmapItem").objects.get(pk=item.pk).markets.values_list("slug", flat=True)
+    assert list(targeted) == ["inde"]
+    permission.refresh_from_db()
+    assert (permission.content_type.app_label, permission.content_type.model) == ("plan", "market")
+    tables = set(connection.introspection.table_names())
+    assert "plan_market" in tables and "roadmap_market" not in tables

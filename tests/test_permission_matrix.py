@@ -41,7 +41,7 @@ ANONYMOUS, PROFESSIONAL, OFFICIAL_A, OFFICIAL_B, STAFF, SUPERUSER = ACTORS = (
     "staff",
     "superuser",
 )
-PORTAL_APPS = ("regions", "meetings", "roadmap", "messaging")
+PORTAL_APPS = ("regions", "plan", "meetings", "roadmap", "messaging")
 
 # Private data of each region and each person: never in an answer to someone else.
 ROADMAP_MARKERS = {"a": ["ROADMAP-A-7Q2", "COMMENT-A-5K8"], "b": ["ROADMAP-B-3X9", "COMMENT-B-8W1"]}
