@@ -9,7 +9,5 @@ class RoadmapConfig(AppConfig):
     verbose_name = _("Feuilles de route régionales")
 
     def ready(self):
-        models = [
-            self.get_model(name) for name in ("RoadmapItem", "StatusChange", "Comment", "Acknowledgement")
-        ]
+        models = [self.get_model(name) for name in ("RoadmapItem", "StatusChange", "Comment", "Acknowledgement")]
         invalidate_on_change(models, scope=ROADMAP_SCOPE)

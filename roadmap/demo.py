@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from meetings.models import Meeting
-from regions.models import Contact, Region
 from plan.models import Market
+from regions.models import Contact, Region
 from roadmap.models import RoadmapItem
 from roadmap.services import roadmap_item_acknowledge, roadmap_item_create
 

@@ -10,9 +10,9 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from plan.models import Market
 from regions.models import Region
 from regions.selectors import regions_visible_to
-from plan.models import Market
 from roadmap.models import Comment, RoadmapItem, StatusChange
 
 

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from core.versioning import refuse_if_changed
 from meetings.models import Meeting
+from plan.models import Market
 from regions.models import Region
 from regions.selectors import region_for_official, regions_visible_to
-from plan.models import Market
 from roadmap.models import Acknowledgement, Comment, RoadmapItem, StatusChange
 
 # What the CRT agreed to: changing any of these (or dropping / reviving the item) asks the

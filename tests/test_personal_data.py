@@ -32,7 +32,7 @@ NOT_A_REGISTRANTS = {
     "regions.contact": "CRT and association contacts: professional details staff keep up to date in the admin",
     "meetings.meeting": "the venue's city",
     "meetings.meetingmessagestats": "the venue's city (a view of Meeting)",
-    "meetings.delegationmember": "members of ONMT's, the CNT's and the CRT's delegations and their guests, named in their public role",
+    "meetings.delegationmember": "ONMT, CNT and CRT delegation members and guests, named in their public role",
     "meetings.minutesvalidation": "the name of the CRT official who signed the minutes for the region",
     "roadmap.comment": "comments of CRT officials and ONMT staff, who have accounts, on roadmap items",
     "messaging.unsubscription": "the opt-out list: an address alone, kept after erasure so it is never mailed again",

@@ -1,7 +1,7 @@
 import factory
 
-from regions.models import Region
 from plan.models import Market
+from regions.models import Region
 from roadmap.models import Acknowledgement, Comment, RoadmapItem
 
 
