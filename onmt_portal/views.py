@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
 from core.page_cache import cache_public_page
-from meetings.selectors.meeting import meetings_upcoming, tour_current
+from meetings.selectors.meeting import meetings_public, meetings_upcoming, tour_current, tour_map, tour_stops
 from onmt_portal.celery import app as celery_app
 from regions.selectors import regions_list
 
@@ -42,7 +42,9 @@ def home(request):
     """Public home page: the tour at a glance and the 12 regions."""
     tour = tour_current()
     upcoming = meetings_upcoming(tour=tour) if tour is not None else []
-    return render(request, "regions/home.html", {"regions": regions_list(), "tour": tour, "upcoming": upcoming})
+    stops = tour_stops(meetings=meetings_public(tour=tour)) if tour is not None else []
+    region_map = tour_map(stops=stops, regions=list(regions_list()))
+    return render(request, "regions/home.html", {"tour_map": region_map, "tour": tour, "upcoming": upcoming})
 
 
 @never_cache

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from meetings.models import Meeting, Registration, Tour
+from regions.map import RegionOutline, region_outlines
 from regions.models import Region
 
 
@@ -86,6 +87,53 @@ def tour_stops(*, meetings: QuerySet[Meeting] | list[Meeting]) -> list[TourStop]
     for meeting in meetings:
         stops.setdefault(meeting.region_id, TourStop(region=meeting.region)).meetings.append(meeting)
     return list(stops.values())
+
+
+@dataclass
+class MapEntry:
+    """A region as the tour map and the list beside it show it: its place in the tour and where it stands."""
+
+    class Status:
+        PAST = "past"
+        NEXT = "next"
+        SCHEDULED = "scheduled"
+        TO_COME = "to_come"
+
+    order: int
+    region: Region
+    status: str
+    outline: RegionOutline
+    stop: TourStop | None = None
+
+
+@dataclass
+class TourMap:
+    entries: list[MapEntry]
+    width: int
+    height: int
+
+
+def tour_map(*, stops: list[TourStop], regions: list[Region]) -> TourMap:
+    """The 12 regions in tour order: the visited and scheduled ones by date, then those with dates to come.
+
+    A stop whose meetings were all cancelled has its dates to come again; the first stop not over is next.
+    """
+    outlines = region_outlines()
+    entries: list[MapEntry] = []
+    scheduled = [s for s in stops if any(m.status != Meeting.Status.CANCELLED for m in s.meetings)]
+    next_found = False
+    for stop in scheduled:
+        if stop.is_past:
+            status = MapEntry.Status.PAST
+        elif not next_found:
+            status, next_found = MapEntry.Status.NEXT, True
+        else:
+            status = MapEntry.Status.SCHEDULED
+        entries.append(MapEntry(len(entries) + 1, stop.region, status, outlines.regions[stop.region.number], stop))
+    placed = {entry.region.pk for entry in entries}
+    for region in sorted((r for r in regions if r.pk not in placed), key=lambda r: r.number):
+        entries.append(MapEntry(len(entries) + 1, region, MapEntry.Status.TO_COME, outlines.regions[region.number]))
+    return TourMap(entries, outlines.width, outlines.height)
 
 
 @dataclass

@@ -34,11 +34,11 @@ def tour_list(request):
 def tour_detail(request, slug):
     """Public page of a tour: its stops in order, past and upcoming, with seats left."""
     tour = selectors.tour_public_get(slug=slug)
-    meetings = list(selectors.meetings_public(tour=tour))
+    stops = selectors.tour_stops(meetings=selectors.meetings_public(tour=tour))
     return render(
         request,
         "meetings/tour_detail.html",
-        {"tour": tour, "stops": selectors.tour_stops(meetings=meetings)},
+        {"tour": tour, "tour_map": selectors.tour_map(stops=stops, regions=list(Region.objects.all()))},
     )
 
 

@@ -95,3 +95,28 @@ def test_keyboard_users_see_where_the_focus_is(live_server, page):
     page.keyboard.press("Tab")
     outline = first_content_link.evaluate("element => getComputedStyle(element).outlineStyle")
     assert outline == "solid"
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_the_map_regions_are_links_a_keyboard_reaches_named_in_the_page_language(live_server, page, language):
+    meeting = MeetingFactory(region=region(12))
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page.goto(live_server.url + meeting.tour.get_absolute_url())
+    with translation.override(language):
+        dakhla = region(12).name
+
+    links = page.locator(".region-map a.map-region")
+    assert links.count() == 12
+    first = links.first
+    assert first.get_attribute("aria-label").startswith(f"1. {dakhla} — ")
+    # Tab until the first region of the map has the focus, then follow it with Enter.
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('map-region')"):
+            break
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == first.get_attribute("aria-label")
+    focus_ring = page.evaluate("getComputedStyle(document.activeElement.querySelector('path')).strokeWidth")
+    assert focus_ring == "7px"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{region(12).get_absolute_url()}")
+    assert_accessible(page)
