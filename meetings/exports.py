@@ -5,7 +5,7 @@ import io
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
 
 from core.exports import excel_csv_writer
 
@@ -48,7 +48,7 @@ def _csv_cell(value) -> str:
 
 
 def registrations_csv(registrations) -> bytes:
-    """UTF-8 with a BOM and `;` so French-locale Excel opens it as is; formula-like cells neutralised by defusedcsv."""
+    """UTF-8 with a BOM and `;` so French-locale Excel opens it as is; formula-like cells neutralised."""
     buffer = io.StringIO()
     writer = excel_csv_writer(buffer)
     for row in _export_rows(registrations):
@@ -57,17 +57,27 @@ def registrations_csv(registrations) -> bytes:
 
 
 def registrations_xlsx(registrations) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(_("Inscriptions")))
-    for row in _export_rows(registrations):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                # openpyxl would store it as a formula; what a person typed stays text.
+    """One sheet: a frozen header row with filters, columns as wide as their content, dates as dates,
+    and everything people typed as text cells (a formula or a phone number is shown as typed)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(_("Inscriptions"))
+    widths: dict[int, int] = {}
+    for row_number, row in enumerate(_export_rows(registrations), start=1):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=row_number, column=column, value=value)
+            if isinstance(value, str):
+                # openpyxl would store "=…" as a formula and a spreadsheet would read "+212…" as a number.
                 cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
+            elif value is not None:
+                cell.number_format = "dd/mm/yyyy hh:mm"
+            shown = 16 if value is not None and not isinstance(value, str) else len(str(value or ""))
+            widths[column] = max(widths.get(column, 0), shown)
+    if sheet.max_row:
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 8), 60)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

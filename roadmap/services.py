@@ -192,7 +192,7 @@ CHOICE_COLUMNS = {
     "statut": ("status", RoadmapItem.Status),
 }
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
-# Characters defusedcsv guards with a leading quote on export (spreadsheet formula injection).
+# Characters the exports guard with a leading quote (core.exports.spreadsheet_safe: formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "|", "%")
 
 

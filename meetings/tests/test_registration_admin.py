@@ -27,7 +27,9 @@ def _csv_rows(response):
 def test_csv_export_keeps_names_uses_semicolons_and_neutralises_formulas(staff_client):
     meeting = MeetingFactory(title="Rencontre de Dakhla")
     RegistrationFactory(meeting=meeting, full_name="عبد الله الإدريسي", organisation="=HYPERLINK(1)", city="-2+3")
-    RegistrationFactory(meeting=meeting, full_name="Élodie Benkirane", organisation="@SUM(A1)", job_title="+cmd")
+    RegistrationFactory(
+        meeting=meeting, full_name="Élodie Benkirane", organisation="@SUM(A1)", job_title="+cmd", phone="+212661234567"
+    )
     response = staff_client.get(reverse("admin:meetings_registration_csv"))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="inscriptions-')
@@ -42,6 +44,8 @@ def test_csv_export_keeps_names_uses_semicolons_and_neutralises_formulas(staff_c
     assert arabic[8] == "'-2+3"
     assert by_name["Élodie Benkirane"][3] == "'@SUM(A1)"
     assert by_name["Élodie Benkirane"][4] == "'+cmd"
+    # A phone number is a plain number to a spreadsheet, not a formula: no quote in front of it.
+    assert by_name["Élodie Benkirane"][7] == "+212661234567"
     assert arabic[9] == "Confirmée"
 
 
@@ -60,7 +64,7 @@ def test_exports_follow_the_changelist_filters(staff_client):
 
 def test_excel_export_has_the_rows_with_formulas_kept_as_text(staff_client):
     meeting = MeetingFactory()
-    RegistrationFactory(meeting=meeting, full_name="محمد", organisation="=1+1")
+    RegistrationFactory(meeting=meeting, full_name="محمد", organisation="=1+1", phone="+212661234567")
     response = staff_client.get(reverse("admin:meetings_registration_xlsx"), {"meeting__id__exact": meeting.pk})
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -68,6 +72,14 @@ def test_excel_export_has_the_rows_with_formulas_kept_as_text(staff_client):
     assert rows[1][2] == "محمد"
     assert rows[1][3] == "=1+1"
     assert sheet.cell(row=2, column=4).data_type == "s"
+    # The phone as typed, in a text cell: no apostrophe, no number that loses its "+".
+    assert rows[1][7] == "+212661234567" and sheet.cell(row=2, column=8).data_type == "s"
+    assert rows[0][10] == "Inscrit(e) le" and sheet.cell(row=2, column=11).is_date
+    # Header row frozen and filtered; columns as wide as what they hold.
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:M{sheet.max_row}"
+    assert sheet.column_dimensions["C"].width >= len("Nom complet")
+    assert sheet.column_dimensions["H"].width >= len("+212661234567")
     assert rows[1][10] is not None  # registration date as a real date
 
 
