@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from meetings.views import meeting as meeting_views
 from onmt_portal import views
@@ -24,6 +27,8 @@ region_pages = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", views.health, name="health"),
+    # Browsers ask for /favicon.ico whatever the page says; not permanent: the icon's static name has its hash.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.svg")), name="favicon"),
     path("langue/", views.language_switch, name="language_switch"),
     # Ahead of Django's own (same path and name): the request only queues the e-mail, for any address.
     path(

@@ -163,6 +163,7 @@ ADMIN_ONLY = statuses(302, 302, 302, 302, 200, 200)
 
 SITE = {
     "health": Case(_named("health"), PUBLIC),
+    "favicon": Case(_named("favicon"), everyone(302)),
     "language_switch": Case(lambda w, a: reverse("language_switch") + "?language=ar&next=/", everyone(302)),
     "login": Case(_named("login"), PUBLIC),
     "logout": Case(_named("logout"), everyone(405)),

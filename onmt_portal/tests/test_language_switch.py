@@ -32,6 +32,20 @@ def test_unknown_language_keeps_the_current_one(client):
 
 def test_switch_is_a_plain_link_that_carries_no_csrf_token(client):
     html = client.get(reverse("regions:home")).content.decode()
-    form = html.split('class="language-switch"')[1].split("</form>")[0]
-    assert 'method="get"' in form
-    assert "csrfmiddlewaretoken" not in form
+    switch = html.split('class="language-switch"')[1].split("</nav>")[0]
+    assert "<form" not in switch and switch.count("<a href=") == 2
+    assert "csrfmiddlewaretoken" not in switch
+
+
+def test_each_language_is_one_link_away_and_the_current_one_is_marked(client):
+    client.cookies["django_language"] = "en"
+    body = client.get("/tournee/?page=1").content.decode()
+    switch = body[body.index('class="language-switch"') : body.index("</nav>", body.index('class="language-switch"'))]
+    assert '<span class="language-current" lang="en" aria-current="true">English</span>' in switch
+    assert 'href="/langue/?language=ar&amp;next=/tournee/%3Fpage%3D1" lang="ar" hreflang="ar"' in switch
+    assert 'lang="fr" hreflang="fr"' in switch and "<select" not in switch
+
+
+def test_the_browser_s_favicon_request_finds_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"].endswith(".svg")

@@ -22,8 +22,7 @@ def test_public_pages_fit_a_phone_and_pass_axe_in_each_language(live_server, pho
 
     page.goto(live_server.url + "/")
     if language != "fr":
-        page.select_option("#language-select", language)
-        page.get_by_role("button", name="OK").click()
+        page.locator(f".language-switch a[lang={language}]").click()
         page.wait_for_load_state()
 
     with translation.override(language):
