@@ -32,7 +32,7 @@ def _event(meeting: Meeting, *, with_alarm: bool) -> Event:
     event.add("dtstart", meeting.starts_at.astimezone(UTC))
     event.add("dtend", meeting.ends_at.astimezone(UTC))
     event.add("summary", meeting.title)
-    event.add("location", vText(f"{meeting.venue_name}, {meeting.address}"))
+    event.add("location", vText(meeting.place))
     event.add("description", strip_tags(meeting.description))
     event.add("url", settings.SITE_URL + meeting.get_absolute_url())
     event.add("status", _STATUS.get(meeting.status, "CONFIRMED"))

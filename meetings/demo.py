@@ -25,6 +25,7 @@ DEMO_PROFESSIONALS = [
 # The tour starts in Dakhla-Oued Ed-Dahab and then goes north, one region after another.
 TOUR_ORDER = [12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]
 DAYS_BETWEEN_STOPS = 8
+VENUES = {Meeting.Kind.CRT_SESSION: "Siège du Conseil régional", Meeting.Kind.PROFESSIONALS: "Palais des congrès"}
 AGENDA = [
     (time(15, 0), "Accueil et mot de bienvenue du CRT", "Président(e) du CRT"),
     (time(15, 20), "Plan stratégique de relance et marchés prioritaires", "ONMT"),
@@ -83,7 +84,7 @@ def _demo_tour() -> None:
                     status=Meeting.Status.DRAFT,
                     starts_at=starts_at,
                     ends_at=timezone.make_aware(datetime.combine(day, end)),
-                    venue_name=f"Hôtel de la région, {region.seat_city}",
+                    venue_name=VENUES[kind],
                     address=f"Avenue Mohammed V, {region.seat_city}",
                     city=region.seat_city,
                     capacity=20 if kind == Meeting.Kind.CRT_SESSION else 120,

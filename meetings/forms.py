@@ -82,7 +82,7 @@ class RegistrationForm(_ContactFieldsMixin, forms.ModelForm):
     required_css_class = "required"
 
     consent = forms.BooleanField(
-        label=_("J'accepte que l'ONMT traite ces données pour organiser la rencontre, comme décrit ci-dessous."),
+        label=_("J'accepte que l'ONMT traite ces données pour organiser la rencontre, comme décrit ci-dessus."),
         required=True,
         error_messages={"required": _("Votre consentement est nécessaire pour vous inscrire.")},
     )

@@ -119,6 +119,18 @@ class Meeting(TimeStampedModel):
     def get_absolute_url(self):
         return reverse("meetings:detail", args=[self.slug])
 
+    @property
+    def street_address(self) -> str:
+        """The address with its city, the city named once even where staff typed it in the address too."""
+        if not self.city or self.city.casefold() in self.address.casefold():
+            return self.address
+        return f"{self.address}, {self.city}"
+
+    @property
+    def place(self) -> str:
+        """Venue, address and city in one line, for e-mails, calendars and summaries."""
+        return f"{self.venue_name}, {self.street_address}"
+
     def registration_state(self, *, seats_taken: int, now=None) -> RegistrationState:
         """The registration state given how many seats are taken (confirmed, offered or attended)."""
         now = now or timezone.now()

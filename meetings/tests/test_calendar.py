@@ -53,7 +53,7 @@ def test_ics_carries_the_practical_details_and_a_link_back(settings):
     (event,) = calendar.walk("VEVENT")
     assert calendar["version"] == "2.0" and calendar["prodid"]
     assert str(event["summary"]) == "Rencontre de Dakhla"
-    assert str(event["location"]) == "Palais des congrès, Av. Mohammed V"
+    assert str(event["location"]) == "Palais des congrès, Av. Mohammed V, Dakhla"
     assert str(event["url"]) == settings.SITE_URL + meeting.get_absolute_url()
     assert str(event["status"]) == "CONFIRMED"
     assert event.decoded("dtstamp").tzinfo is not None

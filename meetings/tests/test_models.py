@@ -54,3 +54,15 @@ def test_a_cancelled_registration_does_not_block_a_new_one():
     registration = RegistrationFactory(email="a@example.ma", status=Registration.Status.CANCELLED)
     RegistrationFactory(meeting=registration.meeting, email="a@example.ma")
     assert registration.meeting.registrations.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("venue", "address", "city", "place"),
+    [
+        ("Palais des congrès", "Av. Mohammed V", "Dakhla", "Palais des congrès, Av. Mohammed V, Dakhla"),
+        ("Palais des congrès", "Avenue Mohammed V, Dakhla", "Dakhla", "Palais des congrès, Avenue Mohammed V, Dakhla"),
+        ("Hôtel Atlas", "Bd du 20 Août, LAÂYOUNE", "Laâyoune", "Hôtel Atlas, Bd du 20 Août, LAÂYOUNE"),
+    ],
+)
+def test_the_place_names_the_city_once(venue, address, city, place):
+    assert Meeting(venue_name=venue, address=address, city=city).place == place
