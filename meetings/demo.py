@@ -89,7 +89,8 @@ def _demo_tour() -> None:
                     city=region.seat_city,
                     capacity=20 if kind == Meeting.Kind.CRT_SESSION else 120,
                     registration_opens_at=starts_at - timedelta(days=30),
-                    registration_closes_at=starts_at - timedelta(hours=12),
+                    # The evening before, at an hour people read as a deadline.
+                    registration_closes_at=timezone.make_aware(datetime.combine(day - timedelta(days=1), time(18, 0))),
                     description="Plan de relance : promotion sur les marchés prioritaires, tourisme interne, "
                     "dispositifs marketing et commerciaux adaptés aux potentialités de la région.",
                 )

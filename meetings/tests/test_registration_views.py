@@ -1,6 +1,6 @@
 import json
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -434,3 +434,15 @@ def test_privacy_page_names_controller_rights_declaration_and_contact(client, se
         assert text in html
     assert "D-GC-777/2026" in html
     assert "mailto:dpo@onmt.ma" in html
+
+
+def test_the_closing_time_reads_as_a_day_and_an_hour_of_morocco(client):
+    starts_at = timezone.make_aware(datetime(2031, 12, 6, 15, 0))
+    meeting = MeetingFactory(
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=3),
+        registration_opens_at=timezone.now() - timedelta(days=1),
+        registration_closes_at=timezone.make_aware(datetime(2031, 12, 5, 18, 0)),
+    )
+    body = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Inscriptions ouvertes jusqu'au vendredi 5 décembre 2031 à 18:00 (heure du Maroc)." in body
