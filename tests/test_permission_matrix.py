@@ -213,7 +213,7 @@ SITE = {
     "registrations:export_data": Case(_link("registrations:export_data"), TOKEN_PAGE),
     "registrations:accept_offer": Case(_link("registrations:accept_offer"), TOKEN_PAGE),
     "registrations:decline_offer": Case(_link("registrations:decline_offer"), TOKEN_PAGE),
-    "registrations:cancel": Case(_link("registrations:cancel"), statuses(404, 302, 404, 404, 404, 404), method="post"),
+    "registrations:cancel": Case(_link("registrations:cancel"), TOKEN_PAGE),
     "registrations:erase": Case(_link("registrations:erase"), TOKEN_PAGE, method="post"),
     "meetings:survey": Case(_survey, TOKEN_PAGE),
     "messaging:unsubscribe": Case(_unsubscribe, TOKEN_PAGE),

@@ -368,14 +368,30 @@ def test_cancel_through_the_link_offers_the_seat_to_the_next_person(client):
     meeting = MeetingFactory(capacity=1)
     holder = RegistrationFactory(meeting=meeting)
     waiting = RegistrationFactory(meeting=meeting, status=Registration.Status.WAITLISTED)
-    assert client.get(link("registrations:cancel", holder)).status_code == 405
+    # The link asks first (mail scanners follow links too); nothing changes until the button is pressed.
+    question = client.get(link("registrations:cancel", holder)).content.decode()
+    assert "Oui, annuler" in question and link("registrations:manage", holder) in question
+    holder.refresh_from_db()
+    assert holder.status == Registration.Status.CONFIRMED
     response = client.post(link("registrations:cancel", holder))
     assert response.status_code == 302
     holder.refresh_from_db()
     waiting.refresh_from_db()
     assert holder.status == Registration.Status.CANCELLED
     assert waiting.status == Registration.Status.OFFERED
-    assert "annulée" in client.get(response["Location"]).content.decode()
+    page = client.get(response["Location"]).content.decode()
+    assert "annulée" in page
+    # Full again (the seat is offered to the next person): the way back is the waiting list.
+    assert "liste d'attente" in page and reverse("registrations:register", args=[meeting.slug]) in page
+
+
+def test_a_cancelled_registration_offers_to_register_again_only_while_it_is_possible(client):
+    holder = RegistrationFactory(meeting=MeetingFactory(capacity=10))
+    client.post(link("registrations:cancel", holder))
+    page = client.get(link("registrations:manage", holder)).content.decode()
+    assert "M'inscrire à nouveau" in page and "Des places sont encore disponibles" in page
+    Meeting.objects.filter(pk=holder.meeting_id).update(status=Meeting.Status.CANCELLED)
+    assert "inscrire à nouveau" not in client.get(link("registrations:manage", holder)).content.decode()
 
 
 def test_offer_links_ask_before_acting(client):

@@ -132,6 +132,10 @@ def manage(request, public_id, secret):
     else:
         status = 200
     context = {**_registration_context(registration), "form": form}
+    if registration.status == Registration.Status.CANCELLED:
+        # Whether the person can come back: the page offers to register again while it is possible.
+        seats_taken = registration_seats_taken(meeting_id=registration.meeting_id)
+        context["registration_state_now"] = registration.meeting.registration_state(seats_taken=seats_taken)
     return render(request, "meetings/registration_manage.html", context, status=status)
 
 
@@ -141,9 +145,12 @@ def _refused(request, registration, refusal) -> HttpResponse:
 
 
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel(request, public_id, secret):
+    """GET asks to confirm (what happens to the seat, how to come back); only the POST cancels."""
     registration = _registration_from_link(public_id, secret)
+    if request.method == "GET":
+        return render(request, "meetings/registration_cancel.html", _registration_context(registration))
     try:
         services.registration_cancel(registration_id=registration.pk)
     except services.RegistrationRefused as refusal:
