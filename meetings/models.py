@@ -50,7 +50,6 @@ class RegistrationState(models.TextChoices):
     CLOSED = "closed", _("Inscriptions closes")
     INVITATION_ONLY = "invitation_only", _("Sur invitation uniquement")
     CANCELLED = "cancelled", _("Rencontre annulée")
-    POSTPONED = "postponed", _("Rencontre reportée")
     PAST = "past", _("Rencontre passée")
     UNPUBLISHED = "unpublished", _("Rencontre non publiée")
 
@@ -138,8 +137,6 @@ class Meeting(TimeStampedModel):
             return RegistrationState.INVITATION_ONLY
         if self.status == self.Status.CANCELLED:
             return RegistrationState.CANCELLED
-        if self.status == self.Status.POSTPONED:
-            return RegistrationState.POSTPONED
         if self.status == self.Status.DRAFT:
             return RegistrationState.UNPUBLISHED
         if self.status == self.Status.HELD or self.starts_at <= now:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import SEEN_FIELD, ServiceFormAdminMixin, add_errors
-from meetings.admin.campaigns import ReminderInline, add_default_reminders, send_invitations
+from meetings.admin.campaigns import ReminderInline, add_default_reminders
 from meetings.models import AgendaItem, Meeting, Tour
 from meetings.selectors import meeting as selectors
 from meetings.services import campaigns
@@ -99,15 +99,24 @@ class MeetingAdminForm(forms.ModelForm):
         return cleaned
 
 
+class LabelledSplitDateTime(AdminSplitDateTime):
+    """The admin's date and time boxes, each named for screen readers (the field's label names only the first)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.widgets[0].attrs["aria-label"] = _("Date (jj/mm/aaaa)")
+        self.widgets[1].attrs["aria-label"] = _("Heure (hh:mm)")
+
+
 class PostponeForm(forms.Form):
-    starts_at = forms.SplitDateTimeField(label=_("Nouveau début"), widget=AdminSplitDateTime)
-    ends_at = forms.SplitDateTimeField(label=_("Nouvelle fin"), widget=AdminSplitDateTime)
+    starts_at = forms.SplitDateTimeField(label=_("Nouveau début"), widget=LabelledSplitDateTime)
+    ends_at = forms.SplitDateTimeField(label=_("Nouvelle fin"), widget=LabelledSplitDateTime)
 
 
 class InvitationsForm(forms.Form):
     send_after = forms.SplitDateTimeField(
         label=_("Envoyer à partir du"),
-        widget=AdminSplitDateTime,
+        widget=LabelledSplitDateTime,
         required=False,
         help_text=_(
             "Laisser vide pour envoyer maintenant. Un contact déjà invité à la rencontre ne l'est pas deux fois."
@@ -117,7 +126,7 @@ class InvitationsForm(forms.Form):
 
 class DuplicateForm(forms.Form):
     region = forms.ModelChoiceField(label=_("Région"), queryset=Region.objects.all())
-    starts_at = forms.SplitDateTimeField(label=_("Début"), widget=AdminSplitDateTime)
+    starts_at = forms.SplitDateTimeField(label=_("Début"), widget=LabelledSplitDateTime)
 
 
 class AgendaItemInline(admin.TabularInline):
@@ -142,8 +151,7 @@ class MeetingAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
         "cancel",
         "mark_held",
         "duplicate",
-        send_invitations,
-        "schedule_invitations",
+        "send_invitations",
         add_default_reminders,
     ]
     fieldsets = [
@@ -283,8 +291,11 @@ class MeetingAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
     def postpone(self, request, queryset):
         return self._single(request, queryset, "meetings_meeting_postpone")
 
-    @admin.action(description=_("Programmer les invitations à une date choisie"), permissions=["change"])
-    def schedule_invitations(self, request, queryset):
+    @admin.action(
+        description=_("Inviter les contacts de la région (aperçu, puis envoi maintenant ou programmé)"),
+        permissions=["change"],
+    )
+    def send_invitations(self, request, queryset):
         return self._single(request, queryset, "meetings_meeting_invitations")
 
     @admin.action(description=_("Dupliquer comme modèle pour une autre région"), permissions=["add"])
@@ -293,11 +304,22 @@ class MeetingAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
 
     # ---------------------------------------------------------------- views behind the actions
 
-    def _form_page(self, request: HttpRequest, meeting: Meeting, form: forms.Form, *, title: str, submit: str):
+    def _form_page(
+        self,
+        request: HttpRequest,
+        meeting: Meeting,
+        form: forms.Form,
+        *,
+        title: str,
+        submit: str,
+        template=None,
+        **extra,
+    ):
         return TemplateResponse(
             request,
-            "admin/meetings/meeting/action_form.html",
+            template or "admin/meetings/meeting/action_form.html",
             {
+                **extra,
                 **self.admin_site.each_context(request),
                 "title": title,
                 "submit": submit,
@@ -308,7 +330,9 @@ class MeetingAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
             },
         )
 
-    def _service_form_view(self, request, meeting: Meeting, form: forms.Form, *, perform, title: str, submit: str):
+    def _service_form_view(
+        self, request, meeting: Meeting, form: forms.Form, *, perform, title: str, submit: str, **page
+    ):
         """A page behind an action: the form; on a valid submission, `perform` calls the service.
 
         `perform(cleaned_data)` returns the meeting to show next and the notice for staff; a
@@ -322,7 +346,7 @@ class MeetingAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
             else:
                 self.message_user(request, notice, level)
                 return HttpResponseRedirect(reverse("admin:meetings_meeting_change", args=[target.pk]))
-        return self._form_page(request, meeting, form, title=title, submit=submit)
+        return self._form_page(request, meeting, form, title=title, submit=submit, **page)
 
     def postpone_view(self, request, pk):
         meeting = get_object_or_404(Meeting, pk=pk)
@@ -374,6 +398,8 @@ class MeetingAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
             perform=perform,
             title=gettext("Inviter les contacts de la région à « %(meeting)s »") % {"meeting": meeting},
             submit=gettext("Inviter"),
+            template="admin/meetings/meeting/invitations.html",
+            preview=campaigns.invitations_preview(meeting=meeting),
         )
 
     def duplicate_view(self, request, pk):

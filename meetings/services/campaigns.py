@@ -1,5 +1,6 @@
 """Messages to many people at once: invitations, reminders and follow-ups (writes, like services)."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -8,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings import drafts as content
-from meetings.models import Meeting, MeetingFollowUp, Registration, Reminder
+from meetings.models import Meeting, MeetingFollowUp, Registration, RegistrationState, Reminder
+from meetings.selectors.registration import registration_seats_taken
 from messaging.models import OutboundMessage
-from messaging.services import messages_queue
+from messaging.services import message_render, messages_queue
 from regions.models import Contact
 
 Kind = OutboundMessage.Kind
@@ -20,20 +22,37 @@ UPCOMING = (Meeting.Status.PUBLISHED, Meeting.Status.POSTPONED)
 FOLLOW_UP_WINDOW = timedelta(days=30)
 
 
-@transaction.atomic
-def invitations_send(*, meeting_id: int, send_after: datetime | None = None) -> int:
-    """Invite every contact of the meeting's region marked `invite`; returns how many are new.
+# What a person following an invitation would find: anything else is a page saying they cannot register.
+INVITATION_LANDINGS = (RegistrationState.OPEN, RegistrationState.WAITLIST, RegistrationState.INVITATION_ONLY)
 
-    Each contact is invited once per meeting whatever the number of calls (idempotency key).
-    With `send_after`, the sweep sends them when due: it must fall before the meeting starts.
-    """
-    meeting = Meeting.objects.select_for_update().select_related("region").get(pk=meeting_id)
+
+def invitations_problem(*, meeting: Meeting, send_after: datetime | None = None) -> ValidationError | None:
+    """Why invitations for `meeting` sent at `send_after` (or now) would lead nowhere, or None."""
     if meeting.status not in UPCOMING or meeting.starts_at <= timezone.now():
-        raise ValidationError(_("Seule une rencontre publiée et à venir peut recevoir des invitations."))
+        return ValidationError(_("Seule une rencontre publiée et à venir peut recevoir des invitations."))
     if send_after is not None and send_after >= meeting.starts_at:
-        raise ValidationError({"send_after": _("Les invitations doivent partir avant le début de la rencontre.")})
-    contacts = Contact.objects.filter(region_id=meeting.region_id, invite=True).order_by("pk")
-    drafts = [
+        return ValidationError({"send_after": _("Les invitations doivent partir avant le début de la rencontre.")})
+    arrival = send_after or timezone.now()
+    state = meeting.registration_state(seats_taken=registration_seats_taken(meeting_id=meeting.pk), now=arrival)
+    if state == RegistrationState.NOT_YET_OPEN:
+        opens = timezone.localtime(meeting.registration_opens_at).strftime("%d/%m/%Y %H:%M")
+        return ValidationError(
+            _(
+                "Les inscriptions n'ouvrent que le %(opens)s : programmez les invitations à partir de cette date, "
+                "ou avancez l'ouverture des inscriptions."
+            )
+            % {"opens": opens}
+        )
+    if state not in INVITATION_LANDINGS:
+        return ValidationError(
+            _("Les invitations mèneraient à une page où l'on ne peut pas s'inscrire (%(state)s).")
+            % {"state": state.label}
+        )
+    return None
+
+
+def _invitation_drafts(meeting: Meeting, contacts, *, send_after: datetime | None) -> list:
+    return [
         content.contact_draft(
             contact,
             meeting,
@@ -44,7 +63,54 @@ def invitations_send(*, meeting_id: int, send_after: datetime | None = None) -> 
         )
         for contact in contacts
     ]
-    return len(messages_queue(drafts=drafts))
+
+
+def _contacts_to_invite(meeting: Meeting):
+    return Contact.objects.filter(region_id=meeting.region_id, invite=True).order_by("pk")
+
+
+@dataclass
+class InvitationsPreview:
+    """What staff see before invitations go out: who gets one, what it says, and whether it can go."""
+
+    recipients: list[Contact]
+    already_invited: set[int]
+    subject: str
+    text: str
+    problem: ValidationError | None
+
+
+def invitations_preview(*, meeting: Meeting) -> InvitationsPreview:
+    recipients = list(_contacts_to_invite(meeting))
+    keys = {f"invitation:{meeting.pk}:{contact.pk}": contact.pk for contact in recipients}
+    sent = OutboundMessage.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True)
+    subject = text = ""
+    if recipients:
+        # The message as the first recipient will read it, in their language.
+        draft = _invitation_drafts(meeting, recipients[:1], send_after=None)[0]
+        subject, text, _html = message_render(template=draft.template, context=draft.context, language=draft.language)
+    return InvitationsPreview(
+        recipients=recipients,
+        already_invited={keys[key] for key in sent},
+        subject=subject,
+        text=text,
+        problem=invitations_problem(meeting=meeting),
+    )
+
+
+@transaction.atomic
+def invitations_send(*, meeting_id: int, send_after: datetime | None = None) -> int:
+    """Invite every contact of the meeting's region marked `invite`; returns how many are new.
+
+    Each contact is invited once per meeting whatever the number of calls (idempotency key).
+    With `send_after`, the sweep sends them when due: it must fall before the meeting starts, and
+    registration must be possible when they arrive.
+    """
+    meeting = Meeting.objects.select_for_update().select_related("region").get(pk=meeting_id)
+    problem = invitations_problem(meeting=meeting, send_after=send_after)
+    if problem is not None:
+        raise problem
+    return len(messages_queue(drafts=_invitation_drafts(meeting, _contacts_to_invite(meeting), send_after=send_after)))
 
 
 def reminders_due(*, now: datetime) -> list[Reminder]:

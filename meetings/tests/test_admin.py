@@ -273,11 +273,16 @@ def test_invitations_are_scheduled_from_the_admin_once_per_contact(staff_client,
     invited = ContactFactory.create_batch(2, region=meeting.region)
     ContactFactory(region=meeting.region, invite=False)
     response = staff_client.post(
-        CHANGELIST, {"action": "schedule_invitations", "_selected_action": [meeting.pk]}, follow=True
+        CHANGELIST, {"action": "send_invitations", "_selected_action": [meeting.pk]}, follow=True
     )
     url = reverse("admin:meetings_meeting_invitations", args=[meeting.pk])
     assert response.redirect_chain[-1][0] == url
     assert response.status_code == 200
+    # Before anything goes: the two contacts to invite (not the third) and the message they will read.
+    preview = response.context["preview"]
+    assert sorted(contact.pk for contact in preview.recipients) == sorted(contact.pk for contact in invited)
+    assert meeting.title in preview.subject + preview.text and "?invitation=" in preview.text
+    assert preview.problem is None
 
     too_late = staff_client.post(url, split(meeting.starts_at + timedelta(hours=1), "send_after"))
     assert too_late.status_code == 200 and "avant le début" in too_late.content.decode()
@@ -384,3 +389,20 @@ def test_tour_dates_cannot_leave_a_meeting_outside_the_tour(staff_client):
     assert tour.ends_on > last_day
     response = staff_client.post(url, {**data, "starts_on": tour.starts_on, "ends_on": last_day + timedelta(days=1)})
     assert response.status_code == 302
+
+
+def test_invitations_that_would_lead_to_a_closed_page_are_refused_with_what_to_do(staff_client):
+    from messaging.models import OutboundMessage
+    from regions.tests.factories import ContactFactory
+
+    meeting = MeetingFactory(registration_opens_at=timezone.now() + timedelta(days=3))
+    ContactFactory(region=meeting.region)
+    url = reverse("admin:meetings_meeting_invitations", args=[meeting.pk])
+    page = staff_client.get(url).content.decode()
+    assert "programmez les invitations à partir de cette date" in page
+    assert "programmez les invitations" in staff_client.post(url, {}).content.decode()
+    assert not OutboundMessage.objects.exists()
+    # Scheduled for when registration is open, they are accepted.
+    when = timezone.localtime(meeting.registration_opens_at + timedelta(hours=1)).replace(second=0, microsecond=0)
+    assert staff_client.post(url, split(when, "send_after")).status_code == 302
+    assert OutboundMessage.objects.filter(kind=OutboundMessage.Kind.INVITATION).count() == 1

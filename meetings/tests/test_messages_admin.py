@@ -8,14 +8,13 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.admin.campaigns import ReminderInline, add_default_reminders, send_invitations
+from meetings.admin.campaigns import ReminderInline, add_default_reminders
 from meetings.models import Meeting, Registration, SurveyResponse
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from messaging import tasks
 from messaging.models import OutboundMessage
 from messaging.tests.factories import OutboundMessageFactory
 from onmt_portal.celery import app as celery_app
-from regions.tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,24 +90,6 @@ def _request(rf, staff_user):
     request.session = {}
     request._messages = FallbackStorage(request)
     return request
-
-
-def test_send_invitations_action(rf, staff_user, django_capture_on_commit_callbacks):
-    from django.contrib.admin import ModelAdmin
-
-    upcoming = MeetingFactory()
-    draft = MeetingFactory(status=Meeting.Status.DRAFT)
-    ContactFactory.create_batch(2, region=upcoming.region)
-    request = _request(rf, staff_user)
-    modeladmin = ModelAdmin(Meeting, AdminSite())
-    with django_capture_on_commit_callbacks(execute=True):
-        send_invitations(modeladmin, request, Meeting.objects.filter(pk__in=[upcoming.pk, draft.pk]))
-        send_invitations(modeladmin, request, Meeting.objects.filter(pk=upcoming.pk))
-    notices = [str(message) for message in request._messages]
-    assert f"{upcoming} : 2 nouvelles invitations mises en file." in notices
-    assert any(notice.startswith(f"{upcoming} : 0 nouvelle") for notice in notices)
-    assert any(notice.startswith(f"{draft} : Seule une rencontre publiée") for notice in notices)
-    assert len(mail.outbox) == 2
 
 
 def test_beat_schedule_names_registered_tasks_and_no_countdown_exceeds_the_visibility_timeout():

@@ -25,7 +25,8 @@ def test_registration_state_follows_status_window_and_capacity():
     assert meeting.registration_state(seats_taken=0, now=now) == RegistrationState.INVITATION_ONLY
     for status, state in [
         (Meeting.Status.CANCELLED, RegistrationState.CANCELLED),
-        (Meeting.Status.POSTPONED, RegistrationState.POSTPONED),
+        # Postponed means moved to a new date: registration goes on for it.
+        (Meeting.Status.POSTPONED, RegistrationState.OPEN),
         (Meeting.Status.DRAFT, RegistrationState.UNPUBLISHED),
         (Meeting.Status.HELD, RegistrationState.PAST),
     ]:

@@ -183,11 +183,16 @@ def test_arabic_and_french_names_are_kept_as_typed_and_phones_normalised(client,
     assert (registration.full_name, registration.phone) == (name, stored)
 
 
+def test_a_postponed_meeting_takes_registrations_for_its_new_date(client):
+    meeting = MeetingFactory(status=Meeting.Status.POSTPONED)
+    assert post(client, meeting).status_code == 302
+    assert Registration.objects.get().meeting == meeting
+
+
 @pytest.mark.parametrize(
     "meeting_fields",
     [
         {"status": Meeting.Status.CANCELLED},
-        {"status": Meeting.Status.POSTPONED},
         {"kind": Meeting.Kind.CRT_SESSION},
         {"registration_closes_at": timezone.now() - timedelta(minutes=5)},
     ],

@@ -132,7 +132,7 @@ def test_meeting_page_shows_practical_details_agenda_and_calendar_link(client):
     [
         ({"capacity": 2}, RegistrationState.WAITLIST, "liste d'attente"),
         ({"status": Meeting.Status.CANCELLED}, RegistrationState.CANCELLED, "annulée"),
-        ({"status": Meeting.Status.POSTPONED}, RegistrationState.POSTPONED, "reportée"),
+        ({"status": Meeting.Status.POSTPONED}, RegistrationState.OPEN, "Reportée"),
         ({"kind": Meeting.Kind.CRT_SESSION}, RegistrationState.INVITATION_ONLY, "sur invitation"),
         ({"registration_opens_at": "future"}, RegistrationState.NOT_YET_OPEN, "Ouverture des inscriptions le"),
         (

@@ -79,11 +79,15 @@ def test_staff_schedule_publish_and_invite(live_server, page, settings):
     local_start = timezone.localtime(meeting.starts_at)
     assert (local_start.date(), local_start.strftime("%H:%M")) == (day, "09:30")
 
-    # A draft is not public, and cannot be sent invitations.
+    # A draft is not public: the invitations page says so before anything goes, and sends nothing.
     assert page.request.get(live_server.url + meeting.get_absolute_url()).status == 404
     run_action(page, meeting, "send_invitations")
-    assert page.locator(".messagelist .error").count() == 1
+    assert page.locator(".messagelist .warning").get_by_text("Seule une rencontre publiée").is_visible()
+    page.get_by_role("button", name="Inviter").click()
+    page.wait_for_load_state()
+    assert page.locator("ul.errornote").get_by_text("Seule une rencontre publiée").is_visible()
     assert not OutboundMessage.objects.filter(kind=OutboundMessage.Kind.INVITATION).exists()
+    page.goto(live_server.url + "/admin/meetings/meeting/")
 
     # Publish it with the admin action.
     run_action(page, meeting, "publish")
@@ -91,9 +95,17 @@ def test_staff_schedule_publish_and_invite(live_server, page, settings):
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.PUBLISHED
 
-    # Send the invitations with the admin action: one per contact to invite, in their language.
+    # The invitations: first who gets one and what it says, then one per contact to invite, in their language.
     run_action(page, meeting, "send_invitations")
-    assert page.locator(".messagelist .success").get_by_text("2 nouvelles invitations mises en file.").is_visible()
+    preview = page.locator(".invitations-preview")
+    assert "2 contacts à inviter" in preview.inner_text()
+    assert "hassan@hotels-bmk.ma" in preview.inner_text() and "nadia@crt-bmk.ma" in preview.inner_text()
+    assert TITLE in preview.locator(".invitation-text").inner_text()
+    assert page.locator(".messagelist .warning").count() == 0
+    assert_accessible(page)
+    page.get_by_role("button", name="Inviter").click()
+    page.wait_for_load_state()
+    assert page.locator(".messagelist .info").get_by_text("2 nouvelles invitations, envoi maintenant.").is_visible()
     invitations = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.INVITATION, meeting=meeting)
     assert sorted(invitations.values_list("recipient_email", "language")) == [
         ("hassan@hotels-bmk.ma", "ar"),
@@ -107,9 +119,13 @@ def test_staff_schedule_publish_and_invite(live_server, page, settings):
     nadia = next(message for message in mail.outbox if "nadia@crt-bmk.ma" in message.to[0])
     assert f"{live_server.url}/inscriptions/{meeting.slug}/?invitation=" in nadia.body
 
-    # Sending again adds nobody.
+    # Sending again adds nobody, and the page said so before.
+    page.goto(live_server.url + "/admin/meetings/meeting/")
     run_action(page, meeting, "send_invitations")
-    assert page.locator(".messagelist .success").get_by_text("0 nouvelle invitation mise en file.").is_visible()
+    assert preview.get_by_text("déjà invité(e) : pas de second envoi").count() == 2
+    page.get_by_role("button", name="Inviter").click()
+    page.wait_for_load_state()
+    assert page.locator(".messagelist .info").get_by_text("0 nouvelle invitation, envoi maintenant.").is_visible()
     assert invitations.count() == 2
 
     # The published meeting is now public and accessible.
