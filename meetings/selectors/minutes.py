@@ -38,8 +38,13 @@ def agenda_items_without_entry(*, minutes: Minutes) -> list[int]:
 
 
 def meeting_decisions(*, meeting: Meeting) -> QuerySet[Decision]:
-    """The meeting's decisions in order, with their markets."""
-    return Decision.objects.filter(meeting=meeting).prefetch_related("markets").order_by("position", "pk")
+    """The meeting's decisions in order, with their markets and the roadmap item carrying each out, if any."""
+    return (
+        Decision.objects.filter(meeting=meeting)
+        .select_related("roadmap_item")
+        .prefetch_related("markets")
+        .order_by("position", "pk")
+    )
 
 
 def decision_markets() -> list[Market]:

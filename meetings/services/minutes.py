@@ -87,7 +87,7 @@ class MinutesSaved:
     current: dict[str, str]
 
 
-def _normalised(value) -> str:
+def text_normalised(value) -> str:
     """Text as a browser's textarea holds it: submitted forms carry \\r\\n, scripts \\n; one form is compared."""
     if not isinstance(value, str):
         raise ValidationError(_("Un champ du compte rendu doit être du texte."), code="not_text")
@@ -120,8 +120,8 @@ def minutes_clean_input(*, changes, base_values) -> tuple[dict[str, str], dict[s
     for key in (*changes, *base_values):
         _parse_key(key)
     return (
-        {key: _normalised(value) for key, value in changes.items()},
-        {key: _normalised(value) for key, value in base_values.items()},
+        {key: text_normalised(value) for key, value in changes.items()},
+        {key: text_normalised(value) for key, value in base_values.items()},
     )
 
 
@@ -187,7 +187,8 @@ def minutes_save(
     to_apply, conflicts = {}, []
     for key, mine in changes.items():
         current = stored[key]
-        if current == mine:
+        # A form sends every field: one its editor left as loaded is no change, whatever others did to it.
+        if current == mine or mine == base_values.get(key):
             continue
         # Without the editor's base, only an unchanged version vouches that the stored text is what they saw.
         base = base_values.get(key, None if merged else current)

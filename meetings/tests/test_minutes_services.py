@@ -184,6 +184,27 @@ def test_typing_the_same_text_as_the_other_editor_is_no_conflict_and_no_new_vers
     assert minutes.updated_by == editors[0]
 
 
+def test_a_field_sent_as_it_was_loaded_is_no_change_even_when_the_other_editor_changed_it(minutes, editors):
+    # A form without script sends every field: those its editor did not touch keep the other's text.
+    first_key, second_key = _keys(minutes)
+    minutes_save(
+        minutes_id=minutes.pk,
+        base_version=1,
+        changes={first_key: "Nadia"},
+        base_values={first_key: ""},
+        actor=editors[0],
+    )
+    minutes_save(
+        minutes_id=minutes.pk,
+        base_version=1,
+        changes={first_key: "", second_key: "Karim"},
+        base_values={first_key: "", second_key: ""},
+        actor=editors[1],
+    )
+    content = _content(minutes)
+    assert (content[first_key], content[second_key]) == ("Nadia", "Karim")
+
+
 def test_a_stale_base_is_a_conflict_even_at_the_current_version(minutes, editors):
     # Karim's page never showed Nadia's text for this field: his version number moved on through a merge.
     first_key, second_key = _keys(minutes)
