@@ -160,6 +160,10 @@ def minutes_start(*, meeting: Meeting, actor: AbstractBaseUser) -> Minutes:
     return minutes
 
 
+def _minutes_locked(minutes_id: int) -> Minutes:
+    return Minutes.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=minutes_id)
+
+
 @transaction.atomic
 def minutes_save(
     *,
@@ -175,7 +179,7 @@ def minutes_save(
     A save that changes something sends submitted or validated minutes back to draft.
     """
     changes, base_values = minutes_clean_input(changes=changes, base_values=base_values)
-    minutes = Minutes.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=minutes_id)
+    minutes = _minutes_locked(minutes_id)
     entries = {entry.pk: entry for entry in minutes.entries.select_related("agenda_item")}
     for key in changes:
         parsed = _parse_key(key)
