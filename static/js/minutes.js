@@ -130,10 +130,11 @@
       area.value = saved.value;
       count += 1;
     });
+    // What the server already holds is dropped from the copy.
+    writeDraft();
     if (count) {
       notice.textContent = format(statusLine.dataset.restored, { count: count });
       notice.hidden = false;
-      writeDraft();
       schedule(300);
     }
   }
