@@ -337,6 +337,9 @@
     var area = areas[key];
     area.addEventListener("input", function () {
       writeDraft();
+      if (conflicts[key]) {
+        conflicts[key].querySelector(".conflict-mine").textContent = area.value;
+      }
       if (!hasConflicts()) {
         setStatus("pending");
         schedule();
