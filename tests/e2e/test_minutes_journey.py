@@ -141,3 +141,17 @@ def test_two_editors_of_the_same_text_see_each_other_and_choose(live_server, bro
     assert _stored_first_summary(meeting) == "Version de Karim"
     assert Minutes.objects.get(meeting=meeting).version == 3
     other_context.close()
+
+
+@pytest.mark.parametrize(("language", "direction"), [("fr", "ltr"), ("ar", "rtl"), ("en", "ltr")])
+def test_the_page_fits_a_phone_and_passes_axe_in_each_language(live_server, phone_page, meeting, language, direction):
+    path = f"/rencontres/{meeting.slug}/compte-rendu/"
+    _log_in(phone_page, live_server, "redactrice", path)
+    phone_page.goto(f"{live_server.url}/langue/?language={language}&next={path}")
+    html = phone_page.locator("html")
+    assert (html.get_attribute("lang"), html.get_attribute("dir")) == (language, direction)
+    phone_page.locator(".decision-add > summary").first.click()
+    phone_page.locator(".minutes-attendance summary").click()
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the minutes page is {width} px wide on a 360 px phone"
+    assert_accessible(phone_page)
