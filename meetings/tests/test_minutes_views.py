@@ -340,3 +340,23 @@ def test_the_page_makes_the_same_number_of_queries_whatever_the_number_of_items(
 # with who saved last, entries with their agenda items; decisions with their roadmap items, their markets;
 # attendance; every market (the forms); carried-forward decisions.
 QUERIES_OF_THE_PAGE = 14
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"agenda_item": "²"},
+        {"markets": ["x", "²", "999999"]},
+        {"due_on": "demain"},
+        {"title": "nul\x00"},
+        {"title": "x" * 201},
+        {"axis": "", "scope": "partout"},
+    ],
+)
+def test_hostile_decision_input_is_a_400_with_nothing_written(editor_client, meeting, overrides):
+    item = meeting.agenda_items.first()
+    response = editor_client.post(
+        reverse("meetings:minutes_decision_add", args=[meeting.slug]), _decision_data(item, **overrides)
+    )
+    assert response.status_code == 400
+    assert not Decision.objects.exists()

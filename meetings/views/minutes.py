@@ -2,6 +2,7 @@
 usable without script through its own form (same service, conflicts shown on the page)."""
 
 import json
+import re
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -23,6 +24,11 @@ from meetings.services import minutes as services
 
 # The no-script form carries the text it was rendered with, signed: the base of its three-way merge.
 BASE_SALT = "meetings.minutes.base"
+
+
+def _posted_id(value: str) -> int | None:
+    """An id as a form posts it; anything else (empty, letters, other digits than 0-9) is none."""
+    return int(value) if re.fullmatch(r"[0-9]{1,18}", value) else None
 
 
 def _time(moment) -> str:
@@ -102,12 +108,12 @@ class DecisionFormState:
         return cls(
             target=target,
             action=action,
-            agenda_item_id=int(item) if item.isdigit() else None,
+            agenda_item_id=_posted_id(item),
             title=data.get("title", ""),
             details=data.get("details", ""),
             axis=data.get("axis", ""),
             product_line=data.get("product_line", ""),
-            market_ids={int(pk) for pk in data.getlist("markets") if pk.isdigit()},
+            market_ids={pk for pk in map(_posted_id, data.getlist("markets")) if pk is not None},
             owner=data.get("owner", ""),
             due_on=data.get("due_on", ""),
             scope=data.get("scope", ""),
@@ -320,7 +326,6 @@ def _back_to(meeting: Meeting, agenda_item_id: int | None) -> str:
 
 def _decision_form_view(request, slug, *, decision_id: int | None):
     meeting = selectors.minutes_meeting_get(slug=slug)
-    minutes = services.minutes_start(meeting=meeting, actor=request.user)
     form = DecisionForm(request.POST, meeting=meeting)
     if form.is_valid():
         try:
@@ -337,14 +342,15 @@ def _decision_form_view(request, slug, *, decision_id: int | None):
         else:
             return redirect(_back_to(meeting, decision.agenda_item_id))
     if decision_id is None:
-        item = request.POST.get("agenda_item", "")
-        target = f"add-{item}" if item.isdigit() else "add-general"
+        item = _posted_id(request.POST.get("agenda_item", ""))
+        target = f"add-{item}" if item is not None else "add-general"
         action = reverse("meetings:minutes_decision_add", args=[slug])
     else:
         target = f"edit-{decision_id}"
         action = reverse("meetings:minutes_decision_edit", args=[slug, decision_id])
     refused = DecisionFormState.of_refused(form, target=target, action=action)
     messages.error(request, _("La décision n'a pas été enregistrée : corrigez les champs signalés."))
+    minutes = services.minutes_start(meeting=meeting, actor=request.user)
     return _page(request, meeting, minutes.pk, refused_form=refused, status=400)
 
 
