@@ -1,7 +1,7 @@
 from django.urls import path
 
 from meetings.views import meeting as views
-from meetings.views import survey
+from meetings.views import minutes, survey
 
 app_name = "meetings"
 
@@ -11,6 +11,20 @@ urlpatterns = [
     path("tournee/<slug:slug>/calendrier.ics", views.tour_feed, name="tour_feed"),
     path("rencontres/<slug:slug>/", views.meeting_detail, name="detail"),
     path("rencontres/<slug:slug>/calendrier.ics", views.meeting_calendar, name="ics"),
+    # Staff only: the minutes typed in the meeting room, their autosave and the decisions taken.
+    path("rencontres/<slug:slug>/compte-rendu/", minutes.minutes_page, name="minutes"),
+    path("rencontres/<slug:slug>/compte-rendu/enregistrer/", minutes.minutes_autosave, name="minutes_autosave"),
+    path("rencontres/<slug:slug>/compte-rendu/decisions/", minutes.decision_add, name="minutes_decision_add"),
+    path(
+        "rencontres/<slug:slug>/compte-rendu/decisions/<int:pk>/",
+        minutes.decision_edit,
+        name="minutes_decision_edit",
+    ),
+    path(
+        "rencontres/<slug:slug>/compte-rendu/decisions/<int:pk>/supprimer/",
+        minutes.decision_delete,
+        name="minutes_decision_delete",
+    ),
     path("regions/<slug:slug>/calendrier.ics", views.region_feed, name="region_feed"),
     path("suivi/enquete/<str:token>/", survey.survey, name="survey"),
 ]

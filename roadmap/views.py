@@ -1,16 +1,14 @@
 import io
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
+from core.access import private, staff_only
 from core.page_cache import ROADMAP_SCOPE, cached_page
 from regions.models import ExportLog, Region
 from regions.selectors import region_for_official
@@ -26,21 +24,6 @@ from roadmap.selectors import (
     roadmap_region_get,
 )
 from roadmap.services import roadmap_comment_add, roadmap_item_acknowledge
-
-
-def private(view):
-    """Logged-in users only (others go to the login page); never cached by browsers or proxies."""
-    return login_required(never_cache(view))
-
-
-def staff_only(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_staff:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return private(wrapper)
 
 
 def _is_official_of(user, region) -> bool:

@@ -21,7 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from meetings.models import SurveyResponse
+from meetings.models import Decision, SurveyResponse
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from meetings.tokens import survey_token_make
 from messaging.models import Unsubscription
@@ -153,6 +153,18 @@ def _item_a(world):
     return world.item_a.pk
 
 
+def _meeting_a(world):
+    return world.meeting_a.slug
+
+
+def _decision_a(world):
+    # Made again for each actor: the staff's deletion must not leave the superuser a 404.
+    decision, _created = Decision.objects.get_or_create(
+        meeting=world.meeting_a, title="Décision de la rencontre A", defaults={"axis": Decision.Axis.PRODUCT}
+    )
+    return decision.pk
+
+
 PUBLIC = everyone(200)
 LOGIN_FIRST = 302  # anonymous visitors of private pages go to the login page
 # A region-A page of the roadmap: the officials of A, ONMT staff; 404 for another region's official.
@@ -160,6 +172,8 @@ REGION_A_PAGE = statuses(LOGIN_FIRST, LOGIN_FIRST, 200, 404, 200, 200)
 TOKEN_PAGE = statuses(404, 200, 404, 404, 404, 404)
 # Admin pages: the admin's own login page for anybody without staff status.
 ADMIN_ONLY = statuses(302, 302, 302, 302, 200, 200)
+# Staff pages outside the admin: the login page for anonymous visitors, 403 for officials.
+STAFF_PAGE = statuses(LOGIN_FIRST, LOGIN_FIRST, 403, 403, 200, 200)
 
 SITE = {
     "health": Case(_named("health"), PUBLIC),
@@ -201,6 +215,24 @@ SITE = {
     "meetings:detail": Case(lambda w, a: w.meeting_a.get_absolute_url(), PUBLIC),
     "meetings:ics": Case(lambda w, a: reverse("meetings:ics", args=[w.meeting_a.slug]), PUBLIC),
     "meetings:region_feed": Case(_named("meetings:region_feed", _region_a), PUBLIC),
+    # The minutes page and what it posts to: ONMT staff only (officials 403, as the national overview).
+    "meetings:minutes": Case(_named("meetings:minutes", _meeting_a), STAFF_PAGE),
+    "meetings:minutes_autosave": Case(
+        _named("meetings:minutes_autosave", _meeting_a), STAFF_PAGE | {STAFF: 400, SUPERUSER: 400}, method="post"
+    ),
+    "meetings:minutes_decision_add": Case(
+        _named("meetings:minutes_decision_add", _meeting_a), STAFF_PAGE | {STAFF: 400, SUPERUSER: 400}, method="post"
+    ),
+    "meetings:minutes_decision_edit": Case(
+        _named("meetings:minutes_decision_edit", _meeting_a, _decision_a),
+        STAFF_PAGE | {STAFF: 400, SUPERUSER: 400},
+        method="post",
+    ),
+    "meetings:minutes_decision_delete": Case(
+        _named("meetings:minutes_decision_delete", _meeting_a, _decision_a),
+        STAFF_PAGE | {STAFF: 302, SUPERUSER: 302},
+        method="post",
+    ),
     "regions:home": Case(_named("regions:home"), PUBLIC),
     "regions:detail": Case(_named("regions:detail", _region_a), PUBLIC),
     # Figures only: the items' titles stay private (see test_the_public_roadmap_summary_shows_no_item_text).
