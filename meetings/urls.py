@@ -1,7 +1,7 @@
 from django.urls import path
 
+from meetings.views import documents, survey
 from meetings.views import meeting as views
-from meetings.views import survey
 
 app_name = "meetings"
 
@@ -11,6 +11,12 @@ urlpatterns = [
     path("tournee/<slug:slug>/calendrier.ics", views.tour_feed, name="tour_feed"),
     path("rencontres/<slug:slug>/", views.meeting_detail, name="detail"),
     path("rencontres/<slug:slug>/calendrier.ics", views.meeting_calendar, name="ics"),
+    path("rencontres/<slug:slug>/compte-rendu/pdf/", documents.minutes_pdf, name="minutes_pdf"),
+    path(
+        "rencontres/<slug:slug>/compte-rendu/pdf/<int:document_id>/",
+        documents.minutes_pdf_download,
+        name="minutes_pdf_download",
+    ),
     path("regions/<slug:slug>/calendrier.ics", views.region_feed, name="region_feed"),
     path("suivi/enquete/<str:token>/", survey.survey, name="survey"),
 ]
