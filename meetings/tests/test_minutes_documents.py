@@ -303,6 +303,16 @@ def test_the_renderer_never_fetches_anything_from_the_network(held, monkeypatch)
     assert connections == []
 
 
+def test_typed_markup_control_characters_and_long_text_are_printed_as_text(held, django_capture_on_commit_callbacks):
+    hostile = '<img src="http://127.0.0.1:9/x.png"> <b>gras</b> \u202eàl\u202c \x0b\x0c fin'
+    Minutes.objects.filter(pk=held.minutes.pk).update(summary=hostile + " " + "relance " * 2500)
+    DecisionFactory(meeting=held.meeting, title="<script>alert(1)</script> & « guillemets »", details="\x1e" * 3)
+    held.minutes.refresh_from_db()
+    text = pdf_text(_ready_document(held.minutes, "fr", django_capture_on_commit_callbacks).file.read())
+    assert '<img src="http://127.0.0.1:9/x.png">' in text and "<b>gras</b>" in text
+    assert "<script>alert(1)</script>" in text and "« guillemets »" in text
+
+
 # ------------------------------------------------------------------ who reads it
 
 
