@@ -5,7 +5,9 @@ from importlib import import_module
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.db import models
 
+from core.storage import private_storage
 from onmt_portal.celery import app as celery_app
 
 
@@ -82,3 +84,22 @@ def staff_user(django_user_model):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture
+def private_media(settings, tmp_path, monkeypatch):
+    """Private files (minutes PDFs, attachments) in a folder of the test's own.
+
+    A FileField builds its storage once, when its model is loaded: each field on private storage
+    is given one at the test's folder.
+    """
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    storage = private_storage()
+    for model in apps.get_models():
+        for model_field in model._meta.concrete_fields:
+            if (
+                isinstance(model_field, models.FileField)
+                and getattr(model_field, "_storage_callable", None) is private_storage
+            ):
+                monkeypatch.setattr(model_field, "storage", storage)
+    return storage

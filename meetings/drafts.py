@@ -69,3 +69,23 @@ def contact_draft(contact, meeting, *, kind: str, key: str, template: str | None
 
 def manage_link_key(registration) -> str:
     return f"manage_link:{registration.pk}:{secret_fingerprint(registration.manage_secret)}"
+
+
+def minutes_validated_draft(contact, minutes_version, *, attachment: str, attachment_filename: str) -> MessageDraft:
+    """The validated minutes to a CRT contact, the PDF in their language attached (a file already stored)."""
+    meeting = minutes_version.minutes.meeting
+    return _draft(
+        contact,
+        meeting,
+        kind=Kind.MINUTES_VALIDATED,
+        key=f"minutes_validated:{minutes_version.pk}:{contact.pk}",
+        template=None,
+        context={
+            "version": minutes_version,
+            "validation": minutes_version.validation,
+            "minutes_url": absolute_url("meetings:minutes_pdf", meeting.slug),
+        },
+        contact=contact,
+        attachment=attachment,
+        attachment_filename=attachment_filename,
+    )

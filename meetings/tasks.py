@@ -1,7 +1,18 @@
 from celery import shared_task
 
+# The minutes document's tasks, queued by the services: named here for the worker's autodiscovery.
+from meetings.document_tasks import make_minutes_document, notify_minutes_validated
 from meetings.services import campaigns
 from meetings.services import registration as registration_services
+
+__all__ = [
+    "expire_seat_offers",
+    "make_minutes_document",
+    "notify_minutes_validated",
+    "purge_registrations",
+    "send_due_reminders",
+    "send_follow_ups",
+]
 
 
 @shared_task

@@ -1,7 +1,7 @@
 from django.urls import path
 
+from meetings.views import documents, minutes, survey
 from meetings.views import meeting as views
-from meetings.views import minutes, survey
 
 app_name = "meetings"
 
@@ -24,6 +24,12 @@ urlpatterns = [
         "rencontres/<slug:slug>/compte-rendu/decisions/<int:pk>/supprimer/",
         minutes.decision_delete,
         name="minutes_decision_delete",
+    ),
+    path("rencontres/<slug:slug>/compte-rendu/pdf/", documents.minutes_pdf, name="minutes_pdf"),
+    path(
+        "rencontres/<slug:slug>/compte-rendu/pdf/<int:document_id>/",
+        documents.minutes_pdf_download,
+        name="minutes_pdf_download",
     ),
     path("regions/<slug:slug>/calendrier.ics", views.region_feed, name="region_feed"),
     path("suivi/enquete/<str:token>/", survey.survey, name="survey"),

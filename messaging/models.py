@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from core.storage import private_storage
 from regions.models import Language
 
 
@@ -22,6 +23,7 @@ class OutboundMessage(TimeStampedModel):
         FOLLOW_UP = "follow_up", _("Suivi après la rencontre")
         FOLLOW_UP_ABSENT = "follow_up_absent", _("Suivi après la rencontre (absent)")
         ROADMAP_REVIEW = "roadmap_review", _("Demande de revue de la feuille de route")
+        MINUTES_VALIDATED = "minutes_validated", _("Compte rendu validé (PDF joint)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En file")
@@ -46,6 +48,12 @@ class OutboundMessage(TimeStampedModel):
     body_text = models.TextField(_("texte"))
     body_html = models.TextField(_("HTML"), blank=True)
     attach_calendar = models.BooleanField(_("avec fichier calendrier"), default=False)
+    # A file the sender stored before queueing the message (e.g. the minutes PDF), on private storage,
+    # attached at send time under `attachment_filename`; the row keeps only its name.
+    attachment = models.FileField(
+        _("pièce jointe"), upload_to="attachments/", storage=private_storage, max_length=255, blank=True
+    )
+    attachment_filename = models.CharField(_("nom de la pièce jointe"), max_length=150, blank=True)
     # Sent to many at once (invitations, reminders, follow-ups): the recipient can unsubscribe in one click.
     bulk = models.BooleanField(_("envoi groupé"), default=False)
     # The Message-ID's own part, random: unique across every instance and database, the same on every attempt.

@@ -40,6 +40,20 @@ def _calendar_part(message: OutboundMessage):
     return import_string(settings.MESSAGING_CALENDAR_PART)(message.meeting)
 
 
+class AttachmentMissing(Exception):
+    """The file a message must carry cannot be read: the message is never sent without it."""
+
+
+def _attachment(message: OutboundMessage) -> tuple[str, bytes]:
+    """The stored file of the message and its name. Not an OSError when absent: retrying will not bring it back."""
+    try:
+        with message.attachment.open("rb") as file:
+            content = file.read()
+    except OSError as error:
+        raise AttachmentMissing(f"Pièce jointe illisible ({message.attachment.name}) : {error}") from error
+    return single_line(message.attachment_filename) or message.attachment.name.rpartition("/")[2], content
+
+
 def _message_id(message: OutboundMessage) -> str:
     """Random, stored with the message: unique across every instance and database (row ids are not), and the
     same on every attempt, so that in the rare case a resend follows an accepted delivery whose record was
@@ -80,6 +94,9 @@ def _build_email(message: OutboundMessage, connection) -> EmailMultiAlternatives
         email.attach_alternative(message.body_html, "text/html")
     if message.attach_calendar and message.meeting is not None:
         email.attach(_calendar_part(message))
+    if message.attachment:
+        # The content type is guessed from the file name's extension.
+        email.attach(*_attachment(message))
     return email
 
 

@@ -46,6 +46,9 @@ class MessageDraft:
     registration: object = None
     contact: object = None
     attach_calendar: bool = False
+    # A file already on private storage (its name there), attached at send time as `attachment_filename`.
+    attachment: str = ""
+    attachment_filename: str = ""
     send_after: datetime | None = None
     # Sent to many at once (invitations, reminders, follow-ups): never to an unsubscribed address,
     # and with a one-click unsubscribe link and headers.
@@ -150,6 +153,8 @@ def messages_queue(*, drafts: Iterable[MessageDraft]) -> list[int]:
                 body_text=body_text,
                 body_html=body_html,
                 attach_calendar=draft.attach_calendar,
+                attachment=draft.attachment,
+                attachment_filename=single_line(draft.attachment_filename)[:150],
                 bulk=draft.bulk,
                 message_key=uuid.uuid4(),
                 send_after=draft.send_after,

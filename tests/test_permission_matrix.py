@@ -18,10 +18,12 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from meetings.models import Decision, SurveyResponse
+from meetings.models import Decision, MinutesDocument, SurveyResponse
+from meetings.tests.document_factories import MinutesFactory, minutes_validate
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from meetings.tokens import survey_token_make
 from messaging.models import Unsubscription
@@ -52,10 +54,10 @@ PERSON_MARKERS = {
 
 
 @pytest.fixture
-def world(db):
+def world(db, private_media):
     """Regions A (Dakhla-Oued Ed-Dahab) and B (Souss-Massa), each with a meeting, a registration,
     a roadmap item with a comment, a CRT official; plus staff and a superuser, and a row of
-    every model the admin shows."""
+    every model the admin shows. Meeting A has validated minutes with a PDF ready."""
     region_a, region_b = region(12), region(9)
     meeting_a, meeting_b = MeetingFactory(region=region_a), MeetingFactory(region=region_b)
     registrations = {}
@@ -81,6 +83,15 @@ def world(db):
     AccessLog.objects.create(username="x", ip_address="10.0.0.1")
     AccessFailureLog.objects.create(username="x", ip_address="10.0.0.1", locked_out=False)
     ExportLog.objects.create(user=superuser, kind=ExportLog.Kind.REGISTRATIONS_CSV, row_count=2)
+    minutes_a = MinutesFactory(meeting=meeting_a)
+    minutes_validate(minutes_a)
+    minutes_pdf_a = MinutesDocument.objects.create(
+        minutes=minutes_a,
+        version=minutes_a.version,
+        language="fr",
+        state=MinutesDocument.State.READY,
+        file=private_media.save("minutes/a.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n")),
+    )
     return SimpleNamespace(
         region_a=region_a,
         region_b=region_b,
@@ -90,6 +101,7 @@ def world(db):
         registration_b=registrations["b"],
         item_a=items["a"],
         item_b=items["b"],
+        minutes_pdf_a=minutes_pdf_a,
         official_a=OfficialFactory(region=region_a).user,
         official_b=OfficialFactory(region=region_b).user,
         staff=staff,
@@ -232,6 +244,13 @@ SITE = {
         _named("meetings:minutes_decision_delete", _meeting_a, _decision_a),
         STAFF_PAGE | {STAFF: 302, SUPERUSER: 302},
         method="post",
+    ),
+    # Meeting A's validated minutes as a PDF: its region's officials and staff (draft minutes: staff only,
+    # see meetings/tests/test_minutes_documents.py); the file only through the download, never a public URL.
+    "meetings:minutes_pdf": Case(lambda w, a: reverse("meetings:minutes_pdf", args=[w.meeting_a.slug]), REGION_A_PAGE),
+    "meetings:minutes_pdf_download": Case(
+        lambda w, a: reverse("meetings:minutes_pdf_download", args=[w.meeting_a.slug, w.minutes_pdf_a.pk]),
+        REGION_A_PAGE,
     ),
     "regions:home": Case(_named("regions:home"), PUBLIC),
     "regions:detail": Case(_named("regions:detail", _region_a), PUBLIC),
@@ -434,7 +453,8 @@ def _matrix_failures(world, key: str) -> list[str]:
             continue
         location = response.get("Location", "")
         if response.status_code == 302 and actor in (ANONYMOUS, PROFESSIONAL):
-            if key.startswith(("roadmap:", "password_change")) and not location.startswith(reverse("login")):
+            private_page = key.startswith(("roadmap:", "password_change", "meetings:minutes_pdf"))
+            if private_page and not location.startswith(reverse("login")):
                 failures.append(f"{actor}: {url} redirects to {location}, not the login page")
             admin_login = key.startswith("admin:") and key not in ("admin:view_on_site", "admin:logout")
             if admin_login and not location.startswith(reverse("admin:login")):

@@ -18,7 +18,9 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     search_fields = ["recipient_email", "recipient_name", "idempotency_key"]
     show_full_result_count = False
     actions = ["resend"]
-    readonly_fields = [field.name for field in OutboundMessage._meta.fields]
+    # The attachment lives on private storage, which has no URL to link to: its file name is shown instead.
+    exclude = ["attachment"]
+    readonly_fields = [field.name for field in OutboundMessage._meta.fields if field.name != "attachment"]
 
     def has_add_permission(self, request):
         return False

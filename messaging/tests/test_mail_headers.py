@@ -7,10 +7,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from meetings.documents import minutes_validated_messages_queue
 from meetings.models import Meeting, Registration
 from meetings.services import campaigns
 from meetings.services import meeting as meeting_services
 from meetings.services import registration as registration_services
+from meetings.tests.document_factories import MinutesFactory, minutes_validate
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from messaging import sending
 from messaging.models import OutboundMessage, Unsubscription
@@ -66,11 +68,13 @@ def _every_kind_of_message() -> None:
     RegistrationFactory(meeting=held, status=Registration.Status.CONFIRMED)
     ContactFactory(region=held.region, kind=Contact.Kind.CRT_MEMBER)
     assert campaigns.follow_ups_send() == 1  # follow_up, follow_up_absent, roadmap_review
+    validation = minutes_validate(MinutesFactory(meeting=held))
+    assert minutes_validated_messages_queue(version_id=validation.version.pk)  # minutes_validated, with its PDF
     assert guest.pk
 
 
 def test_every_kind_carries_a_random_message_id_and_the_automated_mail_headers(
-    smtp, settings, django_capture_on_commit_callbacks
+    smtp, settings, private_media, django_capture_on_commit_callbacks
 ):
     _every_kind_of_message()
     _send_everything()
