@@ -17,10 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import SEEN_FIELD, ServiceFormAdminMixin, add_errors
 from meetings.admin.campaigns import ReminderInline, add_default_reminders, send_invitations
-from meetings.models import AgendaItem, Meeting, Tour
+from meetings.admin.delegation import AgendaItemInline, DelegationInline
+from meetings.models import DelegationMember, Meeting, Tour
 from meetings.selectors import meeting as selectors
 from meetings.services import campaigns
 from meetings.services import meeting as services
+from meetings.services.delegation import delegation_save
 from regions.models import Region
 
 
@@ -120,12 +122,6 @@ class DuplicateForm(forms.Form):
     starts_at = forms.SplitDateTimeField(label=_("Début"), widget=AdminSplitDateTime)
 
 
-class AgendaItemInline(admin.TabularInline):
-    model = AgendaItem
-    extra = 1
-    fields = ["position", "starts_at", "title", "speaker"]
-
-
 @admin.register(Meeting)
 class MeetingAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
     form = MeetingAdminForm
@@ -134,7 +130,8 @@ class MeetingAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "city", "venue_name", "region__name_fr"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["status", "sequence"]
-    inlines = [AgendaItemInline, ReminderInline]
+    # The delegation first: the agenda names its speakers from it.
+    inlines = [DelegationInline, AgendaItemInline, ReminderInline]
     # Status changes go through the services behind these actions (they notify registrants).
     actions = [
         "publish",
@@ -193,6 +190,13 @@ class MeetingAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.meeting_save(meeting=obj, seen_version=form.cleaned_data.get(SEEN_FIELD, ""))
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not DelegationMember:
+            super().save_formset(request, form, formset, change)
+            return
+        changed = formset.save(commit=False)
+        delegation_save(meeting=form.instance, changed=changed, deleted=formset.deleted_objects)
 
     def get_urls(self):
         return [
