@@ -260,3 +260,21 @@ def test_the_public_agenda_shows_each_speaker_isolated_with_constant_queries(
                 speaker_member=member(meeting, side="guest", full_name=f"Invité {n}"),
             )
     assert queries() == few
+
+
+def test_the_meeting_admin_page_lists_the_people_once_whatever_the_size_of_its_delegation(staff_client):
+    meeting = MeetingFactory()
+    url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert staff_client.get(url).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(8):
+        contact = ContactFactory(region=meeting.region)
+        crt = member(meeting, side="crt", contact=contact)
+        member(meeting, side="onmt", user=UserFactory(is_staff=True))
+        AgendaItem.objects.create(meeting=meeting, position=n, title=f"Point {n}", speaker_member=crt)
+    assert queries() <= few
