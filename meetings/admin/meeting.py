@@ -129,7 +129,7 @@ class MeetingAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
     list_filter = ["tour", "region", "status", MonthListFilter, "kind"]
     search_fields = ["title", "city", "venue_name", "region__name_fr"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["status", "sequence"]
+    readonly_fields = ["status", "sequence", "minutes_validation_link"]
     # The delegation first: the agenda names its speakers from it.
     inlines = [DelegationInline, AgendaItemInline, ReminderInline]
     # Status changes go through the services behind these actions (they notify registrants).
@@ -177,6 +177,20 @@ class MeetingAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.meetings_admin_list()
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, (_("Compte rendu"), {"fields": ["minutes_validation_link"]})]
+
+    @admin.display(description=_("validation par le CRT"))
+    def minutes_validation_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("meetings:minutes_validation", args=[obj.slug]),
+            gettext("Versions envoyées au CRT et envoi pour validation"),
+        )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None or obj.status == Meeting.Status.DRAFT:

@@ -474,3 +474,8 @@ def test_both_e_mails_render_in_each_language_with_escaped_text_and_links_to_the
         assert ('dir="rtl"' in message.body_html) == (expected == "ar"), message.kind
     answer = OutboundMessage.objects.filter(kind=Kind.MINUTES_ANSWER).first()
     assert "<b>Non</b> & pourquoi" in answer.body_text and "&lt;b&gt;Non&lt;/b&gt; &amp; pourquoi" in answer.body_html
+
+
+def test_the_meetings_admin_page_links_to_its_validation_page(minutes, staff_client):
+    page = staff_client.get(reverse("admin:meetings_meeting_change", args=[minutes.meeting_id])).content.decode()
+    assert reverse("meetings:minutes_validation", args=[minutes.meeting.slug]) in page
