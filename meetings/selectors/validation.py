@@ -253,13 +253,17 @@ class VersionState:
 
 
 def minutes_version_state(*, version: MinutesVersion, minutes: Minutes, latest_number: int | None) -> VersionState:
-    """Pending (it can be answered), answered, superseded by a newer version, or the minutes changed since."""
+    """Pending (it can be answered), answered, superseded by a newer version, or the minutes changed since.
+
+    `newer` is the latest version's number when it is not this one (an answered version may have been followed).
+    """
     # A reverse one-to-one without a row raises a subclass of AttributeError.
     answer = getattr(version, "validation", None)
+    newer = latest_number if latest_number is not None and latest_number > version.number else None
     if answer is not None:
-        return VersionState(VersionState.ANSWERED, answer=answer)
-    if latest_number is not None and latest_number > version.number:
-        return VersionState(VersionState.SUPERSEDED, newer=latest_number)
+        return VersionState(VersionState.ANSWERED, answer=answer, newer=newer)
+    if newer is not None:
+        return VersionState(VersionState.SUPERSEDED, newer=newer)
     if minutes.status != Minutes.Status.SUBMITTED:
         return VersionState(VersionState.CHANGED)
     return VersionState(VersionState.PENDING)
