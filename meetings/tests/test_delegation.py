@@ -278,3 +278,15 @@ def test_the_meeting_admin_page_lists_the_people_once_whatever_the_size_of_its_d
         member(meeting, side="onmt", user=UserFactory(is_staff=True))
         AgendaItem.objects.create(meeting=meeting, position=n, title=f"Point {n}", speaker_member=crt)
     assert queries() <= few
+
+
+def test_a_speakers_new_organisation_reaches_the_cached_public_page_at_once(client, django_capture_on_commit_callbacks):
+    meeting = MeetingFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        speaker = member(meeting, side="guest", full_name="Karim Idrissi", organisation="Royal Air Maroc")
+        AgendaItemFactory(meeting=meeting, title="Plan de relance", speaker_member=speaker)
+    assert "Royal Air Maroc" in client.get(meeting.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        speaker.organisation = "Air Arabia Maroc"
+        services.delegation_save(meeting=meeting, changed=[speaker])
+    assert "Air Arabia Maroc" in client.get(meeting.get_absolute_url()).content.decode()
