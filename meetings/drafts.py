@@ -1,6 +1,8 @@
 """What each kind of message about a meeting says to whom: drafts with their template, context, links and key."""
 
-from meetings.tokens import invitation_token_make, survey_token_make
+from django.conf import settings
+
+from meetings.tokens import invitation_token_make, minutes_validation_token_make, survey_token_make
 from messaging.links import absolute_url
 from messaging.models import OutboundMessage
 from messaging.services import MessageDraft, secret_fingerprint
@@ -88,4 +90,42 @@ def minutes_validated_draft(contact, minutes_version, *, attachment: str, attach
         contact=contact,
         attachment=attachment,
         attachment_filename=attachment_filename,
+    )
+
+
+def minutes_validation_draft(version, *, contact, meeting) -> MessageDraft:
+    """The request to co-sign a version of the minutes, with the validator's personal single-use link."""
+    token = minutes_validation_token_make(version_id=version.pk, contact_id=contact.pk)
+    context = {
+        "version": version,
+        "sign_url": absolute_url("meetings:minutes_sign", token),
+        # A validator with a portal login may answer from their account as well.
+        "review_url": absolute_url("meetings:minutes_review", meeting.slug) if contact.user_id else "",
+        "link_days": settings.MINUTES_VALIDATION_LINK_DAYS,
+    }
+    key = f"minutes_validation:{version.pk}:{contact.pk}"
+    return _draft(
+        contact, meeting, kind=Kind.MINUTES_VALIDATION, key=key, template=None, context=context, contact=contact
+    )
+
+
+def minutes_answer_draft(validation, *, user, meeting) -> MessageDraft:
+    """The CRT's answer on a version, told to a staff member (in the portal's language: staff have no other)."""
+    name = " ".join((user.get_full_name() or user.get_username()).split())
+    return MessageDraft(
+        kind=Kind.MINUTES_ANSWER,
+        idempotency_key=f"minutes_answer:{validation.pk}:{user.pk}",
+        recipient_email=user.email,
+        recipient_name=name,
+        language=settings.LANGUAGE_CODE,
+        template=Kind.MINUTES_ANSWER,
+        context={
+            "meeting": meeting,
+            "region": meeting.region,
+            "recipient": name,
+            "validation": validation,
+            "version": validation.version,
+            "staff_url": absolute_url("meetings:minutes_validation", meeting.slug),
+        },
+        meeting=meeting,
     )

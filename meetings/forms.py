@@ -1,4 +1,4 @@
-"""Public forms of the professionals' registration."""
+"""Forms of the portal's own pages: the professionals' registration, check-in, survey, the minutes' co-signature."""
 
 import re
 import unicodedata
@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import Registration
+from meetings.models import MinutesValidation, Registration
 from meetings.selectors.registration import invited_contact
 
 # Line and paragraph separators end a line as surely as \r\n in a mail header or a CSV cell.
@@ -178,5 +178,30 @@ class SurveyForm(forms.Form):
         label=_("Un commentaire ? (facultatif)"),
         required=False,
         max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class MinutesSendForm(forms.Form):
+    """Staff choose the CRT member who co-signs the minutes (the contacts of the meeting's region)."""
+
+    validator = forms.ModelChoiceField(label=_("Validateur pour le CRT"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, validators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["validator"].queryset = validators
+        self.fields["validator"].label_from_instance = lambda contact: (
+            f"{contact.full_name} — {contact.role}" if contact.role else contact.full_name
+        )
+
+
+class MinutesAnswerForm(forms.Form):
+    """The validator's answer: one of two buttons, and a comment (required by the service for a refusal)."""
+
+    outcome = forms.ChoiceField(choices=MinutesValidation.Outcome.choices)
+    comment = forms.CharField(
+        label=_("Commentaire (obligatoire pour refuser : dites ce qui doit changer)"),
+        required=False,
+        max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )

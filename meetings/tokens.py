@@ -1,4 +1,7 @@
-"""Signed values in the personal links of e-mails: invitations and the satisfaction survey (no writes here)."""
+"""Signed values in the personal links of e-mails: invitations, the satisfaction survey and the CRT's
+co-signature of the minutes (no writes here)."""
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -6,6 +9,7 @@ from django.core import signing
 # The salts are part of links already sent: changing one breaks them.
 INVITATION_SALT = "meetings.invitation"
 SURVEY_SALT = "messaging.survey"
+MINUTES_VALIDATION_SALT = "meetings.minutes_validation"
 
 
 def invitation_token_make(*, contact_id: int, meeting_id: int) -> str:
@@ -35,3 +39,47 @@ def survey_token_read(*, token: str) -> int | None:
     except signing.BadSignature:
         return None
     return value if isinstance(value, int) else None
+
+
+def minutes_validation_token_make(*, version_id: int, contact_id: int) -> str:
+    """The signed value of the personal link a CRT validator gets for one version of the minutes."""
+    return signing.dumps({"v": version_id, "c": contact_id}, salt=MINUTES_VALIDATION_SALT)
+
+
+@dataclass(frozen=True)
+class MinutesValidationLink:
+    """What a validation link says: for which version and which validator, and whether it is still valid.
+
+    A genuine link past its days keeps its ids (its signature holds), so the page can say what it was for;
+    a forged or damaged one has none.
+    """
+
+    version_id: int | None = None
+    contact_id: int | None = None
+    expired: bool = False
+
+    @property
+    def valid(self) -> bool:
+        return self.version_id is not None and not self.expired
+
+
+def _ids(data) -> tuple[int, int] | None:
+    if not isinstance(data, dict) or not all(type(data.get(key)) is int for key in ("v", "c")):
+        return None
+    return data["v"], data["c"]
+
+
+def minutes_validation_token_read(*, token: str) -> MinutesValidationLink:
+    """The version and validator of a validation link, valid for MINUTES_VALIDATION_LINK_DAYS days."""
+    max_age = settings.MINUTES_VALIDATION_LINK_DAYS * 24 * 3600
+    expired = False
+    try:
+        data = signing.loads(token, salt=MINUTES_VALIDATION_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        expired, data = True, signing.loads(token, salt=MINUTES_VALIDATION_SALT)
+    except signing.BadSignature:
+        return MinutesValidationLink()
+    ids = _ids(data)
+    if ids is None:
+        return MinutesValidationLink()
+    return MinutesValidationLink(version_id=ids[0], contact_id=ids[1], expired=expired)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings.views import documents, minutes, survey
+from meetings.views import documents, minutes, survey, validation
 from meetings.views import meeting as views
 
 app_name = "meetings"
@@ -33,4 +33,8 @@ urlpatterns = [
     ),
     path("regions/<slug:slug>/calendrier.ics", views.region_feed, name="region_feed"),
     path("suivi/enquete/<str:token>/", survey.survey, name="survey"),
+    # The CRT's co-signature of the minutes: staff send a version, the validator answers (link or account).
+    path("rencontres/<slug:slug>/compte-rendu/validation/", validation.minutes_validation, name="minutes_validation"),
+    path("rencontres/<slug:slug>/compte-rendu/relecture/", validation.minutes_review, name="minutes_review"),
+    path("compte-rendu/signature/<str:token>/", validation.minutes_sign, name="minutes_sign"),
 ]

@@ -24,6 +24,8 @@ class OutboundMessage(TimeStampedModel):
         FOLLOW_UP_ABSENT = "follow_up_absent", _("Suivi après la rencontre (absent)")
         ROADMAP_REVIEW = "roadmap_review", _("Demande de revue de la feuille de route")
         MINUTES_VALIDATED = "minutes_validated", _("Compte rendu validé (PDF joint)")
+        MINUTES_VALIDATION = "minutes_validation", _("Compte rendu à valider (CRT)")
+        MINUTES_ANSWER = "minutes_answer", _("Réponse du CRT sur le compte rendu")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En file")

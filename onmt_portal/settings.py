@@ -283,6 +283,9 @@ RATELIMIT_FAIL_OPEN = True
 # How many reverse proxies in front of the portal add to X-Forwarded-For (0: use the socket's address).
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
+# The personal link a CRT validator gets to co-sign a version of the minutes works this many days.
+MINUTES_VALIDATION_LINK_DAYS = env.int("MINUTES_VALIDATION_LINK_DAYS", default=14)
+
 # Only the benchmark turns this on: it serves the bare reference view at /bench/bare/.
 BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)
 

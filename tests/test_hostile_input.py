@@ -18,9 +18,11 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from meetings.models import Registration, SurveyResponse
+from meetings.models import MinutesVersion, Registration, SurveyResponse
+from meetings.services.validation import minutes_send_for_validation
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
-from meetings.tokens import survey_token_make
+from meetings.tests.test_validation import held_meeting_with_minutes
+from meetings.tokens import minutes_validation_token_make, survey_token_make
 from messaging.models import OutboundMessage
 from messaging.sending import _build_email
 from messaging.tests.factories import OutboundMessageFactory
@@ -365,3 +367,42 @@ def test_outbound_queue_untouched_by_refused_submissions(meeting):
     response = Client().post(reverse("registrations:register", args=[meeting.slug]), data)
     assert response.status_code == 400
     assert not OutboundMessage.objects.exists()
+
+
+# ------------------------------------------------------------------ the minutes' co-signature
+
+
+@EXAMPLES
+@given(outcome=st.one_of(st.sampled_from(["validated", "refused"]), hostile_text), comment=hostile_text)
+def test_the_validators_answer_survives_hostile_values_and_is_shown_escaped(outcome, comment):
+    minutes = held_meeting_with_minutes()
+    validator = OfficialFactory(region=minutes.meeting.region)
+    version = minutes_send_for_validation(minutes=minutes, validator=validator, actor=minutes.updated_by)
+    url = reverse(
+        "meetings:minutes_sign", args=[minutes_validation_token_make(version_id=version.pk, contact_id=validator.pk)]
+    )
+    client = Client()
+    response = _no_server_error(client.post(url, {"outcome": outcome, "comment": comment}))
+    assert response.status_code in (302, 400)
+    answered = MinutesVersion.objects.filter(pk=version.pk, validation__isnull=False).exists()
+    assert answered == (response.status_code == 302)
+    _assert_escaped(client.get(url).content.decode(), comment)
+    staff = Client()
+    staff.force_login(minutes.updated_by)
+    _assert_escaped(
+        staff.get(reverse("meetings:minutes_validation", args=[minutes.meeting.slug])).content.decode(), comment
+    )
+
+
+@EXAMPLES
+@given(token=hostile_text, query=raw_query)
+def test_hostile_minutes_links_and_version_numbers_are_404(token, query):
+    official = OfficialFactory(region=region(12))
+    meeting = MeetingFactory()
+    response = _no_server_error(Client().get(f"/compte-rendu/signature/{quote(token, safe='')}/?{query}"))
+    assert response.status_code == 404
+    client = Client()
+    client.force_login(official.user)
+    url = reverse("meetings:minutes_review", args=[meeting.slug])
+    response = _no_server_error(client.get(f"{url}?version={quote(token, safe='')}&{query}"))
+    assert response.status_code in (200, 404)

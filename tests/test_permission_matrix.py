@@ -22,10 +22,11 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from meetings.models import Decision, MinutesDocument, SurveyResponse
+from meetings.models import Decision, Minutes, MinutesDocument, MinutesVersion, SurveyResponse
+from meetings.selectors.validation import content_hash, minutes_content
 from meetings.tests.document_factories import MinutesFactory, minutes_validate
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
-from meetings.tokens import survey_token_make
+from meetings.tokens import minutes_validation_token_make, survey_token_make
 from messaging.models import Unsubscription
 from messaging.tests.factories import OutboundMessageFactory
 from messaging.tokens import unsubscribe_token_make
@@ -153,6 +154,36 @@ def _unsubscribe(world, actor):
     return reverse("messaging:unsubscribe", args=[token])
 
 
+def _minutes_version_a(world) -> MinutesVersion:
+    """Region A's minutes as sent to its official for validation (made on first use)."""
+    minutes, _created = Minutes.objects.get_or_create(meeting=world.meeting_a, defaults={"summary": "Synthèse A"})
+    content = minutes_content(minutes=minutes)
+    version, _created = MinutesVersion.objects.get_or_create(
+        minutes=minutes,
+        number=1,
+        defaults={
+            "content": content,
+            "content_hash": content_hash(content),
+            "validator": world.official_a.crt_contact,
+        },
+    )
+    return version
+
+
+def _minutes_link(world, actor):
+    # Official A is the validator and holds the link; anybody else only a forged one.
+    version = _minutes_version_a(world)
+    if actor != OFFICIAL_A:
+        return reverse("meetings:minutes_sign", args=["forged:token"])
+    token = minutes_validation_token_make(version_id=version.pk, contact_id=version.validator_id)
+    return reverse("meetings:minutes_sign", args=[token])
+
+
+def _minutes_review(world, actor):
+    _minutes_version_a(world)
+    return reverse("meetings:minutes_review", args=[world.meeting_a.slug])
+
+
 def _named(name, *args):
     return lambda world, actor: reverse(name, args=[arg(world) if callable(arg) else arg for arg in args])
 
@@ -267,6 +298,14 @@ SITE = {
     "registrations:cancel": Case(_link("registrations:cancel"), TOKEN_PAGE),
     "registrations:erase": Case(_link("registrations:erase"), TOKEN_PAGE, method="post"),
     "meetings:survey": Case(_survey, TOKEN_PAGE),
+    # The minutes' co-signature: staff send a version; the validator answers by their link or account;
+    # the region's officials read the versions sent (never the draft), another region's get 404.
+    "meetings:minutes_validation": Case(
+        lambda w, a: reverse("meetings:minutes_validation", args=[w.meeting_a.slug]),
+        statuses(LOGIN_FIRST, LOGIN_FIRST, 403, 403, 200, 200),
+    ),
+    "meetings:minutes_review": Case(_minutes_review, REGION_A_PAGE),
+    "meetings:minutes_sign": Case(_minutes_link, statuses(404, 404, 200, 404, 404, 404)),
     "messaging:unsubscribe": Case(_unsubscribe, TOKEN_PAGE),
     # The admin's own pages.
     "admin:index": Case(_named("admin:index"), ADMIN_ONLY),

@@ -17,10 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import SEEN_FIELD, ServiceFormAdminMixin, add_errors
 from meetings.admin.campaigns import ReminderInline, add_default_reminders
-from meetings.models import AgendaItem, Meeting, Tour
+from meetings.admin.delegation import AgendaItemInline, DelegationInline
+from meetings.models import DelegationMember, Meeting, Tour
 from meetings.selectors import meeting as selectors
 from meetings.services import campaigns
 from meetings.services import meeting as services
+from meetings.services.delegation import delegation_save
 from regions.models import Region
 
 
@@ -129,12 +131,6 @@ class DuplicateForm(forms.Form):
     starts_at = forms.SplitDateTimeField(label=_("Début"), widget=LabelledSplitDateTime)
 
 
-class AgendaItemInline(admin.TabularInline):
-    model = AgendaItem
-    extra = 1
-    fields = ["position", "starts_at", "title", "speaker"]
-
-
 @admin.register(Meeting)
 class MeetingAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
     form = MeetingAdminForm
@@ -142,8 +138,9 @@ class MeetingAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
     list_filter = ["tour", "region", "status", MonthListFilter, "kind"]
     search_fields = ["title", "city", "venue_name", "region__name_fr"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["status", "sequence"]
-    inlines = [AgendaItemInline, ReminderInline]
+    readonly_fields = ["status", "sequence", "minutes_validation_link"]
+    # The delegation first: the agenda names its speakers from it.
+    inlines = [DelegationInline, AgendaItemInline, ReminderInline]
     # Status changes go through the services behind these actions (they notify registrants).
     actions = [
         "publish",
@@ -189,6 +186,20 @@ class MeetingAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return selectors.meetings_admin_list()
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, (_("Compte rendu"), {"fields": ["minutes_validation_link"]})]
+
+    @admin.display(description=_("validation par le CRT"))
+    def minutes_validation_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("meetings:minutes_validation", args=[obj.slug]),
+            gettext("Versions envoyées au CRT et envoi pour validation"),
+        )
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None or obj.status == Meeting.Status.DRAFT:
             return self.readonly_fields
@@ -201,6 +212,13 @@ class MeetingAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.meeting_save(meeting=obj, seen_version=form.cleaned_data.get(SEEN_FIELD, ""))
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not DelegationMember:
+            super().save_formset(request, form, formset, change)
+            return
+        changed = formset.save(commit=False)
+        delegation_save(meeting=form.instance, changed=changed, deleted=formset.deleted_objects)
 
     def get_urls(self):
         return [

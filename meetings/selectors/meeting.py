@@ -1,12 +1,12 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.http import Http404
 from django.utils import timezone
 
-from meetings.models import Meeting, Registration, Tour
+from meetings.models import AgendaItem, Meeting, Registration, Tour
 from regions.map import RegionOutline, region_outlines
 from regions.models import Region
 
@@ -28,8 +28,9 @@ def meetings_public(*, tour: Tour | None = None, region: Region | None = None) -
 
 
 def meeting_public_get(*, slug: str) -> Meeting:
-    """A public meeting with its agenda; Http404 for a draft or an unknown slug."""
-    meeting = meetings_public().prefetch_related("agenda_items").filter(slug=slug).first()
+    """A public meeting with its agenda and each item's speaker; Http404 for a draft or an unknown slug."""
+    agenda = AgendaItem.objects.select_related("speaker_member")
+    meeting = meetings_public().prefetch_related(Prefetch("agenda_items", queryset=agenda)).filter(slug=slug).first()
     if meeting is None:
         raise Http404("Rencontre introuvable.")
     return meeting

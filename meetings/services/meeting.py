@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from core.versioning import refuse_if_changed
 from meetings.models import AgendaItem, Meeting, Tour
 from meetings.selectors.registration import registration_seats_taken
-from meetings.services import campaigns, notifications
+from meetings.services import campaigns, delegation, notifications
 from meetings.services.registration import waitlist_fill
 from regions.models import Region
 
@@ -172,6 +172,8 @@ def _save(meeting: Meeting, *, previous: Meeting | None) -> Meeting:
 def meeting_save(*, meeting: Meeting, seen_version: str = "") -> Meeting:
     """Create or update a meeting from the admin form, enforcing the schedule and capacity rules.
 
+    New times are refused when a member of the meeting's delegation is expected elsewhere then.
+
     Seats added to a full meeting go to the waiting list at once. With `seen_version` (what the
     form was opened on, core.versioning), an edit of a meeting changed since — published by an
     action, say — is refused with what changed, rather than saved over it.
@@ -180,6 +182,8 @@ def meeting_save(*, meeting: Meeting, seen_version: str = "") -> Meeting:
     if previous is not None:
         refuse_if_changed(previous, seen_version)
     _validate_schedule_of(meeting)
+    if previous is not None and (meeting.starts_at, meeting.ends_at) != (previous.starts_at, previous.ends_at):
+        delegation.delegation_check_schedule(meeting=meeting)
     meeting_validate_capacity(meeting=meeting, capacity=meeting.capacity)
     saved = _save(meeting, previous=previous)
     if previous is not None and saved.capacity > previous.capacity:
@@ -245,6 +249,7 @@ def meeting_postpone(*, meeting: Meeting, starts_at: datetime, ends_at: datetime
     if locked.registration_closes_at:
         locked.registration_closes_at += shift
     _validate_schedule_of(locked)
+    delegation.delegation_check_schedule(meeting=locked)
     locked.status = Meeting.Status.POSTPONED
     _save(locked, previous=previous)
     notifications.notify_meeting_postponed(meeting=locked)

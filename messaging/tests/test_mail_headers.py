@@ -8,18 +8,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.documents import minutes_validated_messages_queue
-from meetings.models import Meeting, Registration
+from meetings.models import Meeting, MinutesValidation, Registration
 from meetings.services import campaigns
 from meetings.services import meeting as meeting_services
 from meetings.services import registration as registration_services
+from meetings.services import validation as validation_services
 from meetings.tests.document_factories import MinutesFactory, minutes_validate
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
+from meetings.tests.test_validation import held_meeting_with_minutes
 from messaging import sending
 from messaging.models import OutboundMessage, Unsubscription
 from messaging.tests.factories import OutboundMessageFactory
 from messaging.tokens import unsubscribe_token_make
 from regions.models import Contact
-from regions.tests.factories import ContactFactory
+from regions.tests.factories import ContactFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +73,14 @@ def _every_kind_of_message() -> None:
     validation = minutes_validate(MinutesFactory(meeting=held))
     assert minutes_validated_messages_queue(version_id=validation.version.pk)  # minutes_validated, with its PDF
     assert guest.pk
+    minutes = held_meeting_with_minutes(region_number=9)
+    validator = ContactFactory(region=minutes.meeting.region, language="en")
+    version = validation_services.minutes_send_for_validation(
+        minutes=minutes, validator=validator, actor=UserFactory(is_staff=True)
+    )  # minutes_validation
+    validation_services.minutes_validate(
+        version=version, contact=validator, channel=MinutesValidation.Channel.LINK
+    )  # minutes_answer
 
 
 def test_every_kind_carries_a_random_message_id_and_the_automated_mail_headers(
