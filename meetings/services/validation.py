@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from meetings import drafts
 from meetings.models import Meeting, Minutes, MinutesValidation, MinutesVersion
 from meetings.selectors.validation import content_hash, minutes_content
+from meetings.services import documents
 from messaging.services import messages_queue
 from regions.models import Contact
 
@@ -170,9 +171,12 @@ def minutes_validate(*, version: MinutesVersion, contact: Contact | None, channe
     not the version's validator ("not_validator"), the version was already answered ("answered"), a
     newer version was sent ("superseded") or the minutes changed since ("changed").
     """
-    return _answer(
+    validation = _answer(
         version=version, contact=contact, user=user, channel=channel, outcome=MinutesValidation.Outcome.VALIDATED
     )
+    # The co-signed minutes go to the region's CRT contacts, the PDF in each one's language attached.
+    documents.minutes_validated_notify(version_id=version.pk)
+    return validation
 
 
 @transaction.atomic
