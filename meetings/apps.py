@@ -9,8 +9,8 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Tournée et rencontres")
 
     def ready(self):
-        # The public pages show tours, meetings, their agenda and seats left.
-        models = [self.get_model(name) for name in ("Tour", "Meeting", "AgendaItem", "Registration")]
+        # The public pages show tours, meetings, their agenda, seats left and the commitments of held meetings.
+        models = [self.get_model(name) for name in ("Tour", "Meeting", "AgendaItem", "Registration", "Decision")]
         invalidate_on_change(models, scope=PUBLIC_SCOPE)
         # Models can be imported only once the registry is ready.
         from meetings.personal_data import register_personal_data

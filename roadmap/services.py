@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 
 from core.versioning import refuse_if_changed
 from meetings.models import Decision, Meeting
+from plan.models import Market
 from regions.models import Region
 from regions.selectors import region_for_official, regions_visible_to
-from plan.models import Market
 from roadmap.models import Acknowledgement, Comment, RoadmapItem, StatusChange
 
 # What the CRT agreed to: changing any of these (or dropping / reviving the item) asks the
@@ -176,7 +176,8 @@ def roadmap_item_acknowledge(*, actor, item: RoadmapItem, revision: int) -> Ackn
 
 # ------------------------------------------------------------------ decisions
 
-DECISION_ITEM_ACTIONS = ("keep", "delete")
+# What becomes of a deleted decision's item.
+KEEP_ITEM, DELETE_ITEM = "keep", "delete"
 
 
 def _decision_lock(decision: Decision) -> tuple[Meeting, Decision]:
@@ -277,7 +278,7 @@ def decision_delete(*, actor, decision: Decision, item_action: str | None = None
     which decision it came from; "delete": the item goes too (with its history and comments). Refused
     when the decision has an item and no choice was made (it was linked after the question was asked).
     """
-    if item_action is not None and item_action not in DECISION_ITEM_ACTIONS:
+    if item_action not in (None, KEEP_ITEM, DELETE_ITEM):
         raise ValueError(f"Unknown item action {item_action!r}")
     meeting, decision = _decision_lock(decision)
     item = _decision_item_lock(decision)
@@ -288,7 +289,7 @@ def decision_delete(*, actor, decision: Decision, item_action: str | None = None
                 % {"title": item.title},
                 code="item_action_missing",
             )
-        if item_action == "delete":
+        if item_action == DELETE_ITEM:
             item.delete()
         else:
             item.decision = None

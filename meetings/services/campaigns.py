@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from meetings import drafts as content
 from meetings.models import Meeting, MeetingFollowUp, Registration, Reminder
+from meetings.selectors.meeting import meeting_public_decision_titles
 from messaging.models import OutboundMessage
 from messaging.services import messages_queue
 from regions.models import Contact
@@ -153,9 +154,14 @@ def follow_ups_send(*, now: datetime | None = None) -> int:
 def _follow_up_drafts(meeting: Meeting) -> list:
     kinds = {Registration.Status.ATTENDED: Kind.FOLLOW_UP, Registration.Status.CONFIRMED: Kind.FOLLOW_UP_ABSENT}
     registrations = Registration.objects.filter(meeting=meeting, status__in=kinds).select_related("meeting__region")
+    decisions = meeting_public_decision_titles(meeting=meeting)
     drafts = [
         content.registration_draft(
-            registration, kind=kinds[registration.status], key=f"follow_up:{meeting.pk}:{registration.pk}", bulk=True
+            registration,
+            kind=kinds[registration.status],
+            key=f"follow_up:{meeting.pk}:{registration.pk}",
+            decisions=decisions,
+            bulk=True,
         )
         for registration in registrations
     ]
