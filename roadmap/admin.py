@@ -235,19 +235,19 @@ class DecisionAdmin(admin.ModelAdmin):
     form = DecisionAdminForm
     change_list_template = "roadmap/admin/decision_change_list.html"
     change_form_template = "roadmap/admin/decision_change_form.html"
+    # What was decided and where it stands first: the rest scrolls on a laptop's screen.
     list_display = [
+        "title",
+        "roadmap_item_link",
         "region",
         "meeting_title",
         "agenda_item",
-        "title",
         "axis",
         "owner",
         "due_on",
         "scope",
         "is_public",
-        "roadmap_item_link",
     ]
-    list_display_links = ["title"]
     list_select_related = ["meeting__region", "agenda_item", "roadmap_item"]
     list_filter = ["meeting__region", "meeting__tour", "axis", "owner", "scope", RoadmapItemPresenceFilter, "is_public"]
     search_fields = ["title", "details", "meeting__title", "agenda_item__title"]
@@ -260,9 +260,9 @@ class DecisionAdmin(admin.ModelAdmin):
             _("Engagement"),
             {"fields": ["axis", "product_line", "markets", "owner", "due_on", "scope", "is_public", "position"]},
         ),
-        (_("Feuille de route"), {"fields": ["roadmap_item_link"]}),
+        (_("Feuille de route"), {"fields": ["roadmap_item_detail"]}),
     ]
-    readonly_fields = ["roadmap_item_link"]
+    readonly_fields = ["roadmap_item_detail"]
 
     def get_readonly_fields(self, request, obj=None):
         # A decision stays with the meeting that took it (its item is in that meeting's region).
@@ -288,19 +288,37 @@ class DecisionAdmin(admin.ModelAdmin):
     @admin.display(description=_("action de feuille de route"))
     def roadmap_item_link(self, obj):
         item = getattr(obj, "roadmap_item", None)
-        if item is not None:
-            return format_html(
-                '<a href="{}">{}</a> ({})',
-                reverse("admin:roadmap_roadmapitem_change", args=[item.pk]),
-                item.title,
-                item.get_status_display(),
-            )
-        if obj.pk is None:
+        if item is None:
+            return self._create_item_button(obj)
+        # Its status is what the register is read for; its title only when it has moved away from the decision's.
+        link = format_html('<a href="{}">{}</a>', self._item_admin_url(item), item.get_status_display())
+        return link if item.title == obj.title else format_html("{}<br>« {} »", link, item.title)
+
+    @admin.display(description=_("action de feuille de route"))
+    def roadmap_item_detail(self, obj):
+        item = getattr(obj, "roadmap_item", None)
+        if item is None:
+            return self._create_item_button(obj)
+        return format_html(
+            '<a href="{}">{}</a> — {} — {}',
+            self._item_admin_url(item),
+            item.title,
+            item.get_status_display(),
+            format_html('<a href="{}">{}</a>', item.get_absolute_url(), gettext("page de la feuille de route")),
+        )
+
+    @staticmethod
+    def _item_admin_url(item: RoadmapItem) -> str:
+        return reverse("admin:roadmap_roadmapitem_change", args=[item.pk])
+
+    @staticmethod
+    def _create_item_button(decision: Decision):
+        if decision.pk is None:
             return "—"
         # Inside the page's own form (the list's or the decision's): the button posts it elsewhere.
         return format_html(
             '<button type="submit" class="button" formaction="{}" formnovalidate>{}</button>',
-            reverse("roadmap:decision_to_item", args=[obj.pk]),
+            reverse("roadmap:decision_to_item", args=[decision.pk]),
             gettext("Créer l'action de feuille de route"),
         )
 

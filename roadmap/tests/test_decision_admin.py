@@ -46,7 +46,7 @@ def test_the_list_shows_every_column_with_constant_queries(staff_client, staff_u
     body = response.content.decode()
     linked = Decision.objects.filter(roadmap_item__isnull=False).select_related("roadmap_item").first()
     assert reverse("admin:roadmap_roadmapitem_change", args=[linked.roadmap_item.pk]) in body
-    assert "(Planifiée)" in body
+    assert ">Planifiée</a>" in body
     assert body.count(">Créer l&#x27;action de feuille de route</button>") == 3
     assert "Dakhla-Oued Ed-Dahab" in body and "Plan stratégique de relance" in body
     _decisions_with_and_without_items(45, staff_user)
