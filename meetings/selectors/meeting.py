@@ -38,7 +38,11 @@ def meeting_public_get(*, slug: str) -> Meeting:
 
 def meeting_public_commitments(*, meeting: Meeting):
     """What the meeting committed to and where it stands, once it is held (None before, or if it decided
-    nothing): counts and public titles, from the app that follows the roadmap (settings.MEETINGS_COMMITMENTS)."""
+    nothing): counts and public titles, from the app that follows the roadmap.
+
+    settings.MEETINGS_COMMITMENTS names a callable taking `meeting_ids=` and returning, per meeting id that
+    decided anything, an object with `total`, `done`, `in_progress` and `public` (each with `title`, `status`).
+    """
     if meeting.status != Meeting.Status.HELD:
         return None
     return import_string(settings.MEETINGS_COMMITMENTS)(meeting_ids=[meeting.pk]).get(meeting.pk)
