@@ -75,3 +75,20 @@ def test_the_official_sees_where_an_item_was_decided(live_server, page):
     assert "Rencontre des professionnels" in decided and "point « Accès aérien et promotion »" in decided
     assert f"décision « {TITLES[0]} »" in decided
     assert_accessible(page)
+
+
+def test_staff_turn_a_decision_into_an_item_from_its_row_in_the_register(live_server, page):
+    decision = DecisionFactory(meeting__region=region(9), title="Roadshow golf au Royaume-Uni")
+    UserFactory(username="onmt-staff", password=PASSWORD, is_staff=True, is_superuser=True)
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "onmt-staff")
+    page.fill("#id_password", PASSWORD)
+    page.locator("input[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto(live_server.url + "/admin/meetings/decision/?scope__exact=regional")
+    page.get_by_role("button", name="Créer l'action de feuille de route").click()
+    page.wait_for_load_state()
+    assert page.url == live_server.url + "/admin/meetings/decision/?scope__exact=regional"
+    assert "Action « Roadshow golf au Royaume-Uni » ajoutée" in page.locator(".messagelist").inner_text()
+    assert page.get_by_role("link", name="Planifiée").is_visible()
+    assert RoadmapItem.objects.get(decision=decision).region == region(9)
