@@ -19,7 +19,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Callable, Iterable
-from functools import wraps
+from functools import partial, wraps
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -131,11 +131,15 @@ def cached_page(request, *, scopes: list[str], variant: str, render: Callable[[]
     return response
 
 
-def cache_public_page(view):
-    """Serve the view's page from the cache to anonymous visitors.
+def cache_public_page(view=None, *, scopes: Iterable[str] = (PUBLIC_SCOPE,)):
+    """Serve the view's page from the cache to anonymous visitors, fresh for every change in `scopes`
+    (`@cache_public_page`, or `@cache_public_page(scopes=[…])` for a page that shows more than the public scope).
 
     Pages with a query string are left out: an invitation link pre-fills a person's details.
     """
+    if view is None:
+        return partial(cache_public_page, scopes=scopes)
+    scopes = list(scopes)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -144,6 +148,6 @@ def cache_public_page(view):
 
         if request.user.is_authenticated or request.META.get("QUERY_STRING"):
             return render()
-        return cached_page(request, scopes=[PUBLIC_SCOPE], variant="anonymous", render=render)
+        return cached_page(request, scopes=scopes, variant="anonymous", render=render)
 
     return wrapper

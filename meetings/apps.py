@@ -9,8 +9,9 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Tournée et rencontres")
 
     def ready(self):
-        # The public pages show tours, meetings, their agenda with its speakers (from the delegation) and seats left.
-        names = ("Tour", "Meeting", "AgendaItem", "DelegationMember", "Registration")
+        # The public pages show tours, meetings, their agenda with its speakers (from the delegation), seats
+        # left and the commitments of held meetings.
+        names = ("Tour", "Meeting", "AgendaItem", "DelegationMember", "Registration", "Decision")
         models = [self.get_model(name) for name in names]
         invalidate_on_change(models, scope=PUBLIC_SCOPE)
         # Models can be imported only once the registry is ready.

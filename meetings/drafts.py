@@ -1,5 +1,7 @@
 """What each kind of message about a meeting says to whom: drafts with their template, context, links and key."""
 
+from collections.abc import Sequence
+
 from django.conf import settings
 
 from meetings.tokens import invitation_token_make, minutes_validation_token_make, survey_token_make
@@ -31,8 +33,11 @@ def _draft(person, meeting, *, kind: str, key: str, template: str | None, contex
     )
 
 
-def registration_draft(registration, *, kind: str, key: str, template: str | None = None, **options) -> MessageDraft:
-    """A message to a registrant, with their personal manage link."""
+def registration_draft(
+    registration, *, kind: str, key: str, template: str | None = None, decisions: Sequence[str] = (), **options
+) -> MessageDraft:
+    """A message to a registrant, with their personal manage link; an attendee's follow-up lists `decisions`
+    (the titles of the meeting's public decisions)."""
     meeting = registration.meeting
     secret_args = (registration.public_id, registration.manage_secret)
     context = {"registration": registration, "manage_url": absolute_url("registrations:manage", *secret_args)}
@@ -43,6 +48,8 @@ def registration_draft(registration, *, kind: str, key: str, template: str | Non
         # Professionals have no login: the public summary, not the officials' roadmap page.
         context["roadmap_url"] = absolute_url("regions:roadmap_summary", meeting.region.slug)
         context["survey_url"] = absolute_url("meetings:survey", survey_token_make(registration_id=registration.pk))
+    if kind == Kind.FOLLOW_UP:
+        context["decisions"] = list(decisions)
     return _draft(
         registration,
         meeting,

@@ -3,6 +3,7 @@ import uuid
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -273,6 +274,10 @@ class Decision(TimeStampedModel):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        if self.agenda_item_id and self.meeting_id and self.agenda_item.meeting_id != self.meeting_id:
+            raise ValidationError({"agenda_item": _("Ce point est à l'ordre du jour d'une autre rencontre.")})
 
 
 class Minutes(TimeStampedModel):

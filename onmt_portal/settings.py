@@ -282,6 +282,8 @@ REGISTRATION_RATE_LIMIT = env("REGISTRATION_RATE_LIMIT", default="20/h")
 RATELIMIT_FAIL_OPEN = True
 # How many reverse proxies in front of the portal add to X-Forwarded-For (0: use the socket's address).
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The meetings app knows no roadmap item: the roadmap app counts what a meeting's decisions became.
+MEETINGS_COMMITMENTS = "roadmap.selectors.meeting_commitments"
 
 # The personal link a CRT validator gets to co-sign a version of the minutes works this many days.
 MINUTES_VALIDATION_LINK_DAYS = env.int("MINUTES_VALIDATION_LINK_DAYS", default=14)

@@ -1,19 +1,29 @@
 from django import forms
 from django.contrib import admin, messages
-from django.shortcuts import redirect
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import lazy
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import SEEN_FIELD, ServiceFormAdminMixin
-from roadmap.forms import CsvImportForm
+from core.admin import SEEN_FIELD, ServiceFormAdminMixin, add_errors
+from core.redirects import safe_next_url
+from meetings.models import Decision
+from roadmap.forms import CsvImportForm, DecisionDeleteForm, DecisionLinkForm
 from roadmap.models import Comment, RoadmapItem, StatusChange
 from roadmap.services import (
+    DELETE_ITEM,
     IMPORT_COLUMNS,
+    decision_delete,
     roadmap_comment_add,
     roadmap_item_create,
+    roadmap_item_from_decision,
+    roadmap_item_link_decision,
     roadmap_item_update,
     roadmap_items_import_csv,
     roadmap_items_set_status,
@@ -176,3 +186,288 @@ class RoadmapItemAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
         return TemplateResponse(
             request, "roadmap/admin/import_csv.html", context, status=400 if report and report.has_errors else 200
         )
+
+
+# ------------------------------------------------------------------ the decisions register
+
+
+class DecisionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Decision
+        fields = [
+            "meeting",
+            "agenda_item",
+            "title",
+            "details",
+            "axis",
+            "product_line",
+            "markets",
+            "owner",
+            "due_on",
+            "scope",
+            "is_public",
+            "position",
+        ]
+        labels = {"meeting": _("rencontre")}
+
+
+class RoadmapItemPresenceFilter(admin.SimpleListFilter):
+    title = _("action de feuille de route")
+    parameter_name = "action_feuille_de_route"
+
+    def lookups(self, request, model_admin):
+        return [("avec", _("avec action")), ("sans", _("sans action"))]
+
+    def queryset(self, request, queryset):
+        # Any other value (a hand-edited URL) filters nothing.
+        if self.value() in ("avec", "sans"):
+            return queryset.filter(roadmap_item__isnull=self.value() == "sans")
+        return queryset
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    """The register of what meetings decided, and the step that turns a decision into a roadmap item.
+
+    Here rather than in the meetings app: it reads and writes roadmap items, which live a floor above.
+    """
+
+    form = DecisionAdminForm
+    change_list_template = "roadmap/admin/decision_change_list.html"
+    change_form_template = "roadmap/admin/decision_change_form.html"
+    # What was decided and where it stands first: the rest scrolls on a laptop's screen.
+    list_display = [
+        "title",
+        "roadmap_item_link",
+        "region",
+        "meeting_title",
+        "agenda_item",
+        "axis",
+        "owner",
+        "due_on",
+        "scope",
+        "is_public",
+    ]
+    list_select_related = ["meeting__region", "agenda_item", "roadmap_item"]
+    list_filter = ["meeting__region", "meeting__tour", "axis", "owner", "scope", RoadmapItemPresenceFilter, "is_public"]
+    search_fields = ["title", "details", "meeting__title", "agenda_item__title"]
+    raw_id_fields = ["meeting", "agenda_item"]
+    filter_horizontal = ["markets"]
+    actions = ["create_roadmap_items", "delete_decisions"]
+    fieldsets = [
+        (None, {"fields": ["meeting", "agenda_item", "title", "details"]}),
+        (
+            _("Engagement"),
+            {"fields": ["axis", "product_line", "markets", "owner", "due_on", "scope", "is_public", "position"]},
+        ),
+        (_("Feuille de route"), {"fields": ["roadmap_item_detail"]}),
+    ]
+    readonly_fields = ["roadmap_item_detail"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A decision stays with the meeting that took it (its item is in that meeting's region).
+        return [*self.readonly_fields, "meeting"] if obj else self.readonly_fields
+
+    def get_actions(self, request):
+        # Deleting goes through delete_decisions, which asks what becomes of the items.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_add_item_permission(self, request):
+        return request.user.has_perm("roadmap.add_roadmapitem")
+
+    @admin.display(description=_("région"), ordering="meeting__region__number")
+    def region(self, obj):
+        return obj.meeting.region.name
+
+    @admin.display(description=_("rencontre"), ordering="meeting__starts_at")
+    def meeting_title(self, obj):
+        return obj.meeting.title
+
+    @admin.display(description=_("action de feuille de route"))
+    def roadmap_item_link(self, obj):
+        item = getattr(obj, "roadmap_item", None)
+        if item is None:
+            return self._create_item_button(obj)
+        # Its status is what the register is read for; its title only when it has moved away from the decision's.
+        link = format_html('<a href="{}">{}</a>', self._item_admin_url(item), item.get_status_display())
+        return link if item.title == obj.title else format_html("{}<br>« {} »", link, item.title)
+
+    @admin.display(description=_("action de feuille de route"))
+    def roadmap_item_detail(self, obj):
+        item = getattr(obj, "roadmap_item", None)
+        if item is None:
+            return self._create_item_button(obj)
+        return format_html(
+            '<a href="{}">{}</a> — {} — {}',
+            self._item_admin_url(item),
+            item.title,
+            item.get_status_display(),
+            format_html('<a href="{}">{}</a>', item.get_absolute_url(), gettext("page de la feuille de route")),
+        )
+
+    @staticmethod
+    def _item_admin_url(item: RoadmapItem) -> str:
+        return reverse("admin:roadmap_roadmapitem_change", args=[item.pk])
+
+    @staticmethod
+    def _create_item_button(decision: Decision):
+        if decision.pk is None:
+            return "—"
+        # Inside the page's own form (the list's or the decision's): the button posts it elsewhere.
+        return format_html(
+            '<button type="submit" class="button" formaction="{}" formnovalidate>{}</button>',
+            reverse("roadmap:decision_to_item", args=[decision.pk]),
+            gettext("Créer l'action de feuille de route"),
+        )
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/relier/", self.admin_site.admin_view(self.link_view), name="meetings_decision_link"),
+            *super().get_urls(),
+        ]
+
+    # ---------------------------------------------------------------- decisions into items
+
+    def _link_offer(self, decision: Decision, refusal: ValidationError) -> str:
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            " ".join(refusal.messages),
+            reverse("admin:meetings_decision_link", args=[decision.pk]),
+            gettext("Relier la décision à l'action existante"),
+        )
+
+    @admin.action(description=_("Créer l'action de feuille de route"), permissions=["add_item"])
+    def create_roadmap_items(self, request, queryset):
+        created = 0
+        for decision in queryset.select_related("roadmap_item").order_by("pk"):
+            if hasattr(decision, "roadmap_item"):
+                continue
+            try:
+                roadmap_item_from_decision(actor=request.user, decision=decision)
+            except ValidationError as refusal:
+                notice = self._link_offer(decision, refusal) if refusal.code == "duplicate_title" else None
+                self.message_user(request, notice or " ".join(refusal.messages), messages.ERROR)
+            else:
+                created += 1
+        if created:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d action ajoutée aux feuilles de route.",
+                    "%(count)d actions ajoutées aux feuilles de route.",
+                    created,
+                )
+                % {"count": created},
+                messages.SUCCESS,
+            )
+
+    def link_view(self, request, pk):
+        """Link a decision to an item already on its region's roadmap (the one of the same title, proposed)."""
+        decision = get_object_or_404(Decision.objects.select_related("meeting__region", "roadmap_item"), pk=pk)
+        if not self.has_change_permission(request, decision) or not request.user.has_perm("roadmap.change_roadmapitem"):
+            raise PermissionDenied
+        back = safe_next_url(request, reverse("admin:meetings_decision_change", args=[decision.pk]))
+        if hasattr(decision, "roadmap_item"):
+            self.message_user(
+                request,
+                gettext("La décision a déjà son action : « %(title)s ».") % {"title": decision.roadmap_item.title},
+                messages.INFO,
+            )
+            return redirect(back)
+        items = RoadmapItem.objects.filter(region=decision.meeting.region, decision__isnull=True).order_by("title")
+        namesake = next((item for item in items if item.title == decision.title), None)
+        form = DecisionLinkForm(request.POST or None, items=items, initial={"item": namesake})
+        if request.method == "POST" and form.is_valid():
+            try:
+                item = roadmap_item_link_decision(item=form.cleaned_data["item"], decision=decision)
+            except ValidationError as refusal:
+                add_errors(form, refusal)
+            else:
+                self.message_user(
+                    request,
+                    gettext("Décision reliée à l'action « %(title)s ».") % {"title": item.title},
+                    messages.SUCCESS,
+                )
+                return redirect(back)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Relier la décision « %(title)s » à une action existante") % {"title": decision.title},
+            "decision": decision,
+            "form": form,
+            "next": back,
+        }
+        return TemplateResponse(
+            request, "roadmap/admin/decision_link.html", context, status=400 if form.errors else 200
+        )
+
+    # ---------------------------------------------------------------- deletion: what becomes of the items
+
+    def delete_view(self, request, object_id, extra_context=None):
+        decision = self.get_object(request, unquote(object_id))
+        if decision is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_delete_permission(request, decision):
+            raise PermissionDenied
+        return self._delete_page(request, Decision.objects.filter(pk=decision.pk), action=None)
+
+    @admin.action(description=_("Supprimer les décisions sélectionnées"), permissions=["delete"])
+    def delete_decisions(self, request, queryset):
+        return self._delete_page(request, queryset, action="delete_decisions")
+
+    def _delete_page(self, request, queryset, *, action: str | None):
+        """Ask what becomes of the decisions' roadmap items, then delete them through the service."""
+        decisions = list(queryset.select_related("meeting__region", "roadmap_item__region").order_by("pk"))
+        with_items = [decision for decision in decisions if hasattr(decision, "roadmap_item")]
+        confirmed = request.method == "POST" and request.POST.get("confirm") == "yes"
+        form = DecisionDeleteForm(
+            request.POST if confirmed else None,
+            has_items=bool(with_items),
+            can_delete_items=request.user.has_perm("roadmap.delete_roadmapitem"),
+        )
+        if confirmed and form.is_valid():
+            deleted = self.delete_queryset(request, decisions, item_action=form.cleaned_data["item_action"])
+            if deleted:
+                self.message_user(
+                    request,
+                    ngettext("%(count)d décision supprimée.", "%(count)d décisions supprimées.", deleted)
+                    % {"count": deleted},
+                    messages.SUCCESS,
+                )
+            return redirect("admin:meetings_decision_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Supprimer des décisions"),
+            "decisions": decisions,
+            "with_items": with_items,
+            "form": form,
+            "action": action,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "roadmap/admin/decision_delete.html", context, status=400 if form.errors else 200
+        )
+
+    def delete_queryset(self, request, queryset, item_action: str | None = None) -> int:
+        """Each decision through `decision_delete`, with what becomes of its item; returns how many went.
+
+        A decision whose item appeared since the question was asked (no choice made) is kept, with the reason.
+        """
+        item_admin = self.admin_site._registry[RoadmapItem]
+        deleted = 0
+        for decision in queryset:
+            item = getattr(decision, "roadmap_item", None)
+            try:
+                with transaction.atomic():
+                    self.log_deletions(request, [decision])
+                    if item is not None and item_action == DELETE_ITEM:
+                        item_admin.log_deletions(request, [item])
+                    decision_delete(actor=request.user, decision=decision, item_action=item_action)
+            except ValidationError as refusal:
+                self.message_user(request, f"{decision} : {' '.join(refusal.messages)}", messages.ERROR)
+            else:
+                deleted += 1
+        return deleted

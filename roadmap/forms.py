@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from meetings.models import Meeting
 from plan.models import Market
 from roadmap.models import Comment, RoadmapItem
+from roadmap.services import DELETE_ITEM, KEEP_ITEM
 
 
 def _with_all(choices):
@@ -57,3 +58,40 @@ class CsvImportForm(forms.Form):
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(_("Fichier trop volumineux (1 Mo au plus)."))
         return upload
+
+
+class DecisionDeleteForm(forms.Form):
+    """What becomes of the roadmap items of the decisions being deleted (asked only when there are some)."""
+
+    item_action = forms.ChoiceField(
+        label=_("Que deviennent leurs actions de feuille de route ?"),
+        widget=forms.RadioSelect,
+        choices=[
+            (KEEP_ITEM, _("Les garder dans la feuille de route, détachées de la décision (un commentaire le note)")),
+            (DELETE_ITEM, _("Les supprimer aussi, avec leur historique et leurs commentaires")),
+        ],
+        required=False,
+    )
+
+    def __init__(self, *args, has_items: bool, can_delete_items: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["item_action"]
+        if not has_items:
+            del self.fields["item_action"]
+            return
+        field.required = True
+        if not can_delete_items:
+            field.choices = [choice for choice in field.choices if choice[0] != DELETE_ITEM]
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned.setdefault("item_action", None)
+        return cleaned
+
+
+class DecisionLinkForm(forms.Form):
+    item = forms.ModelChoiceField(label=_("Action de la feuille de route de la région"), queryset=RoadmapItem.objects)
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items

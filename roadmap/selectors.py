@@ -1,15 +1,17 @@
 """Every read of roadmap data. Each takes the user and keeps to `regions_visible_to(user=)`,
-so a view cannot forget the region scoping; the one exception, `roadmap_public_summary`,
-returns aggregated figures only (counts and dates, never an item's text)."""
+so a view cannot forget the region scoping; the two exceptions, `roadmap_public_summary` and
+`meeting_commitments`, return what is public: figures (counts and dates, never an item's text)
+and the titles of decisions marked public."""
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from meetings.models import Decision, Meeting
 from plan.models import Market
 from regions.models import Region
 from regions.selectors import regions_visible_to
@@ -46,10 +48,10 @@ def roadmap_items_for_region(
 
 
 def roadmap_item_get(*, user, region_slug: str, pk: int) -> RoadmapItem:
-    """One item with its history and comments, if `user` may see it; else 404."""
+    """One item with its history, comments and the decision it carries out, if `user` may see it; else 404."""
     items = (
         roadmap_items_visible_to(user=user)
-        .select_related("region", "meeting", "acknowledgement__user")
+        .select_related("region", "meeting", "acknowledgement__user", "decision__meeting", "decision__agenda_item")
         .prefetch_related(
             "markets",
             Prefetch("history", StatusChange.objects.select_related("changed_by")),
@@ -192,3 +194,88 @@ def roadmap_public_summary(*, region: Region) -> RoadmapPublicSummary:
         overall=StatusTally(total=total, counts=status_counts),
         last_updated_at=last_updated_at,
     )
+
+
+# ------------------------------------------------------------------ decisions
+
+
+def decision_get(*, user, pk: int) -> Decision:
+    """A decision of a region `user` may see, with its meeting and item; else 404."""
+    decisions = Decision.objects.filter(meeting__region__in=regions_visible_to(user=user))
+    return get_object_or_404(decisions.select_related("meeting__region", "roadmap_item"), pk=pk)
+
+
+def decisions_national(*, user) -> QuerySet[Decision]:
+    """Decisions that concern every region, with their meeting, region of origin and item, by date."""
+    return (
+        Decision.objects.filter(scope=Decision.Scope.NATIONAL, meeting__region__in=regions_visible_to(user=user))
+        .select_related("meeting__region", "agenda_item", "roadmap_item__region")
+        .order_by("meeting__starts_at", "position", "pk")
+    )
+
+
+@dataclass
+class PublicCommitment:
+    """A decision marked public: its title and where its roadmap item stands ("" before it has one)."""
+
+    title: str
+    status: str
+
+
+@dataclass
+class MeetingCommitments:
+    """What a meeting committed to, as anybody may know it: counts of every decision, public titles only."""
+
+    total: int = 0
+    done: int = 0
+    in_progress: int = 0
+    public: list[PublicCommitment] = field(default_factory=list)
+
+    @property
+    def public_titles(self) -> list[str]:
+        return [commitment.title for commitment in self.public]
+
+
+def meeting_commitments(*, meeting_ids: Iterable[int]) -> dict[int, MeetingCommitments]:
+    """Per meeting (of those given that decided anything): its decisions counted, done and in progress by
+    their roadmap item's status, and the titles of the public ones in their order; one query.
+
+    Public, like the summary: the count covers every decision, but a title leaves the database only for a
+    decision marked public, and nothing else of it (no details, no owner).
+    """
+    rows = (
+        Decision.objects.filter(meeting_id__in=list(meeting_ids))
+        .order_by("meeting_id", "position", "pk")
+        .values_list("meeting_id", "title", "is_public", "roadmap_item__status")
+    )
+    commitments: dict[int, MeetingCommitments] = {}
+    for meeting_id, title, is_public, status in rows:
+        tally = commitments.setdefault(meeting_id, MeetingCommitments())
+        tally.total += 1
+        tally.done += status == RoadmapItem.Status.DONE
+        tally.in_progress += status == RoadmapItem.Status.IN_PROGRESS
+        if is_public:
+            tally.public.append(PublicCommitment(title=title, status=status or ""))
+    return commitments
+
+
+@dataclass
+class HeldMeetingCommitments:
+    meeting: Meeting
+    commitments: MeetingCommitments
+
+
+def region_commitments(*, region: Region) -> list[HeldMeetingCommitments]:
+    """The region's public meetings held so far that decided anything, latest first, with their commitments;
+    two queries."""
+    meetings = list(
+        Meeting.objects.filter(region=region, status=Meeting.Status.HELD, tour__is_published=True).order_by(
+            "-starts_at", "-pk"
+        )
+    )
+    commitments = meeting_commitments(meeting_ids=[meeting.pk for meeting in meetings])
+    return [
+        HeldMeetingCommitments(meeting=meeting, commitments=commitments[meeting.pk])
+        for meeting in meetings
+        if meeting.pk in commitments
+    ]

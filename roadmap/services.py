@@ -1,4 +1,9 @@
-"""Every write to roadmap data: items, their history, comments, acknowledgements, CSV import."""
+"""Every write to roadmap data: items, their history, comments, acknowledgements, decisions turned into
+items, CSV import.
+
+Writes about a decision lock the meeting row first, then the decision, then its item: the order the
+minutes take (meeting, minutes, the rest), so the two can never deadlock on each other.
+"""
 
 import csv
 import datetime
@@ -7,13 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from core.versioning import refuse_if_changed
-from meetings.models import Meeting
+from meetings.models import Decision, Meeting
 from plan.models import Market
 from regions.models import Region
 from regions.selectors import region_for_official, regions_visible_to
@@ -59,9 +64,11 @@ def roadmap_item_create(
     due_on: datetime.date | None = None,
     meeting: Meeting | None = None,
     markets: Iterable[Market] = (),
+    decision: Decision | None = None,
 ) -> RoadmapItem:
     """Create an item and the first line of its history."""
     item = RoadmapItem(
+        decision=decision,
         region=region,
         title=title,
         axis=axis,
@@ -165,6 +172,138 @@ def roadmap_item_acknowledge(*, actor, item: RoadmapItem, revision: int) -> Ackn
         item=current, defaults={"user": actor, "revision": revision}
     )
     return acknowledgement
+
+
+# ------------------------------------------------------------------ decisions
+
+# What becomes of a deleted decision's item.
+KEEP_ITEM, DELETE_ITEM = "keep", "delete"
+
+
+def _decision_lock(decision: Decision) -> tuple[Meeting, Decision]:
+    meetings = Meeting.objects.select_for_update(of=("self",)).select_related("region")
+    meeting = meetings.filter(pk=decision.meeting_id).first()
+    locked = Decision.objects.select_for_update().filter(pk=decision.pk).first() if meeting else None
+    if locked is None:
+        raise ValidationError(_("Cette décision a été supprimée entre-temps."), code="gone")
+    return meeting, locked
+
+
+def _decision_item_lock(decision: Decision) -> RoadmapItem | None:
+    return RoadmapItem.objects.select_for_update().filter(decision=decision).first()
+
+
+@transaction.atomic
+def roadmap_item_from_decision(*, actor, decision: Decision) -> RoadmapItem:
+    """The roadmap item that carries out `decision`, created "planned" in the meeting's region if it has none.
+
+    The item starts as a copy of the decision (title, details as description, axis, product line,
+    markets, owner, due date) and links both ways; from then on each side is edited on its own.
+    A decision already turned into an item returns that item. Where the region already has an item of
+    the same title (one title per region), refused with code "duplicate_title" and the item's id in
+    `params["item"]`: the caller offers `roadmap_item_link_decision` instead.
+    """
+    meeting, decision = _decision_lock(decision)
+    existing = _decision_item_lock(decision)
+    if existing is not None:
+        return existing
+    namesakes = RoadmapItem.objects.filter(region=meeting.region, title=decision.title)
+    if namesakes.exists():
+        raise _duplicate_title(meeting=meeting, decision=decision, namesake=namesakes.get())
+    try:
+        # A savepoint: an item of the same title committed meanwhile (from another meeting's decision, which
+        # this lock does not hold back) fails the insert, and the refusal below names it.
+        with transaction.atomic():
+            return roadmap_item_create(
+                actor=actor,
+                region=meeting.region,
+                title=decision.title,
+                description=decision.details,
+                axis=decision.axis,
+                product_line=decision.product_line,
+                owner=decision.owner,
+                status=RoadmapItem.Status.PLANNED,
+                due_on=decision.due_on,
+                meeting=meeting,
+                markets=decision.markets.all(),
+                decision=decision,
+            )
+    except IntegrityError:
+        raise _duplicate_title(meeting=meeting, decision=decision, namesake=namesakes.get()) from None
+
+
+def _duplicate_title(*, meeting: Meeting, decision: Decision, namesake: RoadmapItem) -> ValidationError:
+    return ValidationError(
+        _(
+            "La région %(region)s a déjà une action intitulée « %(title)s » : reliez la décision à cette "
+            "action plutôt que d'en créer une seconde."
+        ),
+        code="duplicate_title",
+        params={"region": meeting.region.name, "title": decision.title, "item": namesake.pk},
+    )
+
+
+@transaction.atomic
+def roadmap_item_link_decision(*, item: RoadmapItem, decision: Decision) -> RoadmapItem:
+    """Link `decision` to an existing item of its meeting's region (one already on the roadmap, e.g. of the
+    same title) instead of creating one. Nothing is copied either way; the item keeps its meeting if it had
+    one, else takes the decision's."""
+    meeting, decision = _decision_lock(decision)
+    current = _decision_item_lock(decision)
+    if current is not None and current.pk == item.pk:
+        return current
+    if current is not None:
+        raise ValidationError(
+            _("Cette décision est déjà reliée à l'action « %(title)s ».") % {"title": current.title}, code="linked"
+        )
+    item = RoadmapItem.objects.select_for_update().get(pk=item.pk)
+    if item.region_id != meeting.region_id:
+        raise ValidationError(_("Cette action est celle d'une autre région que la rencontre."), code="region")
+    if item.decision_id is not None:
+        raise ValidationError(_("Cette action est déjà reliée à une autre décision."), code="item_linked")
+    item.decision = decision
+    fields = ["decision", "updated_at"]
+    if item.meeting_id is None:
+        item.meeting = meeting
+        fields.append("meeting")
+    item.save(update_fields=fields)
+    return item
+
+
+@transaction.atomic
+def decision_delete(*, actor, decision: Decision, item_action: str | None = None) -> None:
+    """Delete a decision, saying what becomes of its roadmap item, if it has one.
+
+    `item_action` "keep": the item stays on the roadmap, unlinked, and a comment by `actor` on it records
+    which decision it came from; "delete": the item goes too (with its history and comments). Refused
+    when the decision has an item and no choice was made (it was linked after the question was asked).
+    """
+    if item_action not in (None, KEEP_ITEM, DELETE_ITEM):
+        raise ValueError(f"Unknown item action {item_action!r}")
+    meeting, decision = _decision_lock(decision)
+    item = _decision_item_lock(decision)
+    if item is not None:
+        if item_action is None:
+            raise ValidationError(
+                _("Cette décision a une action de feuille de route (« %(title)s ») : dites ce qu'elle devient.")
+                % {"title": item.title},
+                code="item_action_missing",
+            )
+        if item_action == DELETE_ITEM:
+            item.delete()
+        else:
+            item.decision = None
+            item.save(update_fields=["decision", "updated_at"])
+            note = _(
+                "Décision d'origine supprimée : « %(decision)s », prise lors de « %(meeting)s » le %(date)s. "
+                "L'action est maintenue."
+            ) % {
+                "decision": decision.title,
+                "meeting": meeting.title,
+                "date": formats.date_format(timezone.localtime(meeting.starts_at), "SHORT_DATE_FORMAT"),
+            }
+            roadmap_comment_add(actor=actor, item=item, body=note)
+    decision.delete()
 
 
 # ------------------------------------------------------------------ CSV import

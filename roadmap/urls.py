@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     # Before the region pattern: no region slug can shadow it.
     path("vue-nationale/", views.overview, name="overview"),
+    # Posted by the minutes page and the decisions register (staff): the decision becomes a roadmap item.
+    path("decisions/<int:pk>/action/", views.decision_to_item, name="decision_to_item"),
     path("<slug:region_slug>/", views.region_roadmap, name="region"),
     path("<slug:region_slug>/export.csv", views.export_csv, name="export_csv"),
     path("<slug:region_slug>/imprimer/", views.print_roadmap, name="print"),

@@ -1,21 +1,27 @@
 import io
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from core.access import private, staff_only
-from core.page_cache import ROADMAP_SCOPE, cached_page
+from core.page_cache import PUBLIC_SCOPE, ROADMAP_SCOPE, cache_public_page, cached_page
+from core.redirects import safe_next_url
 from regions.models import ExportLog, Region
 from regions.selectors import region_for_official
 from regions.services import export_log_record
 from roadmap.exports import roadmap_csv_write
 from roadmap.forms import CommentForm, RoadmapFilterForm
 from roadmap.selectors import (
+    decision_get,
+    decisions_national,
+    region_commitments,
     roadmap_item_get,
     roadmap_items_by_axis,
     roadmap_items_for_region,
@@ -23,7 +29,7 @@ from roadmap.selectors import (
     roadmap_public_summary,
     roadmap_region_get,
 )
-from roadmap.services import roadmap_comment_add, roadmap_item_acknowledge
+from roadmap.services import roadmap_comment_add, roadmap_item_acknowledge, roadmap_item_from_decision
 
 
 def _is_official_of(user, region) -> bool:
@@ -124,6 +130,39 @@ def item_acknowledge(request, region_slug, pk):
     return redirect(item.get_absolute_url())
 
 
+@require_POST
+@staff_only
+def decision_to_item(request, pk):
+    """Turn the decision into a roadmap item of its meeting's region (or find the one it has), then go back.
+
+    Where the region already has an item of the same title, staff are taken to the page that links the
+    decision to it.
+    """
+    if not request.user.has_perm("roadmap.add_roadmapitem"):
+        raise PermissionDenied
+    decision = decision_get(user=request.user, pk=pk)
+    had_item = hasattr(decision, "roadmap_item")
+    try:
+        item = roadmap_item_from_decision(actor=request.user, decision=decision)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+        back = safe_next_url(request, reverse("admin:meetings_decision_changelist"))
+        if refusal.code == "duplicate_title":
+            return redirect(
+                f"{reverse('admin:meetings_decision_link', args=[decision.pk])}?{urlencode({'next': back})}"
+            )
+        return redirect(back)
+    if had_item:
+        messages.info(request, _("La décision a déjà son action : « %(title)s ».") % {"title": item.title})
+    else:
+        messages.success(
+            request,
+            _("Action « %(title)s » ajoutée à la feuille de route de la région %(region)s.")
+            % {"title": item.title, "region": item.region.name},
+        )
+    return redirect(safe_next_url(request, item.get_absolute_url()))
+
+
 @require_GET
 @private
 def export_csv(request, region_slug):
@@ -155,14 +194,23 @@ def print_roadmap(request, region_slug):
 @require_GET
 @staff_only
 def overview(request):
-    return render(request, "roadmap/overview.html", {"summaries": roadmap_overview(user=request.user)})
+    return render(
+        request,
+        "roadmap/overview.html",
+        {"summaries": roadmap_overview(user=request.user), "national_decisions": decisions_national(user=request.user)},
+    )
 
 
 @require_safe
+# Cached like the other public pages; any change of an item (roadmap scope) or of a decision or meeting
+# (public scope) shows at once.
+@cache_public_page(scopes=[PUBLIC_SCOPE, ROADMAP_SCOPE])
 def roadmap_summary(request, slug):
-    """Public summary of the region's roadmap for professionals: figures by axis, no item's text.
-
-    Not in the page cache: the figures follow every change of an item at once.
-    """
+    """Public summary of the region's roadmap for professionals: figures by axis, no item's text, and what
+    each meeting held committed to (counts and the titles of public decisions)."""
     region = get_object_or_404(Region, slug=slug)
-    return render(request, "regions/roadmap_summary.html", {"summary": roadmap_public_summary(region=region)})
+    return render(
+        request,
+        "regions/roadmap_summary.html",
+        {"summary": roadmap_public_summary(region=region), "held_meetings": region_commitments(region=region)},
+    )

@@ -4,8 +4,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from meetings.models import SurveyResponse
-from meetings.tests.factories import AgendaItemFactory, RegistrationFactory, ReminderFactory
+from meetings.models import Decision, SurveyResponse
+from meetings.tests.factories import AgendaItemFactory, DecisionFactory, RegistrationFactory, ReminderFactory
 from messaging.models import Unsubscription
 from messaging.tests.factories import OutboundMessageFactory
 from regions.models import ExportLog, RegionalCouncil
@@ -31,6 +31,10 @@ def some_rows():
     SurveyResponse.objects.create(meeting=meeting, registration=registration, rating=5, comment="Très utile")
     comment = CommentFactory(author=official.user)
     AcknowledgementFactory(item=comment.item, user=official.user)
+    # Two decisions of the meeting: one carried out by the item, one not yet on the roadmap.
+    comment.item.decision = DecisionFactory(meeting=meeting, agenda_item=meeting.agenda_items.first())
+    comment.item.save()
+    DecisionFactory(meeting=meeting, agenda_item=None, scope=Decision.Scope.NATIONAL)
     ExportLog.objects.create(user=official.user, kind=ExportLog.Kind.ROADMAP_CSV, row_count=3, region=meeting.region)
     return registration
 

@@ -22,10 +22,10 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from meetings.models import Decision, Minutes, MinutesDocument, MinutesVersion, SurveyResponse
+from meetings.models import Decision, Meeting, Minutes, MinutesDocument, MinutesVersion, SurveyResponse
 from meetings.selectors.validation import content_hash, minutes_content
 from meetings.tests.document_factories import MinutesFactory, minutes_validate
-from meetings.tests.factories import MeetingFactory, RegistrationFactory
+from meetings.tests.factories import DecisionFactory, MeetingFactory, RegistrationFactory
 from meetings.tokens import minutes_validation_token_make, survey_token_make
 from messaging.models import Unsubscription
 from messaging.tests.factories import OutboundMessageFactory
@@ -47,7 +47,11 @@ ANONYMOUS, PROFESSIONAL, OFFICIAL_A, OFFICIAL_B, STAFF, SUPERUSER = ACTORS = (
 PORTAL_APPS = ("regions", "plan", "meetings", "roadmap", "messaging")
 
 # Private data of each region and each person: never in an answer to someone else.
-ROADMAP_MARKERS = {"a": ["ROADMAP-A-7Q2", "COMMENT-A-5K8"], "b": ["ROADMAP-B-3X9", "COMMENT-B-8W1"]}
+# A region's decisions not marked public, and the details of any decision, are as private as its roadmap.
+ROADMAP_MARKERS = {
+    "a": ["ROADMAP-A-7Q2", "COMMENT-A-5K8", "DECISION-A-4R6", "DETAILS-A-9P3"],
+    "b": ["ROADMAP-B-3X9", "COMMENT-B-8W1"],
+}
 PERSON_MARKERS = {
     "a": ["Personne-A-Zq4", "pro-a-zq4@example.ma", "+212600000401", "MESSAGE-A-Zq4"],
     "b": ["Personne-B-Vj7", "pro-b-vj7@example.ma", "+212600000702", "MESSAGE-B-Vj7"],
@@ -71,6 +75,13 @@ def world(db, private_media):
     for side, where in (("a", region_a), ("b", region_b)):
         items[side] = RoadmapItemFactory(region=where, title=f"{ROADMAP_MARKERS[side][0]} action")
         CommentFactory(item=items[side], body=f"{ROADMAP_MARKERS[side][1]} avis")
+    # A meeting of region A held, with a private decision carried out by A's item and a public one without item.
+    held_a = MeetingFactory(region=region_a, status=Meeting.Status.HELD)
+    items["a"].decision = DecisionFactory(
+        meeting=held_a, title=f"{ROADMAP_MARKERS['a'][2]} décision", details=ROADMAP_MARKERS["a"][3], is_public=False
+    )
+    items["a"].save()
+    public_decision_a = DecisionFactory(meeting=held_a, title="Engagement public", details=ROADMAP_MARKERS["a"][3])
     staff = UserFactory(username="onmt-staff", is_staff=True)
     staff.user_permissions.set(Permission.objects.filter(content_type__app_label__in=PORTAL_APPS))
     superuser = UserFactory(username="onmt-root", is_staff=True, is_superuser=True)
@@ -103,6 +114,7 @@ def world(db, private_media):
         item_a=items["a"],
         item_b=items["b"],
         minutes_pdf_a=minutes_pdf_a,
+        public_decision_a=public_decision_a,
         official_a=OfficialFactory(region=region_a).user,
         official_b=OfficialFactory(region=region_b).user,
         staff=staff,
@@ -244,6 +256,12 @@ SITE = {
         method="post",
         data={"body": "Un avis"},
     ),
+    # Turning a decision into a roadmap item: ONMT staff only.
+    "roadmap:decision_to_item": Case(
+        lambda w, a: reverse("roadmap:decision_to_item", args=[w.public_decision_a.pk]),
+        statuses(302, 302, 403, 403, 302, 302),
+        method="post",
+    ),
     # Acknowledging is the region's CRT's act, not ONMT's.
     "roadmap:acknowledge": Case(
         _named("roadmap:acknowledge", _region_a, _item_a),
@@ -346,6 +364,9 @@ SITE = {
         lambda w, a: reverse("admin:meetings_tour_timeline", args=[w.meeting_a.tour.pk]), ADMIN_ONLY
     ),
     "admin:roadmap_roadmapitem_import": Case(_named("admin:roadmap_roadmapitem_import"), ADMIN_ONLY),
+    "admin:meetings_decision_link": Case(
+        lambda w, a: reverse("admin:meetings_decision_link", args=[w.public_decision_a.pk]), ADMIN_ONLY
+    ),
     "admin:auth_user_password_change": Case(
         lambda w, a: reverse("admin:auth_user_password_change", args=[w.official_a.pk]),
         statuses(302, 302, 302, 302, 403, 200),
@@ -374,6 +395,8 @@ ADMIN_MODELS = {
     "messaging.unsubscription": {},
     "meetings.meetingmessagestats": {"add": 403, "delete": 403},
     "meetings.surveyresponse": {"add": 403},
+    # The decisions register (its admin class is the roadmap app's: it turns decisions into items).
+    "meetings.decision": {},
     # The audit log of exports: superusers read it, nobody edits it.
     "regions.exportlog": {"staff": False, "add": 403, "delete": 403},
 }

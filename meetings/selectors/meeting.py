@@ -1,10 +1,12 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.http import Http404
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from meetings.models import AgendaItem, Meeting, Registration, Tour
 from regions.map import RegionOutline, region_outlines
@@ -34,6 +36,23 @@ def meeting_public_get(*, slug: str) -> Meeting:
     if meeting is None:
         raise Http404("Rencontre introuvable.")
     return meeting
+
+
+def meeting_public_commitments(*, meeting: Meeting):
+    """What the meeting committed to and where it stands, once it is held (None before, or if it decided
+    nothing): counts and public titles, from the app that follows the roadmap.
+
+    settings.MEETINGS_COMMITMENTS names a callable taking `meeting_ids=` and returning, per meeting id that
+    decided anything, an object with `total`, `done`, `in_progress` and `public` (each with `title`, `status`).
+    """
+    if meeting.status != Meeting.Status.HELD:
+        return None
+    return import_string(settings.MEETINGS_COMMITMENTS)(meeting_ids=[meeting.pk]).get(meeting.pk)
+
+
+def meeting_public_decision_titles(*, meeting: Meeting) -> list[str]:
+    """The titles of the meeting's decisions marked public, in their order (what attendees are told)."""
+    return list(meeting.decisions.filter(is_public=True).order_by("position", "pk").values_list("title", flat=True))
 
 
 def meetings_admin_list() -> QuerySet[Meeting]:

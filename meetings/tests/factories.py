@@ -3,7 +3,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from meetings.models import AgendaItem, Meeting, Registration, Reminder, Tour
+from meetings.models import AgendaItem, Decision, Meeting, Registration, Reminder, Tour
 from regions.models import Region
 
 
@@ -92,3 +92,25 @@ class ReminderFactory(factory.django.DjangoModelFactory):
 
     meeting = factory.SubFactory(MeetingFactory)
     offset = Reminder.DEFAULT_OFFSET
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    """A public regional decision of a meeting, on one of its agenda items."""
+
+    class Meta:
+        model = Decision
+        skip_postgeneration_save = True
+
+    meeting = factory.SubFactory(MeetingFactory, status=Meeting.Status.HELD)
+    agenda_item = factory.SubFactory(AgendaItemFactory, meeting=factory.SelfAttribute("..meeting"))
+    title = factory.Sequence(lambda n: f"Engagement n°{n}")
+    details = "Précisions internes de la décision."
+    axis = Decision.Axis.PROMOTION
+    product_line = Decision.ProductLine.SEASIDE
+    owner = Decision.Owner.ONMT
+    position = factory.Sequence(int)
+
+    @factory.post_generation
+    def markets(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.markets.set(extracted)

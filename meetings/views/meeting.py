@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
-from core.page_cache import cache_public_page
+from core.page_cache import PUBLIC_SCOPE, ROADMAP_SCOPE, cache_public_page
 from meetings.calendar import calendar_bytes, meeting_ics
 from meetings.selectors import meeting as selectors
 from regions.models import Region
@@ -43,9 +43,10 @@ def tour_detail(request, slug):
 
 
 @require_safe
-@cache_public_page
+# Once held, the page shows where the roadmap items of its decisions stand.
+@cache_public_page(scopes=[PUBLIC_SCOPE, ROADMAP_SCOPE])
 def meeting_detail(request, slug):
-    """Public page of a meeting: practical details, agenda and registration state."""
+    """Public page of a meeting: practical details, agenda, registration state and, once held, its commitments."""
     meeting = selectors.meeting_public_get(slug=slug)
     return render(
         request,
@@ -55,6 +56,7 @@ def meeting_detail(request, slug):
             "seats_taken": meeting.seats_taken,
             "seats_left": meeting.seats_left,
             "registration_state": meeting.registration_state(seats_taken=meeting.seats_taken),
+            "commitments": selectors.meeting_public_commitments(meeting=meeting),
         },
     )
 
