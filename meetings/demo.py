@@ -1,17 +1,34 @@
-"""The demo 2026 tour: 24 meetings in the 12 regions and a few registrations; called by `load_demo_data`.
+"""The demo 2026 tour, called by `load_demo_data`: 24 meetings in the 12 regions, the first four stops held.
 
-Meetings are created, published and marked held through the services, as staff would in the
-admin, so they carry what those steps add (default reminders, sequence). Safe to run twice.
+Meetings are created, published and marked held through the services, as staff would in the admin, so
+they carry what those steps add (default reminders, sequence). A held stop has its delegation, its
+attendance (who came, who did not, survey answers), its minutes and the decisions of the CRT session,
+co-signed by the CRT for the first stop and awaiting the CRT's answer for the second; the stops ahead
+have registrations and no outcome yet. Safe to run twice.
 """
 
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from meetings.models import AgendaItem, Meeting, Registration, Tour
+from meetings.models import (
+    AgendaItem,
+    Decision,
+    DelegationMember,
+    Meeting,
+    Minutes,
+    MinutesValidation,
+    Registration,
+    SurveyResponse,
+    Tour,
+)
+from meetings.services.delegation import delegation_save
 from meetings.services.meeting import meeting_mark_held, meeting_publish, meeting_save
+from meetings.services.minutes import decision_create, minutes_save, minutes_start
 from meetings.services.registration import registration_create
-from regions.models import Region
+from meetings.services.validation import minutes_send_for_validation, minutes_validate
+from plan.models import Axis, Market, Owner, ProductLine
+from regions.models import Contact, Region
 
 DEMO_PROFESSIONALS = [
     ("Nadia Benali", "Dakhla Attitude", Registration.Sector.LODGING, "fr"),
@@ -22,10 +39,17 @@ DEMO_PROFESSIONALS = [
     ("فاطمة الزهراء", "تعاونية أركان", Registration.Sector.CRAFTS, "ar"),
 ]
 
-# The tour starts in Dakhla-Oued Ed-Dahab and then goes north, one region after another.
+# The tour starts in Dakhla-Oued Ed-Dahab and then goes north, one region after another; four stops are
+# behind it today.
 TOUR_ORDER = [12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]
 DAYS_BETWEEN_STOPS = 8
+DAYS_SINCE_FIRST_STOP = 26
 VENUES = {Meeting.Kind.CRT_SESSION: "Siège du Conseil régional", Meeting.Kind.PROFESSIONALS: "Palais des congrès"}
+CRT_AGENDA = [
+    (time(9, 30), "Bilan de la saison et situation de la destination", "Direction du CRT"),
+    (time(10, 15), "Marchés prioritaires et produits de la région", "ONMT"),
+    (time(11, 15), "Feuille de route régionale : engagements de chacun", "ONMT, CRT et CNT"),
+]
 AGENDA = [
     (time(15, 0), "Accueil et mot de bienvenue du CRT", "Président(e) du CRT"),
     (time(15, 20), "Plan stratégique de relance et marchés prioritaires", "ONMT"),
@@ -35,15 +59,21 @@ AGENDA = [
 ]
 
 
-def load_demo_tour() -> None:
-    """The tour, its meetings (held, published or draft by their date) and registrations for the next two."""
+def load_demo_tour(*, actor) -> None:
+    """The tour, its meetings (held, published or draft by their date), registrations for the next two,
+    and what the held stops left: attendance, delegation, minutes, decisions (`actor` writes the minutes)."""
     _demo_tour()
     _demo_registrations()
+    for meeting in Meeting.objects.filter(status=Meeting.Status.HELD).select_related("region").order_by("starts_at"):
+        if meeting.kind == Meeting.Kind.PROFESSIONALS:
+            _demo_attendance(meeting)
+        else:
+            _demo_outcomes(meeting, actor=actor)
 
 
 def _demo_tour() -> None:
     today = timezone.localdate()
-    first_stop = today - timedelta(days=10)
+    first_stop = today - timedelta(days=DAYS_SINCE_FIRST_STOP)
     tour, _ = Tour.objects.get_or_create(
         slug="relance-2026",
         defaults={
@@ -95,11 +125,11 @@ def _demo_tour() -> None:
                     "dispositifs marketing et commerciaux adaptés aux potentialités de la région.",
                 )
             )
-            if kind == Meeting.Kind.PROFESSIONALS:
-                AgendaItem.objects.bulk_create(
-                    AgendaItem(meeting=meeting, position=i, starts_at=at, title=item, speaker=speaker)
-                    for i, (at, item, speaker) in enumerate(AGENDA)
-                )
+            agenda = AGENDA if kind == Meeting.Kind.PROFESSIONALS else CRT_AGENDA
+            AgendaItem.objects.bulk_create(
+                AgendaItem(meeting=meeting, position=i, starts_at=at, title=item, speaker=speaker)
+                for i, (at, item, speaker) in enumerate(agenda)
+            )
             _advance(meeting, to=status)
 
 
@@ -109,6 +139,10 @@ def _advance(meeting: Meeting, *, to: str) -> None:
         meeting_publish(meeting=meeting)
     if to == Meeting.Status.HELD:
         meeting_mark_held(meeting=meeting)
+
+
+def _phone(region: Region, n: int) -> str:
+    return f"+2126{region.number:02d}{n:06d}"
 
 
 def _demo_registrations() -> None:
@@ -126,7 +160,208 @@ def _demo_registrations() -> None:
                 organisation=organisation,
                 sector=sector,
                 email=f"pro{n}.{meeting.region.slug}@example.ma",
-                phone="+212661000000",
+                phone=_phone(meeting.region, 100 + n),
                 city=meeting.city,
                 language=language,
             )
+
+
+# Who came to a held professionals' meeting: (name, organisation, sector, language, came, survey rating).
+ATTENDEES = [
+    ("Nadia Benali", "Hôtel Les Dunes", Registration.Sector.LODGING, "fr", True, 5),
+    ("محمد الصحراوي", "وكالة الجنوب للأسفار", Registration.Sector.TRAVEL_AGENCY, "ar", True, 4),
+    ("Youssef El Idrissi", "Glisse et Vent", Registration.Sector.LEISURE, "fr", True, 4),
+    ("Salma Alaoui", "Transports Atlas Sud", Registration.Sector.TRANSPORT, "fr", False, None),
+    ("Karim Ouazzani", "Guides et découvertes", Registration.Sector.GUIDES, "en", True, 3),
+    ("فاطمة الزهراء بناني", "تعاونية الصناعة التقليدية", Registration.Sector.CRAFTS, "ar", True, 5),
+    ("Hicham Tazi", "Riad Al Waha", Registration.Sector.LODGING, "fr", True, None),
+    ("Amina Chraibi", "Événements du Sud", Registration.Sector.MICE, "fr", False, None),
+    ("Rachid Amrani", "Restaurant La Lagune", Registration.Sector.RESTAURANTS, "fr", True, 4),
+    ("Leila Haddad", "Office du tourisme communal", Registration.Sector.INSTITUTION, "en", True, None),
+]
+
+
+def _demo_attendance(meeting: Meeting) -> None:
+    """Registrations of a meeting already held, as check-in left them: who came, who did not, and survey answers.
+
+    Written directly: the registration service rightly refuses a meeting in the past.
+    """
+    if meeting.registrations.exists():
+        return
+    for n, (name, organisation, sector, language, came, rating) in enumerate(ATTENDEES):
+        registration = Registration.objects.create(
+            meeting=meeting,
+            full_name=name,
+            organisation=organisation,
+            sector=sector,
+            email=f"participant{n}.{meeting.region.slug}@example.ma",
+            phone=_phone(meeting.region, n),
+            city=meeting.city,
+            language=language,
+            consent_at=meeting.starts_at - timedelta(days=5, hours=n),
+            status=Registration.Status.ATTENDED if came else Registration.Status.CONFIRMED,
+            attended_at=meeting.starts_at + timedelta(minutes=3 * n) if came else None,
+        )
+        if rating is not None:
+            SurveyResponse.objects.create(
+                meeting=meeting,
+                registration=registration,
+                rating=rating,
+                comment="Des échanges concrets ; à refaire dans un an." if rating >= 4 else "",
+            )
+
+
+# What each CRT session decided: the region's own commitments by region number, after those every region
+# agreed (the seat city in the title). (title, axis, product line, owner, market slugs, due in days).
+COMMON_DECISIONS = [
+    (
+        "Campagne de promotion de {seat} sur les marchés prioritaires",
+        Axis.PROMOTION,
+        ProductLine.OTHER,
+        Owner.ONMT,
+        ["france", "espagne", "royaume-uni"],
+        75,
+    ),
+    (
+        "Campagne tourisme interne « {seat}, destination de proximité »",
+        Axis.DOMESTIC,
+        ProductLine.OTHER,
+        Owner.ONMT,
+        ["national"],
+        40,
+    ),
+    ("Formation de 40 opérateurs de {seat} au marketing digital", Axis.DIGITAL, ProductLine.OTHER, Owner.CNT, [], 20),
+]
+REGION_DECISIONS = {
+    12: [
+        (
+            "Dakhla, capitale du kitesurf : salon et éductours",
+            Axis.PRODUCT,
+            ProductLine.WATER_SPORTS,
+            Owner.CRT,
+            ["france", "allemagne"],
+            15,
+        )
+    ],
+    11: [
+        (
+            "Pêche sportive et sports nautiques à Foum El Oued",
+            Axis.PRODUCT,
+            ProductLine.WATER_SPORTS,
+            Owner.CRT,
+            ["espagne"],
+            60,
+        )
+    ],
+    10: [
+        (
+            "Plage Blanche et oasis : circuits nature et désert",
+            Axis.PRODUCT,
+            ProductLine.DESERT,
+            Owner.CNT,
+            ["national"],
+            90,
+        )
+    ],
+    9: [
+        (
+            "Agadir, destination golf d'hiver",
+            Axis.PRODUCT,
+            ProductLine.GOLF,
+            Owner.CNT,
+            ["royaume-uni", "scandinavie"],
+            120,
+        )
+    ],
+}
+# Agreed once, for every region: the CNT task force's action, carried forward to the following stops.
+NATIONAL_DECISION = (
+    "Plateforme nationale de distribution des offres de tourisme interne",
+    Axis.DOMESTIC,
+    ProductLine.OTHER,
+    Owner.CNT,
+    ["national", "mre"],
+    100,
+)
+MINUTES_SUMMARY = (
+    "Séance de travail ONMT, CRT et CNT sur la relance de la destination {seat} : bilan de la saison, "
+    "marchés prioritaires et engagements de la feuille de route régionale."
+)
+ENTRY_TEXTS = [
+    (
+        "Le CRT présente la fréquentation de la saison et les capacités d'hébergement disponibles.",
+        "Les hôteliers demandent une visibilité sur les dessertes aériennes.",
+    ),
+    (
+        "L'ONMT présente les marchés prioritaires et les produits à mettre en avant pour la région.",
+        "Les agences de voyages souhaitent des offres packagées pour le marché national.",
+    ),
+    ("Les engagements de chacun sont arrêtés ; ils entrent dans la feuille de route régionale.", ""),
+]
+
+
+def _demo_outcomes(meeting: Meeting, *, actor) -> None:
+    """The delegation, minutes and decisions of a held CRT session; the first co-signed, the second sent."""
+    if Decision.objects.filter(meeting=meeting).exists():
+        return
+    region, seat = meeting.region, meeting.region.seat_city
+    president = Contact.objects.get(region=region, email=f"president@crt-{region.slug}.ma")
+    delegation_save(
+        meeting=meeting,
+        changed=[
+            DelegationMember(
+                side=DelegationMember.Side.CRT, role=DelegationMember.Role.CHAIR, contact=president, position=0
+            ),
+            DelegationMember(
+                side=DelegationMember.Side.ONMT, role=DelegationMember.Role.SPEAKER, user=actor, position=1
+            ),
+            DelegationMember(
+                side=DelegationMember.Side.CNT,
+                role=DelegationMember.Role.SPEAKER,
+                full_name="Représentant(e) de la task force produit",
+                organisation="CNT",
+                position=2,
+            ),
+            DelegationMember(
+                side=DelegationMember.Side.ONMT,
+                role=DelegationMember.Role.NOTE_TAKER,
+                full_name="Rapporteur de la délégation",
+                organisation="ONMT",
+                position=3,
+            ),
+        ],
+    )
+    minutes = minutes_start(meeting=meeting, actor=actor)
+    entries = list(minutes.entries.select_related("agenda_item").order_by("agenda_item__position"))
+    changes = {"summary": MINUTES_SUMMARY.format(seat=seat)}
+    for entry, (summary, points) in zip(entries, ENTRY_TEXTS, strict=False):
+        changes[f"entry-{entry.pk}-summary"] = summary
+        changes[f"entry-{entry.pk}-points_raised"] = points
+    base = dict.fromkeys(changes, "")
+    minutes_save(minutes_id=minutes.pk, base_version=minutes.version, changes=changes, base_values=base, actor=actor)
+    markets = {market.slug: market for market in Market.objects.all()}
+    decided = [(title.format(seat=seat), *rest) for title, *rest in COMMON_DECISIONS] + REGION_DECISIONS.get(
+        region.number, []
+    )
+    first_stop = not Decision.objects.filter(scope=Decision.Scope.NATIONAL).exists()
+    if first_stop:
+        decided.append(NATIONAL_DECISION)
+    day = timezone.localtime(meeting.starts_at).date()
+    for title, axis, product_line, owner, slugs, due_in in decided:
+        decision_create(
+            meeting=meeting,
+            agenda_item=entries[-1].agenda_item,
+            title=title,
+            axis=axis,
+            product_line=product_line,
+            owner=owner,
+            markets=[markets[slug] for slug in slugs],
+            due_on=day + timedelta(days=due_in),
+            scope=Decision.Scope.NATIONAL if (title, axis) == NATIONAL_DECISION[:2] else Decision.Scope.REGIONAL,
+        )
+    held_before = Minutes.objects.filter(meeting__starts_at__lt=meeting.starts_at, versions__isnull=False).count()
+    if held_before < 2:
+        minutes.refresh_from_db()
+        version = minutes_send_for_validation(minutes=minutes, validator=president, actor=actor)
+        if held_before == 0:
+            minutes_validate(version=version, contact=president, channel=MinutesValidation.Channel.LINK)

@@ -57,10 +57,13 @@ def test_admin_refuses_non_staff(client):
     assert "/admin/login/" in response["Location"]
 
 
-def test_demo_data_command_is_idempotent(settings, tmp_path, django_user_model):
+def test_demo_data_command_is_idempotent(
+    settings, tmp_path, django_user_model, django_capture_on_commit_callbacks, private_media
+):
     from django.core.management import call_command
+    from django.db.models import Count
 
-    from meetings.models import AgendaItem, Meeting, Registration, Reminder
+    from meetings.models import AgendaItem, Meeting, Minutes, MinutesDocument, Registration, Reminder
     from messaging.models import OutboundMessage
     from regions.models import Contact, RegionalCouncil
     from roadmap.models import Acknowledgement, RoadmapItem, StatusChange
@@ -84,14 +87,25 @@ def test_demo_data_command_is_idempotent(settings, tmp_path, django_user_model):
         }
 
     settings.VAR_DIR = tmp_path
-    call_command("load_demo_data")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo_data")
     first = snapshot()
     credentials = (tmp_path / "demo_credentials.txt").read_text()
     call_command("load_demo_data")
     assert snapshot() == first
     assert (tmp_path / "demo_credentials.txt").read_text() == credentials
-    assert first["Meeting"] == 24 and first["RegionalCouncil"] == 12 and first["Registration"] == 12
-    assert first["OutboundMessage"] >= 12 and first["RoadmapItem"] >= 12 * 6
+    # Four stops held (ten registrations each, as check-in left them), six registrations for each of the next two.
+    assert first["Meeting"] == 24 and first["RegionalCouncil"] == 12 and first["Registration"] == 4 * 10 + 2 * 6
+    assert first["OutboundMessage"] >= 12 and first["RoadmapItem"] >= 4 * 4
+    # What the held stops left: their minutes, the first co-signed by its CRT and sent to it as a PDF.
+    assert sorted(Minutes.objects.values_list("meeting__region__number", "status")) == [
+        (9, "draft"),
+        (10, "draft"),
+        (11, "submitted"),
+        (12, "validated"),
+    ]
+    assert MinutesDocument.objects.filter(state=MinutesDocument.State.READY).exists()
+    assert not Registration.objects.values("phone").annotate(n=Count("pk")).filter(n__gt=1).exists()
     assert Meeting.objects.order_by("starts_at").first().region.number == 12
     # Published through the service: each professionals' meeting got the default reminders, drafts none.
     professionals = Meeting.objects.filter(kind=Meeting.Kind.PROFESSIONALS)

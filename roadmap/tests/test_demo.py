@@ -1,32 +1,39 @@
 import pytest
 from django.db.models import Count
 
-from meetings.models import Meeting
-from meetings.tests.factories import MeetingFactory
-from regions.tests.factories import OfficialFactory, region
+from meetings.demo import load_demo_tour
+from regions.demo import load_demo_councils
+from regions.tests.factories import OfficialFactory, UserFactory, region
 from roadmap.demo import load_demo_roadmaps
 from roadmap.models import Acknowledgement, RoadmapItem, StatusChange
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_roadmaps_cover_every_region_and_load_once():
-    OfficialFactory(region=region(12))
-    meeting = MeetingFactory(region=region(12), kind=Meeting.Kind.CRT_SESSION)
+def test_demo_roadmaps_carry_out_what_the_held_stops_decided_and_load_once():
+    official = OfficialFactory(region=region(12))
+    load_demo_councils(officials={})
+    load_demo_tour(actor=UserFactory(is_staff=True, first_name="Équipe", last_name="Tournée"))
 
     created = load_demo_roadmaps()
 
     per_region = dict(RoadmapItem.objects.values_list("region__number").annotate(n=Count("pk")))
-    assert set(per_region) == set(range(1, 13))
-    assert all(6 <= count <= 12 for count in per_region.values())
+    # Only the regions whose meeting is behind the tour have a roadmap, and no two alike.
+    assert set(per_region) == {12, 11, 10, 9}
+    titles = {
+        number: set(RoadmapItem.objects.filter(region__number=number).values_list("title", flat=True))
+        for number in per_region
+    }
+    assert all(titles[a] != titles[b] for a in titles for b in titles if a < b)
     assert created == sum(per_region.values())
-    assert set(RoadmapItem.objects.values_list("axis", flat=True)) == set(RoadmapItem.Axis.values)
-    assert RoadmapItem.objects.filter(region=region(12), meeting=meeting).count() == per_region[12]
-    assert any(item.is_overdue for item in RoadmapItem.objects.all())
-    assert Acknowledgement.objects.filter(item__region=region(12)).count() == 2
+    items = list(RoadmapItem.objects.select_related("decision__meeting"))
+    assert all(item.decision is not None and item.meeting == item.decision.meeting for item in items)
+    # Nothing decided at a meeting ahead, nothing due before the meeting that decided it.
+    assert all(item.meeting.status == "held" and item.due_on >= item.meeting.starts_at.date() for item in items)
+    assert any(item.is_overdue for item in items) and any(item.status == RoadmapItem.Status.DONE for item in items)
+    assert Acknowledgement.objects.filter(user=official.user).exists()
     history = StatusChange.objects.count()
 
     assert load_demo_roadmaps() == 0
     assert RoadmapItem.objects.count() == created
     assert StatusChange.objects.count() == history
-    assert Acknowledgement.objects.count() == 2

@@ -25,9 +25,9 @@ class Command(BaseCommand):
         credentials_file = settings.VAR_DIR / "demo_credentials.txt"
         with transaction.atomic():
             passwords = self._users(credentials_file)
-            users = get_user_model().objects.in_bulk(OFFICIAL_REGIONS.values(), field_name="username")
+            users = get_user_model().objects.in_bulk(["admin", *OFFICIAL_REGIONS.values()], field_name="username")
             load_demo_councils(officials={number: users[name] for number, name in OFFICIAL_REGIONS.items()})
-            load_demo_tour()
+            load_demo_tour(actor=users["admin"])
             load_demo_roadmaps()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Admin: {settings.SITE_URL}/admin/  login admin / {passwords['admin']}")
@@ -49,6 +49,7 @@ class Command(BaseCommand):
             if username == "admin":
                 user.is_staff = user.is_superuser = True
                 user.email = "admin@onmt.ma"
+                user.first_name, user.last_name = "Équipe", "Tournée ONMT"
             user.save()
             passwords[username] = password
         settings.VAR_DIR.mkdir(exist_ok=True)
