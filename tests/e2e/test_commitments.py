@@ -47,8 +47,7 @@ def test_commitments_on_the_public_pages_fit_and_pass_axe(live_server, browser, 
     page.set_default_timeout(10_000)
     page.goto(live_server.url + "/")
     if language != "fr":
-        page.select_option("#language-select", language)
-        page.get_by_role("button", name="OK").click()
+        page.locator(f".language-switch a[lang={language}]").click()
         page.wait_for_load_state()
     for path in (meeting.get_absolute_url(), f"/regions/{meeting.region.slug}/feuille-de-route/"):
         page.goto(live_server.url + path)

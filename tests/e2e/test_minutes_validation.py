@@ -40,8 +40,7 @@ def log_in(page, base_url: str, username: str) -> None:
 
 def switch_language(page, language: str) -> None:
     if language != "fr":
-        page.select_option("#language-select", language)
-        page.locator(".language-switch button").click()
+        page.locator(f".language-switch a[lang={language}]").click()
         page.wait_for_load_state()
 
 
