@@ -287,6 +287,9 @@ MEETINGS_COMMITMENTS = "roadmap.selectors.meeting_commitments"
 
 # The personal link a CRT validator gets to co-sign a version of the minutes works this many days.
 MINUTES_VALIDATION_LINK_DAYS = env.int("MINUTES_VALIDATION_LINK_DAYS", default=14)
+# The attendees' follow-up lists the meeting's decisions: it waits for the CRT to co-sign the minutes,
+# at most this many hours after the meeting ends.
+MEETINGS_FOLLOW_UP_DELAY_HOURS = env.int("MEETINGS_FOLLOW_UP_DELAY_HOURS", default=24)
 
 # Only the benchmark turns this on: it serves the bare reference view at /bench/bare/.
 BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)

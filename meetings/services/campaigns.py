@@ -3,13 +3,15 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings import drafts as content
-from meetings.models import Meeting, MeetingFollowUp, Registration, RegistrationState, Reminder
+from meetings.models import Meeting, MeetingFollowUp, Minutes, Registration, RegistrationState, Reminder
 from meetings.selectors.meeting import meeting_public_decision_titles
 from meetings.selectors.registration import registration_seats_taken
 from messaging.models import OutboundMessage
@@ -201,10 +203,17 @@ def reminders_create_defaults(*, meeting: Meeting) -> list[Reminder]:
 
 
 def follow_ups_send(*, now: datetime | None = None) -> int:
-    """Queue the follow-up of every meeting recently marked held, once; returns how many meetings."""
+    """Queue the follow-up of every meeting recently marked held, once; returns how many meetings.
+
+    The follow-up lists what the meeting decided: it waits for the CRT to co-sign the minutes, and at
+    most MEETINGS_FOLLOW_UP_DELAY_HOURS after the meeting's end (minutes still unsigned, or none kept).
+    """
     now = now or timezone.now()
+    outcomes_known = Q(minutes__status=Minutes.Status.VALIDATED) | Q(
+        ends_at__lte=now - timedelta(hours=settings.MEETINGS_FOLLOW_UP_DELAY_HOURS)
+    )
     meetings = Meeting.objects.filter(
-        status=Meeting.Status.HELD, follow_up__isnull=True, ends_at__gte=now - FOLLOW_UP_WINDOW
+        outcomes_known, status=Meeting.Status.HELD, follow_up__isnull=True, ends_at__gte=now - FOLLOW_UP_WINDOW
     ).select_related("region")
     done = 0
     for meeting in meetings:

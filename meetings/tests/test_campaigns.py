@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings import tokens
-from meetings.models import Meeting, MeetingFollowUp, Registration, Reminder
+from meetings.models import Meeting, MeetingFollowUp, Minutes, Registration, Reminder
 from meetings.services import campaigns, notifications
 from meetings.tests.factories import DecisionFactory, MeetingFactory, RegistrationFactory, ReminderFactory
 from messaging.models import OutboundMessage
@@ -165,7 +165,7 @@ def test_invited_contacts_who_did_not_register_can_be_reminded(django_capture_on
 
 
 def test_follow_up_after_a_held_meeting_targets_by_attendance(django_capture_on_commit_callbacks):
-    meeting = MeetingFactory(status=Meeting.Status.HELD, starts_at=timezone.now() - timedelta(days=1))
+    meeting = MeetingFactory(status=Meeting.Status.HELD, starts_at=timezone.now() - timedelta(days=2))
     came = RegistrationFactory(meeting=meeting, status=Registration.Status.ATTENDED, attended_at=timezone.now())
     missed = RegistrationFactory(meeting=meeting)
     RegistrationFactory(meeting=meeting, status=Registration.Status.CANCELLED, cancelled_at=timezone.now())
@@ -194,7 +194,7 @@ def test_follow_up_after_a_held_meeting_targets_by_attendance(django_capture_on_
 
 
 def test_the_attendees_follow_up_lists_the_public_decisions_by_title_only(django_capture_on_commit_callbacks):
-    meeting = MeetingFactory(status=Meeting.Status.HELD, starts_at=timezone.now() - timedelta(days=1))
+    meeting = MeetingFactory(status=Meeting.Status.HELD, starts_at=timezone.now() - timedelta(days=2))
     RegistrationFactory(meeting=meeting, status=Registration.Status.ATTENDED, attended_at=timezone.now())
     RegistrationFactory(meeting=meeting, language="ar", status=Registration.Status.ATTENDED)
     RegistrationFactory(meeting=meeting)
@@ -215,7 +215,7 @@ def test_the_attendees_follow_up_lists_the_public_decisions_by_title_only(django
 
 
 def test_the_follow_up_says_nothing_of_decisions_when_there_are_none(django_capture_on_commit_callbacks):
-    meeting = MeetingFactory(status=Meeting.Status.HELD, starts_at=timezone.now() - timedelta(days=1))
+    meeting = MeetingFactory(status=Meeting.Status.HELD, starts_at=timezone.now() - timedelta(days=2))
     RegistrationFactory(meeting=meeting, status=Registration.Status.ATTENDED, attended_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
         campaigns.follow_ups_send()
@@ -224,7 +224,7 @@ def test_the_follow_up_says_nothing_of_decisions_when_there_are_none(django_capt
 
 def test_the_follow_up_roadmap_link_opens_without_a_login(client, settings, django_capture_on_commit_callbacks):
     """The link a professional follows lands on the region's figures, not on the login page."""
-    meeting = MeetingFactory(status=Meeting.Status.HELD, starts_at=timezone.now() - timedelta(days=1))
+    meeting = MeetingFactory(status=Meeting.Status.HELD, starts_at=timezone.now() - timedelta(days=2))
     RegistrationFactory(meeting=meeting, status=Registration.Status.ATTENDED, attended_at=timezone.now())
     RegistrationFactory(meeting=meeting)
     with django_capture_on_commit_callbacks(execute=True):
@@ -241,3 +241,24 @@ def test_the_follow_up_roadmap_link_opens_without_a_login(client, settings, djan
 def test_no_follow_up_for_a_meeting_held_long_ago():
     MeetingFactory(status=Meeting.Status.HELD, starts_at=timezone.now() - timedelta(days=40))
     assert campaigns.follow_ups_send() == 0
+
+
+def test_the_follow_up_waits_for_the_co_signed_minutes_at_most_the_configured_delay(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.MEETINGS_FOLLOW_UP_DELAY_HOURS = 24
+    start = timezone.now() - timedelta(hours=6)
+    meeting = MeetingFactory(status=Meeting.Status.HELD, starts_at=start, ends_at=start + timedelta(hours=3))
+    RegistrationFactory(meeting=meeting, status=Registration.Status.ATTENDED, attended_at=start)
+    minutes = Minutes.objects.create(meeting=meeting)
+    with django_capture_on_commit_callbacks(execute=True):
+        # Minutes being written: the decisions are not final, the follow-up waits.
+        assert campaigns.follow_ups_send() == 0
+        Minutes.objects.filter(pk=minutes.pk).update(status=Minutes.Status.VALIDATED)
+        assert campaigns.follow_ups_send() == 1
+    other = MeetingFactory(status=Meeting.Status.HELD, starts_at=start, ends_at=start + timedelta(hours=3))
+    RegistrationFactory(meeting=other, status=Registration.Status.ATTENDED, attended_at=start)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert campaigns.follow_ups_send() == 0
+        # Unsigned a day after the end: it goes with what is known.
+        assert campaigns.follow_ups_send(now=other.ends_at + timedelta(hours=24)) == 1
