@@ -91,7 +91,7 @@ class Meeting(TimeStampedModel):
     waitlist_offer_hours = models.PositiveSmallIntegerField(_("délai d'acceptation d'une place (heures)"), default=48)
     confirm_waitlist_directly = models.BooleanField(_("confirmer directement la liste d'attente"), default=False)
     # Incremented on every change calendar clients must see (RFC 5545 SEQUENCE).
-    sequence = models.PositiveIntegerField(default=0, editable=False)
+    sequence = models.PositiveIntegerField(_("révision du calendrier"), default=0, editable=False)
 
     class Meta:
         ordering = ["starts_at"]
@@ -154,7 +154,9 @@ class Meeting(TimeStampedModel):
 class AgendaItem(models.Model):
     """One line of a meeting's agenda."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("rencontre")
+    )
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
     starts_at = models.TimeField(_("heure"), null=True, blank=True)
     title = models.CharField(_("intitulé"), max_length=200)
@@ -193,7 +195,9 @@ class DelegationMember(models.Model):
         NOTE_TAKER = "note_taker", _("Rapporteur")
         MEMBER = "member", _("Membre")
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="delegation")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="delegation", verbose_name=_("rencontre")
+    )
     side = models.CharField(_("pour"), max_length=8, choices=Side.choices)
     role = models.CharField(_("rôle"), max_length=12, choices=Role.choices, default=Role.MEMBER)
     # A staff member or a CRT contact; a guest is typed by name only.
@@ -243,7 +247,9 @@ class Decision(TimeStampedModel):
     ProductLine = ProductLine
     Owner = Owner
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("rencontre")
+    )
     agenda_item = models.ForeignKey(
         AgendaItem,
         on_delete=models.SET_NULL,
@@ -289,13 +295,20 @@ class Minutes(TimeStampedModel):
         VALIDATED = "validated", _("Validé")
         REFUSED = "refused", _("Refusé")
 
-    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes")
+    meeting = models.OneToOneField(
+        Meeting, on_delete=models.CASCADE, related_name="minutes", verbose_name=_("rencontre")
+    )
     summary = models.TextField(_("synthèse générale"), max_length=20000, blank=True)
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     # Bumped by every save: a save made from an older version is merged or refused, never silently kept.
     version = models.PositiveIntegerField(_("version d'édition"), default=1)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("modifié par"),
     )
     # The CRT president or whoever staff choose: validates the final minutes for the region.
     validator = models.ForeignKey(
@@ -318,8 +331,12 @@ class Minutes(TimeStampedModel):
 class MinutesEntry(models.Model):
     """What was said on one agenda item."""
 
-    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="entries")
-    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="minutes_entries")
+    minutes = models.ForeignKey(
+        Minutes, on_delete=models.CASCADE, related_name="entries", verbose_name=_("compte rendu")
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="minutes_entries", verbose_name=_("point de l'ordre du jour")
+    )
     summary = models.TextField(_("synthèse"), max_length=20000, blank=True)
     points_raised = models.TextField(_("points soulevés par les professionnels"), max_length=20000, blank=True)
 
@@ -338,13 +355,20 @@ class MinutesEntry(models.Model):
 class MinutesVersion(models.Model):
     """The minutes as sent for validation: frozen content, and the hash a validation refers to."""
 
-    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="versions")
+    minutes = models.ForeignKey(
+        Minutes, on_delete=models.CASCADE, related_name="versions", verbose_name=_("compte rendu")
+    )
     number = models.PositiveIntegerField(_("version"))
     content = models.JSONField(_("contenu"))
     content_hash = models.CharField(_("empreinte (SHA-256)"), max_length=64)
     created_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("envoyée par"),
     )
     validator = models.ForeignKey(
         Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("validateur")
@@ -371,11 +395,17 @@ class MinutesValidation(models.Model):
         ACCOUNT = "account", _("Depuis son compte")
         LINK = "link", _("Par le lien personnel")
 
-    version = models.OneToOneField(MinutesVersion, on_delete=models.CASCADE, related_name="validation")
+    version = models.OneToOneField(
+        MinutesVersion, on_delete=models.CASCADE, related_name="validation", verbose_name=_("version")
+    )
     outcome = models.CharField(_("réponse"), max_length=10, choices=Outcome.choices)
     comment = models.TextField(_("commentaire"), max_length=4000, blank=True)
-    contact = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("contact")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("compte")
+    )
     # Who answered, as they were named then (the contact may later be erased or renamed).
     signed_by = models.CharField(_("signataire"), max_length=150)
     channel = models.CharField(_("par"), max_length=8, choices=Channel.choices)
@@ -403,11 +433,13 @@ class MinutesDocument(TimeStampedModel):
         READY = "ready", _("Prêt")
         FAILED = "failed", _("Échec")
 
-    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="documents")
+    minutes = models.ForeignKey(
+        Minutes, on_delete=models.CASCADE, related_name="documents", verbose_name=_("compte rendu")
+    )
     version = models.PositiveIntegerField(_("version d'édition"))
     language = models.CharField(_("langue"), max_length=2, choices=Language.choices)
     state = models.CharField(_("état"), max_length=8, choices=State.choices, default=State.PENDING)
-    file = models.FileField(upload_to="minutes/", storage=private_storage, blank=True)
+    file = models.FileField(_("fichier"), upload_to="minutes/", storage=private_storage, blank=True)
     error = models.TextField(_("erreur"), blank=True)
 
     class Meta:
@@ -454,7 +486,9 @@ class Registration(TimeStampedModel):
     # Statuses that occupy a seat of the capacity.
     SEAT_STATUSES = (Status.CONFIRMED, Status.OFFERED, Status.ATTENDED)
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="registrations")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("rencontre")
+    )
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Compared in constant time with the one in the manage link; replaced to revoke old links.
     manage_secret = models.CharField(max_length=64, default=new_manage_secret, editable=False)
@@ -473,7 +507,14 @@ class Registration(TimeStampedModel):
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
     attended_at = models.DateTimeField(_("présence le"), null=True, blank=True)
     # Set when the person came through a personal invitation link.
-    invited_contact = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    invited_contact = models.ForeignKey(
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invité(e) en tant que"),
+    )
 
     class Meta:
         ordering = ["created_at"]
@@ -512,7 +553,9 @@ class Registration(TimeStampedModel):
 class Reminder(TimeStampedModel):
     """A reminder of a meeting, due a fixed time before its start or at a local time on a day before."""
 
-    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="reminders")
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="reminders", verbose_name=_("rencontre")
+    )
     offset = models.DurationField(_("délai avant le début"), null=True, blank=True)
     days_before = models.PositiveSmallIntegerField(_("jours avant"), default=0)
     local_time = models.TimeField(_("heure locale (Casablanca)"), null=True, blank=True)
@@ -555,8 +598,10 @@ class Reminder(TimeStampedModel):
 class MeetingFollowUp(models.Model):
     """Marks that a held meeting's follow-up messages were queued, so the beat task does it once."""
 
-    meeting = models.OneToOneField("meetings.Meeting", on_delete=models.CASCADE, related_name="follow_up")
-    queued_at = models.DateTimeField(default=timezone.now)
+    meeting = models.OneToOneField(
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="follow_up", verbose_name=_("rencontre")
+    )
+    queued_at = models.DateTimeField(_("mis en file le"), default=timezone.now)
 
     class Meta:
         verbose_name = _("suivi de rencontre")
@@ -569,9 +614,11 @@ class MeetingFollowUp(models.Model):
 class SurveyResponse(TimeStampedModel):
     """An attendee's answer to the satisfaction survey: one rating and an optional comment."""
 
-    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="survey_responses")
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="survey_responses", verbose_name=_("rencontre")
+    )
     registration = models.OneToOneField(
-        "meetings.Registration", on_delete=models.CASCADE, related_name="survey_response"
+        "meetings.Registration", on_delete=models.CASCADE, related_name="survey_response", verbose_name=_("inscription")
     )
     rating = models.PositiveSmallIntegerField(
         _("satisfaction (1 à 5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]

@@ -38,13 +38,28 @@ class OutboundMessage(TimeStampedModel):
     recipient_name = models.CharField(_("nom du destinataire"), max_length=150, blank=True)
     language = models.CharField(_("langue"), max_length=2, choices=Language.choices, default=Language.FRENCH)
     meeting = models.ForeignKey(
-        "meetings.Meeting", on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+        "meetings.Meeting",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("rencontre"),
     )
     registration = models.ForeignKey(
-        "meetings.Registration", on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+        "meetings.Registration",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("inscription"),
     )
     contact = models.ForeignKey(
-        "regions.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+        "regions.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("contact"),
     )
     subject = models.CharField(_("objet"), max_length=255)
     body_text = models.TextField(_("texte"))

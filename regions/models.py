@@ -48,7 +48,7 @@ class Region(models.Model):
 class RegionalCouncil(TimeStampedModel):
     """The Conseil Régional du Tourisme (CRT) of a region."""
 
-    region = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="council")
+    region = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="council", verbose_name=_("région"))
     name = models.CharField(_("nom"), max_length=150)
     president = models.CharField(_("président(e)"), max_length=120, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -77,7 +77,7 @@ class Contact(TimeStampedModel):
         CRT_MEMBER = "crt", _("Membre du CRT")
         ASSOCIATION = "association", _("Association professionnelle")
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="contacts")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("région"))
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.CRT_MEMBER)
     full_name = models.CharField(_("nom complet"), max_length=150)
     organisation = models.CharField(_("organisme"), max_length=150, blank=True)

@@ -113,9 +113,14 @@ class RoadmapItem(TimeStampedModel):
 class StatusChange(models.Model):
     """One change of an item's status or progress: who, when, from and to."""
 
-    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="history")
+    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="history", verbose_name=_("action"))
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
     )
     changed_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     # Blank / null on the row written when the item is created.
@@ -136,9 +141,13 @@ class StatusChange(models.Model):
 class Comment(TimeStampedModel):
     """A remark on a roadmap item by a CRT official or ONMT staff."""
 
-    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="comments")
+    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="comments", verbose_name=_("action"))
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="roadmap_comments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="roadmap_comments",
+        verbose_name=_("auteur"),
     )
     body = models.TextField(_("commentaire"), max_length=2000)
 
@@ -154,8 +163,12 @@ class Comment(TimeStampedModel):
 class Acknowledgement(models.Model):
     """The region's CRT has reviewed the item as it stands; deleted when staff change it materially."""
 
-    item = models.OneToOneField(RoadmapItem, on_delete=models.CASCADE, related_name="acknowledgement")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    item = models.OneToOneField(
+        RoadmapItem, on_delete=models.CASCADE, related_name="acknowledgement", verbose_name=_("action")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("par")
+    )
     acknowledged_at = models.DateTimeField(_("date"), default=timezone.now)
     revision = models.PositiveIntegerField(_("version accusée"))
 
