@@ -1,8 +1,10 @@
 """iCalendar (RFC 5545) files for meetings, built with the `icalendar` library."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, timedelta
 from email.mime.text import MIMEText
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.utils.html import strip_tags
@@ -16,6 +18,38 @@ _STATUS = {
     Meeting.Status.CANCELLED: "CANCELLED",
     Meeting.Status.POSTPONED: "TENTATIVE",
 }
+
+
+@dataclass(frozen=True)
+class WebCalendarLinks:
+    google: str
+    outlook: str
+
+
+def web_calendar_links(meeting: Meeting) -> WebCalendarLinks:
+    """Links that open the meeting, filled in, in Google Calendar and Outlook on the web (no script of theirs)."""
+    starts, ends = meeting.starts_at.astimezone(UTC), meeting.ends_at.astimezone(UTC)
+    details = f"{strip_tags(meeting.description)}\n\n{settings.SITE_URL}{meeting.get_absolute_url()}".strip()
+    google = {
+        "action": "TEMPLATE",
+        "text": meeting.title,
+        "dates": f"{starts:%Y%m%dT%H%M%SZ}/{ends:%Y%m%dT%H%M%SZ}",
+        "details": details,
+        "location": meeting.place,
+    }
+    outlook = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": meeting.title,
+        "startdt": starts.isoformat(),
+        "enddt": ends.isoformat(),
+        "body": details,
+        "location": meeting.place,
+    }
+    return WebCalendarLinks(
+        google="https://calendar.google.com/calendar/render?" + urlencode(google),
+        outlook="https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(outlook),
+    )
 
 
 def meeting_uid(meeting: Meeting) -> str:

@@ -1,11 +1,13 @@
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
-from meetings.calendar import calendar_bytes, meeting_ics, meeting_uid
+from meetings.calendar import calendar_bytes, meeting_ics, meeting_uid, web_calendar_links
 from meetings.models import Meeting
 from meetings.services import meeting as services
 from meetings.tests.factories import MeetingFactory, TourFactory
@@ -118,3 +120,19 @@ def test_meeting_ics_download_and_404_for_drafts(client):
     draft = MeetingFactory(status=Meeting.Status.DRAFT)
     assert client.get(reverse("meetings:ics", args=[draft.slug])).status_code == 404
     assert client.get(reverse("meetings:tour_feed", args=["inconnue"])).status_code == 404
+
+
+def test_web_calendar_links_carry_the_meeting_in_utc(client):
+    start = timezone.make_aware(datetime(2031, 6, 3, 15, 0))
+    meeting = MeetingFactory(
+        title="Rencontre de Dakhla", starts_at=start, ends_at=start + timedelta(hours=3), registration_closes_at=None
+    )
+    links = web_calendar_links(meeting)
+    google = parse_qs(urlsplit(links.google).query)
+    # 15:00 in Casablanca is 14:00 UTC in June (UTC+1).
+    assert google["dates"] == ["20310603T140000Z/20310603T170000Z"]
+    assert google["text"] == ["Rencontre de Dakhla"] and google["location"] == [meeting.place]
+    outlook = parse_qs(urlsplit(links.outlook).query)
+    assert outlook["startdt"] == ["2031-06-03T14:00:00+00:00"] and outlook["subject"] == ["Rencontre de Dakhla"]
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "https://calendar.google.com/calendar/render?" in page and "https://outlook.live.com/" in page
