@@ -1,15 +1,14 @@
 """Answers and delegations written at the same moment, each on its own PostgreSQL connection."""
 
-import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 from django.test import Client
 
+from core.tests.concurrency import run_at_once
 from meetings.models import DelegationMember, Meeting, Minutes, MinutesValidation
 from meetings.selectors import delegation as delegation_selectors
 from meetings.services import delegation as delegation_services
@@ -22,23 +21,6 @@ from regions.tests.factories import ContactFactory, OfficialFactory, UserFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PAUSE_SECONDS = 0.2
-
-
-def _run_at_once(jobs):
-    """Run the jobs on their own threads, released together; each thread closes its own connection."""
-    start = threading.Event()
-
-    def run(job):
-        start.wait(timeout=30)
-        try:
-            return job()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        futures = [pool.submit(run, job) for job in jobs]
-        start.set()
-        return [future.result() for future in futures]
 
 
 def _two_answers_at_once(monkeypatch):
@@ -62,7 +44,7 @@ def _two_answers_at_once(monkeypatch):
     def answer(data):
         return lambda: Client().post(url, data)
 
-    return version, _run_at_once(
+    return version, run_at_once(
         [answer({"outcome": "validated"}), answer({"outcome": "refused", "comment": "Non, le point 2."})]
     )
 
@@ -116,7 +98,7 @@ def test_the_same_person_placed_at_once_in_two_overlapping_meetings_is_refused_o
 
         return job
 
-    outcomes = _run_at_once([place(first), place(second)])
+    outcomes = run_at_once([place(first), place(second)])
     assert sorted(outcome == "saved" for outcome in outcomes) == [False, True]
     assert "deux rencontres en même temps" in next(outcome for outcome in outcomes if outcome != "saved")
     assert DelegationMember.objects.filter(contact=contact).count() == 1

@@ -2,15 +2,13 @@
 PostgreSQL connection: neither edit is ever lost silently."""
 
 import json
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from core.tests.concurrency import run_at_once
 from meetings.models import Minutes, MinutesEntry
 from meetings.services import minutes as minutes_services
 from meetings.tests.factories import AgendaItemFactory, MeetingFactory
@@ -51,20 +49,6 @@ def setting():
     return minutes, editors
 
 
-def _at_once(jobs):
-    start = threading.Barrier(len(jobs))
-
-    def run(job):
-        start.wait(timeout=30)
-        try:
-            return job()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        return [future.result() for future in [pool.submit(run, job) for job in jobs]]
-
-
 def _save(client, minutes, changes, base):
     def job():
         response = client.post(
@@ -94,7 +78,7 @@ def test_the_same_field_saved_by_two_editors_at_once_keeps_one_and_shows_the_oth
         base = {"summary": minutes.summary}
         mine = {"summary": f"Nadia {round_}"}
         theirs = {"summary": f"Karim {round_}"}
-        results = _at_once([_save(nadia, minutes, mine, base), _save(karim, minutes, theirs, base)])
+        results = run_at_once([_save(nadia, minutes, mine, base), _save(karim, minutes, theirs, base)])
         assert sorted(status for status, _data in results) == [200, 409]
         (saved_status, saved), (_status, refused) = sorted(results, key=lambda result: result[0])
         [conflict] = refused["conflicts"]
@@ -108,7 +92,7 @@ def test_the_same_field_saved_by_two_editors_at_once_keeps_one_and_shows_the_oth
 def test_different_fields_saved_by_two_editors_at_once_are_both_kept(widened_race, setting):
     minutes, (nadia, karim) = setting
     key = _entry_key(minutes)
-    results = _at_once(
+    results = run_at_once(
         [
             _save(nadia, minutes, {"summary": "Synthèse de Nadia"}, {"summary": ""}),
             _save(karim, minutes, {key: "Point de Karim"}, {key: ""}),
@@ -122,7 +106,7 @@ def test_different_fields_saved_by_two_editors_at_once_are_both_kept(widened_rac
 def test_negative_control_without_the_row_lock_an_edit_is_lost_silently(widened_race, setting, monkeypatch):
     monkeypatch.setattr(minutes_services, "_minutes_locked", lambda pk: Minutes.objects.get(pk=pk))
     minutes, (nadia, karim) = setting
-    results = _at_once(
+    results = run_at_once(
         [
             _save(nadia, minutes, {"summary": "Synthèse de Nadia"}, {"summary": ""}),
             _save(karim, minutes, {"summary": "Synthèse de Karim"}, {"summary": ""}),

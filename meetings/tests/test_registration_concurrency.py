@@ -3,13 +3,13 @@
 import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from core.tests.concurrency import run_at_once
 from meetings.models import Registration
 from meetings.selectors.registration import registration_seats_taken
 from meetings.services import registration as registration_services
@@ -36,23 +36,6 @@ def widened_race(monkeypatch):
     monkeypatch.setattr(registration_services, "registration_seats_taken", count_then_pause)
 
 
-def _run_at_once(jobs):
-    """Run the jobs on WORKERS threads, all released together; each thread closes its own connection."""
-    start = threading.Event()
-
-    def run(job):
-        start.wait(timeout=30)
-        try:
-            return job()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        futures = [pool.submit(run, job) for job in jobs]
-        start.set()
-        return [future.result() for future in futures]
-
-
 def _submit(meeting, email, address):
     def job():
         client = Client(REMOTE_ADDR=address)
@@ -69,7 +52,7 @@ def _statuses(meeting):
 
 def _two_hundred_for_fifty(meeting):
     jobs = [_submit(meeting, f"pro{i}@example.ma", f"10.0.{i // 250}.{i % 250}") for i in range(200)]
-    return Counter(_run_at_once(jobs))
+    return Counter(run_at_once(jobs, workers=WORKERS))
 
 
 def test_two_hundred_simultaneous_registrations_for_fifty_seats_confirm_exactly_fifty(widened_race):
@@ -92,7 +75,7 @@ def test_the_same_email_fifty_times_at_once_gives_one_registration(widened_race)
     # and each is tried again, then finds the registration.
     meeting = MeetingFactory(capacity=50)
     jobs = [_submit(meeting, "same@example.ma", f"10.1.0.{i}") for i in range(50)]
-    responses = Counter(_run_at_once(jobs))
+    responses = Counter(run_at_once(jobs, workers=WORKERS))
     assert responses == {302: 1, 200: 49}  # one confirmation page, 49 "already registered" pages
     assert Registration.objects.filter(meeting=meeting).count() == 1
 
@@ -112,7 +95,7 @@ def test_cancellations_racing_registrations_never_exceed_capacity(widened_race):
     jobs = [cancel(holder.pk) for holder in holders]
     jobs += [_submit(meeting, f"new{i}@example.ma", f"10.2.0.{i}") for i in range(60)]
     jobs = jobs[::2] + jobs[1::2]  # interleave cancellations and registrations
-    responses = Counter(_run_at_once(jobs))
+    responses = Counter(run_at_once(jobs, workers=WORKERS))
     assert responses == {"cancelled": 20, 302: 60}
     statuses = _statuses(meeting)
     assert statuses[Registration.Status.CANCELLED] == 20
@@ -153,7 +136,7 @@ def test_hundreds_registering_for_the_last_seats_while_others_cancel_keep_the_se
     watcher = threading.Thread(target=watch)
     watcher.start()
     try:
-        responses = Counter(_run_at_once(jobs))
+        responses = Counter(run_at_once(jobs, workers=WORKERS))
     finally:
         done.set()
         watcher.join(timeout=10)
