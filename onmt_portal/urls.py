@@ -15,6 +15,8 @@ from roadmap import views as roadmap_views
 admin.site.site_header = _("ONMT — Tournée régionale")
 admin.site.site_title = _("ONMT Tournée")
 admin.site.index_title = _("Planification de la tournée")
+# The first page staff see: what needs attention across the tour (onmt_portal/dashboard.py).
+admin.site.index_template = "admin/dashboard.html"
 
 # The public pages of the regions show what several apps hold: they are wired here, under one namespace.
 region_pages = [
