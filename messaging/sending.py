@@ -6,6 +6,7 @@ import smtplib
 import time
 import uuid
 from datetime import timedelta
+from email.mime.image import MIMEImage
 from email.utils import formataddr, parseaddr
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -38,6 +39,17 @@ def single_line(text: str) -> str:
 def _calendar_part(message: OutboundMessage):
     """The calendar file of the message's meeting, built by the app that knows meetings (a setting names it)."""
     return import_string(settings.MESSAGING_CALENDAR_PART)(message.meeting)
+
+
+def _inline_images(message: OutboundMessage) -> list[MIMEImage]:
+    """Images the HTML shows by their Content-ID (cid:…), given by the app that knows the sender (a setting)."""
+    parts = []
+    for content_id, png in import_string(settings.MESSAGING_INLINE_IMAGES)(message):
+        part = MIMEImage(png, "png")
+        part.add_header("Content-ID", f"<{content_id}>")
+        part.add_header("Content-Disposition", "inline", filename=f"{content_id}.png")
+        parts.append(part)
+    return parts
 
 
 class AttachmentMissing(Exception):
@@ -92,6 +104,8 @@ def _build_email(message: OutboundMessage, connection) -> EmailMultiAlternatives
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+        for image in _inline_images(message):
+            email.attach(image)
     if message.attach_calendar and message.meeting is not None:
         email.attach(_calendar_part(message))
     if message.attachment:

@@ -241,6 +241,8 @@ MESSAGING_SWEEP_LIMIT = 5000
 MESSAGING_LEASE_SECONDS = env.int("MESSAGING_LEASE_SECONDS", default=600)
 # The outbox knows no meeting: the meetings app builds the calendar file a message carries.
 MESSAGING_CALENDAR_PART = "meetings.calendar.calendar_part"
+# …nor registrations: the meetings app gives the images a message shows inline (the check-in code).
+MESSAGING_INLINE_IMAGES = "meetings.checkin.message_inline_images"
 # Satisfaction survey links stay valid this many seconds (90 days).
 MESSAGING_SURVEY_MAX_AGE = 90 * 24 * 3600
 

@@ -1,9 +1,8 @@
-import segno
 from django import template
 from django.conf import settings
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from meetings.checkin import checkin_qr_svg
 from meetings.forms import registration_form_for
 from meetings.models import RegistrationState
 from meetings.selectors.registration import registration_seats_taken
@@ -47,6 +46,5 @@ def privacy_notice():
 @register.simple_tag
 def checkin_qr(registration) -> str:
     """An inline SVG QR code of the staff check-in link (useless without a staff login)."""
-    url = settings.SITE_URL + reverse("admin:meetings_registration_scan", args=[registration.public_id])
     # No person's data in the markup: it is generated from the URL alone, so it is safe as is.
-    return mark_safe(segno.make(url, error="m").svg_inline(scale=4, border=2))
+    return mark_safe(checkin_qr_svg(registration))
