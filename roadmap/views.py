@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from core.access import private, staff_only
-from core.page_cache import PUBLIC_SCOPE, ROADMAP_SCOPE, cache_public_page, cached_page
+from core.page_cache import ROADMAP_SCOPE, cached_page
 from core.redirects import safe_next_url
 from regions.models import ExportLog, Region
 from regions.selectors import region_for_official
@@ -202,9 +202,8 @@ def overview(request):
 
 
 @require_safe
-# Cached like the other public pages; any change of an item (roadmap scope) or of a decision or meeting
-# (public scope) shows at once.
-@cache_public_page(scopes=[PUBLIC_SCOPE, ROADMAP_SCOPE])
+# Computed on every visit (a few aggregate queries): it must show a change made in bulk, which no signal
+# announces to the page cache.
 def roadmap_summary(request, slug):
     """Public summary of the region's roadmap for professionals: figures by axis, no item's text, and what
     each meeting held committed to (counts and the titles of public decisions)."""

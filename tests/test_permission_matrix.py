@@ -167,18 +167,19 @@ def _unsubscribe(world, actor):
 
 
 def _minutes_version_a(world) -> MinutesVersion:
-    """Region A's minutes as sent to its official for validation (made on first use)."""
-    minutes, _created = Minutes.objects.get_or_create(meeting=world.meeting_a, defaults={"summary": "Synthèse A"})
-    content = minutes_content(minutes=minutes)
-    version, _created = MinutesVersion.objects.get_or_create(
-        minutes=minutes,
-        number=1,
-        defaults={
-            "content": content,
-            "content_hash": content_hash(content),
-            "validator": world.official_a.crt_contact,
-        },
-    )
+    """Region A's minutes (validated, with their PDF) sent again to its official for validation (made on first use)."""
+    minutes = Minutes.objects.get(meeting=world.meeting_a)
+    contact = world.official_a.crt_contact
+    version = minutes.versions.filter(validator=contact).first()
+    if version is None:
+        content = minutes_content(minutes=minutes)
+        version = MinutesVersion.objects.create(
+            minutes=minutes,
+            number=minutes.versions.count() + 1,
+            content=content,
+            content_hash=content_hash(content),
+            validator=contact,
+        )
     return version
 
 
