@@ -21,14 +21,14 @@ def pytest_configure(config):
 
 # Reference data that data migrations load; a transactional test's flush removes it.
 REFERENCE_DATA_SEEDERS = [
-    ("regions.migrations.0002_seed_regions", "seed_regions"),
-    ("roadmap.migrations.0002_seed_markets", "seed"),
+    ("regions.migrations.0002_seed_regions", "seed_regions", {}),
+    ("roadmap.migrations.0002_seed_markets", "seed", {"app_label": "plan"}),
 ]
 
 
 def _seed_reference_data():
-    for module, function in REFERENCE_DATA_SEEDERS:
-        getattr(import_module(module), function)(apps, None)
+    for module, function, options in REFERENCE_DATA_SEEDERS:
+        getattr(import_module(module), function)(apps, None, **options)
 
 
 @pytest.fixture(scope="session")
