@@ -122,6 +122,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": cache_config(env("CACHE_URL", default="locmemcache://onmt"))}
 # Shared pages (public pages, roadmap pages) are cached this long at most; changes invalidate them at once.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
+# The seats left on the pages listing meetings (home, tour, region) are this many seconds old at most;
+# a meeting's own page, and the registration, are exact (README, "Page cache").
+PAGE_CACHE_SEATS_MAX_AGE = env.int("PAGE_CACHE_SEATS_MAX_AGE", default=10)
 
 # ------------------------------------------------------------------ auth
 AUTHENTICATION_BACKENDS = [
@@ -285,6 +288,9 @@ PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
 # Only the benchmark turns this on: it serves the bare reference view at /bench/bare/.
 BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)
+# Only the benchmark turns this on: renders per cached page and the registration lock's hold time,
+# counted in the cache (core/counters.py); each count is a round trip to Redis.
+PERFORMANCE_COUNTERS = env.bool("PERFORMANCE_COUNTERS", default=False)
 
 # ------------------------------------------------------------------ logging
 LOGGING = {

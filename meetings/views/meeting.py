@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 
 from core.page_cache import cache_public_page
 from meetings.calendar import calendar_bytes, meeting_ics
+from meetings.page_scopes import meeting_page_scopes
 from meetings.selectors import meeting as selectors
 from regions.models import Region
 
@@ -30,7 +31,7 @@ def tour_list(request):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page()
 def tour_detail(request, slug):
     """Public page of a tour: its stops in order, past and upcoming, with seats left."""
     tour = selectors.tour_public_get(slug=slug)
@@ -43,7 +44,8 @@ def tour_detail(request, slug):
 
 
 @require_safe
-@cache_public_page
+# Exact: the seats left, and "complet" as soon as it is, show at once (README, "Page cache").
+@cache_public_page(scopes=meeting_page_scopes, exact=True)
 def meeting_detail(request, slug):
     """Public page of a meeting: practical details, agenda and registration state."""
     meeting = selectors.meeting_public_get(slug=slug)
@@ -83,7 +85,7 @@ def region_feed(request, slug):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page()
 def region_detail(request, slug):
     """Public page of one region: its tourism profile and its meetings."""
     region = get_object_or_404(Region, slug=slug)
