@@ -21,6 +21,11 @@ Age. A page is also stale after its `max_age`: it bounds the time-driven states
 ("registration closed", "overdue") no save announces, and the figures a page
 shows without following their scope (the seats of every meeting on a tour page).
 
+Copies in each process. A page that may be a little stale (`local_seconds`: the
+listing pages) is also kept by each process that served it, and served from there
+for LOCAL_COPY_SECONDS without asking the shared cache: a change shows on it within
+that delay, and most requests for it make no round trip to Redis.
+
 One render per stale page. The first process to find a page stale or missing
 takes a short lock in the cache and renders it; meanwhile the others serve the
 stale page (stale-while-revalidate: a stored page outlives its age by
@@ -40,11 +45,13 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 from core import counters
@@ -63,6 +70,9 @@ WAIT_PAUSES = (0.002, 0.004, 0.008, 0.016)
 LONGEST_WAIT_PAUSE = 0.025
 # A page stays in the cache this long after its age, to be served while another process renders it.
 STALE_SECONDS = 30
+# How long a process serves its own copy of a page that may be a little stale, and how many it keeps.
+LOCAL_COPY_SECONDS = 1.0
+LOCAL_COPIES_MAX = 1000
 
 ScopeSpec = str | Callable[[object], str | Iterable[str]]
 
@@ -72,6 +82,30 @@ class _Page(NamedTuple):
     fresh_until: float
     content: bytes
     content_type: str
+
+
+# Page key -> (until when, on this process's monotonic clock, the copy is served; the page).
+_local_copies: dict[str, tuple[float, _Page]] = {}
+_clock = time.monotonic
+
+
+def _local_copy(key: str) -> _Page | None:
+    copy = _local_copies.get(key)
+    if copy is None or _clock() >= copy[0] or time.time() >= copy[1].fresh_until:
+        return None
+    return copy[1]
+
+
+def _keep_local_copy(key: str, page: _Page, seconds: float) -> None:
+    if len(_local_copies) >= LOCAL_COPIES_MAX:
+        # Pages are few (one per public address and language): so many means addresses nobody repeats.
+        _local_copies.clear()
+    _local_copies[key] = (_clock() + seconds, page)
+
+
+def local_copies_forget() -> None:
+    """Drop this process's copies (the test suite does so when it empties the cache between tests)."""
+    _local_copies.clear()
 
 
 def _generation_key(scope: str) -> str:
@@ -156,8 +190,17 @@ def _render_lock_key(page_key: str) -> str:
     return f"{page_key}:rendering"
 
 
+def _no_session_nor_messages(request) -> bool:
+    # Messages are stored in a cookie or in the session (Django's default storage): without either
+    # cookie there is none, and neither the session nor the user need be looked up.
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and CookieStorage.cookie_name not in cookies
+
+
 def _cacheable_request(request) -> bool:
-    return request.method in ("GET", "HEAD") and not len(get_messages(request))
+    if request.method not in ("GET", "HEAD"):
+        return False
+    return _no_session_nor_messages(request) or not len(get_messages(request))
 
 
 def _shareable_content(request, response) -> bytes | None:
@@ -193,7 +236,9 @@ def _count_render(request, page_key: str, generations: tuple, previous: _Page | 
     counters.count_once(f"page-misses:{path}", marker=miss)
 
 
-def _rendered(request, key: str, generations: tuple, previous: _Page | None, render, max_age: int) -> HttpResponse:
+def _rendered(
+    request, key: str, generations: tuple, previous: _Page | None, render, max_age: int, local_seconds: float
+) -> HttpResponse:
     response = render()
     if counters.counting():
         _count_render(request, key, generations, previous)
@@ -201,6 +246,8 @@ def _rendered(request, key: str, generations: tuple, previous: _Page | None, ren
     if content is not None:
         page = _Page(generations, time.time() + max_age, content, response["Content-Type"])
         cache.set(key, page, timeout=max_age + STALE_SECONDS)
+        if local_seconds:
+            _keep_local_copy(key, page, local_seconds)
     return response
 
 
@@ -230,20 +277,27 @@ def cached_page(
     render: Callable[[], HttpResponse],
     max_age: int,
     stale_generations: bool = True,
+    local_seconds: float = 0,
 ) -> HttpResponse:
     """The page `render()` makes, from the cache when another visitor of the same key had it made.
 
     A page is fresh for `max_age` seconds while the generations of its `scopes` stay the same.
     With `stale_generations` off, a page of an older generation is never served, not even while
-    another process renders the new one: visitors wait for that render instead.
+    another process renders the new one: visitors wait for that render instead. With
+    `local_seconds`, this process serves its own copy of a fresh page that long without looking
+    at the generations.
     """
     if not _cacheable_request(request):
         return render()
     key = _page_key(request, scopes, variant)
+    if local_seconds and (copy := _local_copy(key)) is not None:
+        return _served(request, copy)
     generations, page, _found = _read(scopes, key)
     if generations is None:
         return render()
     if _fresh(page, generations):
+        if local_seconds:
+            _keep_local_copy(key, page, local_seconds)
         return _served(request, page)
     lock = _render_lock_key(key)
     if cache.add(lock, True, timeout=RENDER_LOCK_SECONDS):
@@ -254,7 +308,7 @@ def cached_page(
                 return render()
             if _fresh(page, generations):
                 return _served(request, page)
-            return _rendered(request, key, generations, page, render, max_age)
+            return _rendered(request, key, generations, page, render, max_age, local_seconds)
         finally:
             cache.delete(lock)
     if page is not None and (stale_generations or page.generations == generations):
@@ -262,7 +316,7 @@ def cached_page(
     waited = _waited_for(request, scopes, key)
     if waited is not None:
         return waited
-    return _rendered(request, key, generations, page, render, max_age)
+    return _rendered(request, key, generations, page, render, max_age, local_seconds)
 
 
 def cache_public_page(*, scopes: Callable[..., list[str]] | None = None, exact: bool = False):
@@ -270,8 +324,9 @@ def cache_public_page(*, scopes: Callable[..., list[str]] | None = None, exact: 
 
     The page shows what PUBLIC_SCOPE follows, and what `scopes(**view_kwargs)` name besides.
     `exact=False`: the page also shows figures no scope of it follows (the seats of several
-    meetings); they are PAGE_CACHE_SEATS_MAX_AGE seconds old at most, and a stale page is
-    served while another process renders the new one.
+    meetings); they are PAGE_CACHE_SEATS_MAX_AGE seconds old at most, a change of its scopes
+    shows within LOCAL_COPY_SECONDS, and a stale page is served while another process renders
+    the new one.
     `exact=True`: every change shows at once; PAGE_CACHE_SECONDS bounds only the time-driven states.
     Pages with a query string are left out: an invitation link pre-fills a person's details.
     """
@@ -282,16 +337,21 @@ def cache_public_page(*, scopes: Callable[..., list[str]] | None = None, exact: 
             def render():
                 return view(request, *args, **kwargs)
 
-            if request.user.is_authenticated or request.META.get("QUERY_STRING"):
+            signed_in = not _no_session_nor_messages(request) and request.user.is_authenticated
+            if signed_in or request.META.get("QUERY_STRING"):
                 return render()
-            return cached_page(
+            response = cached_page(
                 request,
                 scopes=[PUBLIC_SCOPE, *(scopes(**kwargs) if scopes else [])],
                 variant="anonymous",
                 render=render,
                 max_age=settings.PAGE_CACHE_SECONDS if exact else settings.PAGE_CACHE_SEATS_MAX_AGE,
                 stale_generations=not exact,
+                local_seconds=0 if exact else LOCAL_COPY_SECONDS,
             )
+            # The page differs for a signed-in visitor, whether or not this request looked at the session.
+            patch_vary_headers(response, ("Cookie",))
+            return response
 
         return wrapper
 

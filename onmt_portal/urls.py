@@ -22,6 +22,9 @@ region_pages = [
 ]
 
 urlpatterns = [
+    # The public pages first: the most requested, found without trying every other pattern before them.
+    path("", include((region_pages, "regions"))),
+    path("", include("meetings.urls")),
     path("admin/", admin.site.urls),
     path("health/", views.health, name="health"),
     path("langue/", views.language_switch, name="language_switch"),
@@ -33,10 +36,8 @@ urlpatterns = [
     ),
     path("comptes/", include("django.contrib.auth.urls")),
     path("feuille-de-route/", include("roadmap.urls")),
-    path("", include("meetings.urls")),
     path("inscriptions/", include("meetings.registration_urls")),
     path("desabonnement/", include("messaging.urls")),
-    path("", include((region_pages, "regions"))),
 ]
 
 if settings.BENCHMARK_ENDPOINTS:
