@@ -142,6 +142,9 @@ LOGIN_REDIRECT_URL = "roadmap:home"
 LOGOUT_REDIRECT_URL = "regions:home"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are written to the database and read from the cache: a signed-in page costs one query fewer,
+# and with the cache down (or emptied) sessions are read from the database and survive.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Login throttling: lock a username+address pair after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
