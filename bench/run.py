@@ -16,8 +16,8 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import psycopg2
@@ -38,6 +38,7 @@ INVITATIONS_DB = int(os.environ.get("BENCH_INVITATIONS_DB", 14))
 PORTAL_PORT = int(os.environ.get("BENCH_PORT", 0))
 STOCK_PORT = int(os.environ.get("BENCH_STOCK_PORT", 0))
 CONNECTIONS = 32
+WORKERS = 4
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 WARM_UP_SECONDS = 2
 # Registrations per second beside the public pages in the mixed-load case.
@@ -118,6 +119,9 @@ def prepare_database(database: str, scale: float, env: dict, *, reuse: bool) -> 
 
 
 def start_gunicorn(env: dict, port: int, application: str = "onmt_portal.wsgi:application") -> subprocess.Popen:
+    """Serve `application` as `make prod` does (4 sync workers), once every worker has loaded it."""
+    with tempfile.NamedTemporaryFile(prefix="bench-ready-", delete=False) as ready:
+        ready_file = Path(ready.name)
     process = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -125,22 +129,24 @@ def start_gunicorn(env: dict, port: int, application: str = "onmt_portal.wsgi:ap
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "4",
+            str(WORKERS),
             "--log-level",
             "warning",
+            "--config",
+            str(ROOT / "bench" / "gunicorn_ready.py"),
         ],
         cwd=ROOT,
-        env=env,
+        env={**env, "BENCH_READY_FILE": str(ready_file)},
         start_new_session=True,
     )
-    # Ready once a worker answers (the master listens before its workers have loaded the project).
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/bare/", timeout=2):
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if len(ready_file.read_text().split()) >= WORKERS:
                 return process
-        except OSError:
             time.sleep(0.2)
+    finally:
+        ready_file.unlink()
     stop(process)
     raise RuntimeError(f"{application} did not start")
 
