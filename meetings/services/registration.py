@@ -11,14 +11,16 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import counters
 from core.models import ERASED_EMAIL_DOMAIN
+from core.page_cache import pages_changed
 from core.personal_data import personal_data_erase
 from meetings.models import Meeting, Registration, RegistrationState, new_manage_secret
+from meetings.page_scopes import meeting_page_scope
 from meetings.selectors.registration import (
     registration_meeting_get,
     registration_retention_cutoff,
@@ -174,14 +176,65 @@ def registration_create(
         return _registration_insert(registration, welcome, now=now, look_up_existing=True)
 
 
+class _Insert:
+    """The INSERT of a new registration, built before its meeting's lock: the ORM takes longer to build the
+    statement than PostgreSQL to run it. The status is set under the lock, and the timestamps are the
+    database's clock as it runs, under the lock, which orders the waiting list."""
+
+    def __init__(self, registration: Registration):
+        meta, quote = Registration._meta, connection.ops.quote_name
+        columns, values, self.params = [], [], []
+        for field in meta.concrete_fields:
+            if field.primary_key:
+                continue
+            columns.append(quote(field.column))
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                values.append("clock_timestamp()")
+                continue
+            if field.name == "status":
+                self.status_at = len(self.params)
+            values.append("%s")
+            self.params.append(field.get_db_prep_save(field.pre_save(registration, add=True), connection))
+        self.sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) VALUES ({', '.join(values)})"
+            f" RETURNING {quote(meta.pk.column)}, {quote('created_at')}, {quote('updated_at')}"
+        )
+
+    def run(self, registration: Registration) -> None:
+        self.params[self.status_at] = registration.status
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            registration.pk, registration.created_at, registration.updated_at = cursor.fetchone()
+        registration._state.adding, registration._state.db = False, connection.alias
+
+
+def _version_locked(meeting: Meeting):
+    """Lock the meeting's row; its version (`updated_at`, which every save of a meeting sets)."""
+    # Built in the transaction (FOR UPDATE needs one) but before it runs: nothing is locked yet.
+    sql, params = (
+        _meeting_row_lock(Meeting.objects.filter(pk=meeting.pk)).values_list("updated_at").query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise Meeting.DoesNotExist
+    return row[0]
+
+
 @transaction.atomic
 def _registration_insert(
     registration: Registration, welcome, *, now: datetime, look_up_existing: bool
 ) -> RegistrationOutcome:
-    """Under the meeting's lock: count the seats, store the registration and its e-mail, nothing more."""
+    """Under the meeting's lock: count the seats, store the registration and its e-mail, nothing more.
+
+    The registration is stored by a statement written here (_Insert): no model signal is sent for it,
+    and the meeting's cached page is renewed below.
+    """
     meeting = registration.meeting
+    insert = _Insert(registration)
     # The row's version only: the meeting was read before, and is read again only if it changed since.
-    version = _meeting_row_lock(Meeting.objects.filter(pk=meeting.pk)).values_list("updated_at", flat=True).get()
+    version = _version_locked(meeting)
     _time_lock_hold()
     if version != meeting.updated_at:
         meeting = registration.meeting = Meeting.objects.select_related("region").get(pk=meeting.pk)
@@ -205,8 +258,9 @@ def _registration_insert(
     if welcome is None or registration.status != _status_in(state):
         registration.status = _status_in(state)
         welcome = notifications.registration_welcome_render(registration=registration)
-    registration.save(force_insert=True)
+    insert.run(registration)
     notifications.registration_welcome_store(registration=registration, message=welcome)
+    pages_changed(meeting_page_scope(meeting.slug))
     return RegistrationOutcome(registration=registration, created=True)
 
 
