@@ -32,7 +32,7 @@ stale page (stale-while-revalidate: a stored page outlives its age by
 STALE_SECONDS) or, where a page of an older generation must never be shown, wait
 for the new one a few milliseconds at a time, RENDER_WAIT_SECONDS at most, then
 render it themselves. When the cache does not answer, every request renders its
-own page: the cache never fails one.
+own page (after one look for a render under way): the cache never fails one.
 """
 
 import hashlib
@@ -70,6 +70,8 @@ WAIT_PAUSES = (0.002, 0.004, 0.008, 0.016)
 LONGEST_WAIT_PAUSE = 0.025
 # A page stays in the cache this long after its age, to be served while another process renders it.
 STALE_SECONDS = 30
+# A scope's generation is forgotten after a day without change: its pages are then rendered once more.
+GENERATION_SECONDS = 24 * 3600
 # How long a process serves its own copy of a page that may be a little stale, and how many it keeps.
 LOCAL_COPY_SECONDS = 1.0
 LOCAL_COPIES_MAX = 1000
@@ -119,26 +121,33 @@ def _new_generation() -> int:
     return secrets.randbits(63)
 
 
-def _read(scopes: list[str], page_key: str, *extra_keys: str) -> tuple[tuple | None, _Page | None, dict]:
-    """The current generation of each scope and the stored page, in one round trip to the cache.
-
-    The generations are None when the cache does not answer.
-    """
+def _read(scopes: list[str], page_key: str, *extra_keys: str) -> tuple[tuple, _Page | None, dict]:
+    """The current generation of each scope (None for one never set, or expired) and the stored page,
+    in one round trip to the cache."""
     keys = [_generation_key(scope) for scope in scopes]
     found = cache.get_many([*keys, page_key, *extra_keys])
-    for key in keys:
-        if key not in found:
-            # add() so that concurrent first visitors agree on one starting value.
-            cache.add(key, _new_generation(), timeout=None)
-            found[key] = cache.get(key)
-            if found[key] is None:
-                return None, None, found
     page = found.get(page_key)
-    return tuple(found[key] for key in keys), page if isinstance(page, _Page) else None, found
+    return tuple(found.get(key) for key in keys), page if isinstance(page, _Page) else None, found
+
+
+def _settled(scopes: list[str], generations: tuple) -> tuple | None:
+    """The generations to store a page with: those read before its render, the missing ones set now.
+
+    A scope gets a generation once a page of it is stored, not when it is read: an address that
+    names no page (a meeting that does not exist) leaves nothing in the cache. None when a change
+    set a missing one during the render (the page may predate it), or when the cache does not answer.
+    """
+    settled = list(generations)
+    for index, (scope, generation) in enumerate(zip(scopes, generations, strict=True)):
+        if generation is None:
+            settled[index] = _new_generation()
+            if not cache.add(_generation_key(scope), settled[index], timeout=GENERATION_SECONDS):
+                return None
+    return tuple(settled)
 
 
 def _bump(scopes: Iterable[str]) -> None:
-    cache.set_many({_generation_key(scope): _new_generation() for scope in scopes}, timeout=None)
+    cache.set_many({_generation_key(scope): _new_generation() for scope in scopes}, timeout=GENERATION_SECONDS)
 
 
 def pages_changed(*scopes: str) -> None:
@@ -237,14 +246,21 @@ def _count_render(request, page_key: str, generations: tuple, previous: _Page | 
 
 
 def _rendered(
-    request, key: str, generations: tuple, previous: _Page | None, render, max_age: int, local_seconds: float
+    request,
+    key: str,
+    scopes: list[str],
+    generations: tuple,
+    previous: _Page | None,
+    render,
+    max_age: int,
+    local_seconds: float,
 ) -> HttpResponse:
     response = render()
     if counters.counting():
         _count_render(request, key, generations, previous)
     content = _shareable_content(request, response)
-    if content is not None:
-        page = _Page(generations, time.time() + max_age, content, response["Content-Type"])
+    if content is not None and (settled := _settled(scopes, generations)) is not None:
+        page = _Page(settled, time.time() + max_age, content, response["Content-Type"])
         cache.set(key, page, timeout=max_age + STALE_SECONDS)
         if local_seconds:
             _keep_local_copy(key, page, local_seconds)
@@ -259,12 +275,11 @@ def _waited_for(request, scopes: list[str], key: str) -> HttpResponse | None:
     while time.monotonic() < deadline:
         time.sleep(next(pauses, LONGEST_WAIT_PAUSE))
         generations, page, found = _read(scopes, key, lock)
-        if generations is None:
-            return None
         if _fresh(page, generations):
             return _served(request, page)
         if lock not in found:
-            # The render ended without storing a page (one not to share), or another change came meanwhile.
+            # The render ended without storing a page (one not to share, another change came meanwhile),
+            # or the cache does not answer.
             return None
     return None
 
@@ -293,8 +308,6 @@ def cached_page(
     if local_seconds and (copy := _local_copy(key)) is not None:
         return _served(request, copy)
     generations, page, _found = _read(scopes, key)
-    if generations is None:
-        return render()
     if _fresh(page, generations):
         if local_seconds:
             _keep_local_copy(key, page, local_seconds)
@@ -304,11 +317,9 @@ def cached_page(
         try:
             # Another process may have stored the page between the first look and the lock.
             generations, page, _found = _read(scopes, key)
-            if generations is None:
-                return render()
             if _fresh(page, generations):
                 return _served(request, page)
-            return _rendered(request, key, generations, page, render, max_age, local_seconds)
+            return _rendered(request, key, scopes, generations, page, render, max_age, local_seconds)
         finally:
             cache.delete(lock)
     if page is not None and (stale_generations or page.generations == generations):
@@ -316,7 +327,7 @@ def cached_page(
     waited = _waited_for(request, scopes, key)
     if waited is not None:
         return waited
-    return _rendered(request, key, generations, page, render, max_age, local_seconds)
+    return _rendered(request, key, scopes, generations, page, render, max_age, local_seconds)
 
 
 def cache_public_page(*, scopes: Callable[..., list[str]] | None = None, exact: bool = False):

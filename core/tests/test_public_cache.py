@@ -248,3 +248,10 @@ def test_pages_are_served_when_redis_is_down(settings, counted):
             response = Client().get(url)
             assert response.status_code == 200
     assert "Rencontre de Dakhla" in Client().get(meeting.get_absolute_url()).content.decode()
+
+
+def test_an_address_that_names_no_page_leaves_nothing_in_the_cache(client):
+    # Otherwise any made-up meeting address would store a generation of its own, for ever.
+    for slug in ("rencontre-inventee-1", "rencontre-inventee-2"):
+        assert client.get(reverse("meetings:detail", args=[slug])).status_code == 404
+    assert cache.get_many(["page-generation:meeting:rencontre-inventee-1", "page-generation:public"]) == {}
