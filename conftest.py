@@ -66,10 +66,12 @@ def _clear_cache():
     from django.core.cache import cache
 
     from core.cache import TolerantRedisCache
+    from core.page_cache import local_copies_forget
 
     # A Redis that failed in an earlier test is tried again at once.
     TolerantRedisCache.unavailable_until.clear()
     cache.clear()
+    local_copies_forget()
     yield
 
 

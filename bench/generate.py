@@ -41,6 +41,11 @@ ROADMAP_ITEMS = 20_000
 MESSAGES = 300_000
 ROADMAP_ITEMS_OF_THE_MEASURED_REGION = 200
 REGISTER_MEETING_SLUG = "bench-registration-target"
+# Registrations spread over several meetings at once: one per region, 500 seats each.
+SPREAD_MEETINGS = 12
+SPREAD_MEETING_SLUG = "bench-registration-spread-{}"
+# The steady stream of registrations beside the public pages goes to this many meetings of the tour shown.
+STREAM_MEETINGS = 12
 
 
 def _meetings(scale: float, regions: list[Region]) -> list[Meeting]:
@@ -83,24 +88,28 @@ def _meetings(scale: float, regions: list[Region]) -> list[Meeting]:
             )
     Meeting.objects.bulk_create(meetings, batch_size=BATCH)
     target = tours[-1]
-    far = timezone.now() + timedelta(days=3000)
-    Meeting.objects.create(
-        tour=target,
-        region=regions[11],
-        kind=Meeting.Kind.PROFESSIONALS,
-        title="Rencontre de charge",
-        slug=REGISTER_MEETING_SLUG,
-        status=Meeting.Status.PUBLISHED,
-        starts_at=far,
-        ends_at=far + timedelta(hours=3),
-        venue_name="Palais des congrès",
-        address="Avenue Mohammed V",
-        city="Dakhla",
-        capacity=500,
-        registration_opens_at=timezone.now() - timedelta(days=1),
-        registration_closes_at=far - timedelta(hours=1),
-    )
-    return list(Meeting.objects.exclude(slug=REGISTER_MEETING_SLUG))
+    targets = [(REGISTER_MEETING_SLUG, regions[11])]
+    targets += [(SPREAD_MEETING_SLUG.format(i), regions[i % 12]) for i in range(SPREAD_MEETINGS)]
+    for n, (slug, region) in enumerate(targets):
+        # A week apart: the delegation is never in two places at once.
+        far = timezone.now() + timedelta(days=3000 + 7 * n)
+        Meeting.objects.create(
+            tour=target,
+            region=region,
+            kind=Meeting.Kind.PROFESSIONALS,
+            title=f"Rencontre de charge {n}",
+            slug=slug,
+            status=Meeting.Status.PUBLISHED,
+            starts_at=far,
+            ends_at=far + timedelta(hours=3),
+            venue_name="Palais des congrès",
+            address="Avenue Mohammed V",
+            city=region.seat_city,
+            capacity=500,
+            registration_opens_at=timezone.now() - timedelta(days=1),
+            registration_closes_at=far - timedelta(hours=1),
+        )
+    return list(Meeting.objects.exclude(slug__in=[slug for slug, _region in targets]))
 
 
 def _registrations(scale: float, meetings: list[Meeting]) -> None:
@@ -189,7 +198,10 @@ def generate(scale: float) -> dict:
         Contact.objects.create(
             region=official_region, full_name="Officiel Bench", email="official@bench.ma", user=official
         )
-    upcoming = Meeting.objects.filter(starts_at__gt=timezone.now(), tour__slug=f"bench-tour-{TOURS - 1}").first()
+    shown = Meeting.objects.filter(starts_at__gt=timezone.now(), tour__slug=f"bench-tour-{TOURS - 1}").exclude(
+        slug__startswith="bench-registration-"
+    )
+    upcoming = shown.order_by("starts_at").first()
     secret = _get_new_csrf_string()
     return {
         "tour": reverse("meetings:tour", args=[upcoming.tour.slug]),
@@ -198,6 +210,9 @@ def generate(scale: float) -> dict:
         "roadmap": reverse("roadmap:region", args=[official_region.slug]),
         "register": reverse("registrations:register", args=[REGISTER_MEETING_SLUG]),
         "register_meeting": REGISTER_MEETING_SLUG,
+        "spread_meetings": [SPREAD_MEETING_SLUG.format(i) for i in range(SPREAD_MEETINGS)],
+        # The meeting whose page is measured is one of them; the region page and the tour page show them.
+        "stream_meetings": list(shown.order_by("starts_at").values_list("slug", flat=True)[:STREAM_MEETINGS]),
         "csrf_cookie": secret,
         "csrf_token": _mask_cipher_secret(secret),
         "official_cookie": _session_cookie(official),
@@ -211,25 +226,34 @@ def generate(scale: float) -> dict:
     }
 
 
+def _targets():
+    return Meeting.objects.filter(slug__startswith="bench-registration-")
+
+
 def reset_registrations() -> dict:
-    """Empty the registration target, so that every run fills its 500 seats and then its waiting list."""
-    meeting = Meeting.objects.get(slug=REGISTER_MEETING_SLUG)
-    OutboundMessage.objects.filter(meeting=meeting).delete()
-    deleted, _per_model = Registration.objects.filter(meeting=meeting).delete()
+    """Empty the registration targets, so that every run fills their 500 seats and then their waiting lists."""
+    OutboundMessage.objects.filter(meeting__in=_targets()).delete()
+    deleted, _per_model = Registration.objects.filter(meeting__in=_targets()).delete()
     return {"registrations deleted": deleted}
 
 
 def check_capacity() -> dict:
-    meeting = Meeting.objects.annotate(
+    """Seats and waiting lists of the registration targets: the single one, then the spread ones together."""
+    meetings = _targets().annotate(
         seats=Count("registrations", filter=Q(registrations__status__in=Registration.SEAT_STATUSES)),
         waiting=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
-    ).get(slug=REGISTER_MEETING_SLUG)
-    return {
-        "capacity": meeting.capacity,
-        "confirmed": meeting.seats,
-        "waitlisted": meeting.waiting,
-        "overbooked": max(0, meeting.seats - meeting.capacity),
-    }
+    )
+    figures = {}
+    for name, group in (("one meeting", [REGISTER_MEETING_SLUG]), ("spread", None)):
+        chosen = [m for m in meetings if (m.slug in group if group else m.slug != REGISTER_MEETING_SLUG)]
+        figures[name] = {
+            "meetings": len(chosen),
+            "capacity": sum(m.capacity for m in chosen),
+            "confirmed": sum(m.seats for m in chosen),
+            "waitlisted": sum(m.waiting for m in chosen),
+            "overbooked": sum(max(0, m.seats - m.capacity) for m in chosen),
+        }
+    return figures
 
 
 if __name__ == "__main__":

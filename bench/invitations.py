@@ -139,7 +139,7 @@ def main() -> None:
     options = parser.parse_args()
 
     sink = Sink()
-    port = free_port()
+    port = int(os.environ.get("BENCH_SMTP_PORT", 0)) or free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     env = {**os.environ, "EMAIL_URL": f"smtp://127.0.0.1:{port}"}

@@ -4,8 +4,9 @@ Run after `make bench`, on its national-scale database:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/onmt_bench_full \\
     CACHE_URL=redis://127.0.0.1:6379/12 CELERY_BROKER_URL=redis://127.0.0.1:6379/13 \\
     DJANGO_ALLOWED_HOSTS=testserver .venv/bin/python bench/profile_registration.py
-Prints CPU and wall time per registration, then cProfile's functions by cumulative time
-(PROFILE_SORT=tottime: by the time spent in each function itself).
+Prints CPU and wall time per registration, how long each held its meeting's row lock (from the lock
+being granted to the commit; one process, so no waiting for it), then cProfile's functions by cumulative
+time (PROFILE_SORT=tottime: by the time spent in each function itself).
 """
 
 import argparse
@@ -28,9 +29,11 @@ django.setup()
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret  # noqa: E402
 from django.test.client import RequestFactory  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from bench.generate import REGISTER_MEETING_SLUG  # noqa: E402
+from core import counters  # noqa: E402
 
 
 def register(handler: WSGIHandler, count: int) -> None:
@@ -64,6 +67,17 @@ def main() -> None:
     register(handler, options.count)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     print(f"per registration: {cpu / options.count * 1000:.1f} ms CPU, {wall / options.count * 1000:.1f} ms wall")
+    held = []
+    counting = counters.count_duration
+    counters.count_duration = lambda name, seconds: held.append(seconds * 1000)
+    with override_settings(PERFORMANCE_COUNTERS=True):
+        register(handler, options.count)
+    counters.count_duration = counting
+    held.sort()
+    print(
+        f"meeting row lock held: median {held[len(held) // 2]:.2f} ms, p99 {held[int(len(held) * 0.99)]:.2f} ms,"
+        f" mean {sum(held) / len(held):.2f} ms over {len(held)} registrations"
+    )
     profile = cProfile.Profile()
     profile.runcall(register, handler, options.count)
     pstats.Stats(profile).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(40)

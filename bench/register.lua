@@ -1,6 +1,11 @@
--- wrk script: every request registers a new, unique professional for one meeting.
+-- wrk script: every request registers a new, unique professional, for the meeting of the URL or, when
+-- MEETING_PATHS is set (paths separated by commas), for each of those meetings in turn.
 local token = os.getenv("CSRF_TOKEN")
 local cookie = os.getenv("CSRF_COOKIE")
+local paths = {}
+for path in string.gmatch(os.getenv("MEETING_PATHS") or "", "[^,]+") do
+  table.insert(paths, path)
+end
 local counter = 0
 local threads = {}
 
@@ -17,7 +22,11 @@ function request()
   local body = "csrfmiddlewaretoken=" .. token
     .. "&full_name=Professionnel+Bench&organisation=H%C3%B4tel+Atlas&job_title=Directeur"
     .. "&sector=lodging&email=" .. email .. "&phone=%2B212612345678&city=Dakhla&consent=on"
-  return wrk.format("POST", nil, {
+  local path = nil
+  if #paths > 0 then
+    path = paths[(counter + thread_id) % #paths + 1]
+  end
+  return wrk.format("POST", path, {
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Cookie"] = "csrftoken=" .. cookie,
     ["Referer"] = "http://127.0.0.1/",

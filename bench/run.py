@@ -16,18 +16,33 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import psycopg2
 import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 RESULTS = ROOT / "bench" / "results"
-PG = "postgres://postgres@127.0.0.1:5432"
-INVITATIONS_BROKER = "redis://127.0.0.1:6379/14"
+# Where the benchmark's databases, cache and brokers live; every name and number can be moved aside
+# from whatever else runs on the machine.
+PG = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+DATABASE_PREFIX = os.environ.get("BENCH_DATABASE_PREFIX", "onmt_bench")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
+CACHE_DB = int(os.environ.get("BENCH_CACHE_DB", 12))
+BROKER_DB = int(os.environ.get("BENCH_BROKER_DB", 13))
+INVITATIONS_DB = int(os.environ.get("BENCH_INVITATIONS_DB", 14))
+# 0: a free port, chosen at each start.
+PORTAL_PORT = int(os.environ.get("BENCH_PORT", 0))
+STOCK_PORT = int(os.environ.get("BENCH_STOCK_PORT", 0))
 CONNECTIONS = 32
+WORKERS = 4
 DURATION = os.environ.get("BENCH_DURATION", "10s")
+WARM_UP_SECONDS = 2
+# Registrations per second beside the public pages in the mixed-load case.
+STREAM_RATES = (10, 50)
 
 
 def free_port() -> int:
@@ -36,20 +51,33 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def seconds(duration: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w*)", duration).groups()
+    return float(number) * {"": 1, "s": 1, "m": 60}[unit]
+
+
 def environment(database: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
         DATABASE_URL=f"{PG}/{database}",
-        CACHE_URL="redis://127.0.0.1:6379/12",
-        CELERY_BROKER_URL="redis://127.0.0.1:6379/13",
+        CACHE_URL=f"{REDIS}/{CACHE_DB}",
+        CELERY_BROKER_URL=f"{REDIS}/{BROKER_DB}",
         DJANGO_SECRET_KEY="bench-only-secret-key-not-for-production-0123456789abcdef",
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_DEBUG="0",
         BENCHMARK_ENDPOINTS="1",
+        # Renders per page and the registration lock's hold time, counted in the cache (core/counters.py).
+        PERFORMANCE_COUNTERS="1",
         # One client address sends every request here; the production limit would refuse them.
         REGISTRATION_RATE_LIMIT="1000000/m",
         LOG_LEVEL="WARNING",
     )
+    return env
+
+
+def stock_environment() -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env["DJANGO_SETTINGS_MODULE"] = "bench.stock.settings"
     return env
 
 
@@ -60,8 +88,14 @@ def manage(env: dict, *args: str, capture: bool = False) -> str:
 
 def fresh_database(database: str) -> None:
     """An empty database of that name, dropped first with any connection a previous run left."""
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", database], check=True)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
+    server = psycopg2.connect(f"{PG}/postgres")
+    server.autocommit = True
+    try:
+        with server.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            cursor.execute(f'CREATE DATABASE "{database}"')
+    finally:
+        server.close()
 
 
 def script_json(env: dict, script: str, *args: str) -> dict:
@@ -84,29 +118,37 @@ def prepare_database(database: str, scale: float, env: dict, *, reuse: bool) -> 
     return targets
 
 
-def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
+def start_gunicorn(env: dict, port: int, application: str = "onmt_portal.wsgi:application") -> subprocess.Popen:
+    """Serve `application` as `make prod` does (4 sync workers), once every worker has loaded it."""
+    with tempfile.NamedTemporaryFile(prefix="bench-ready-", delete=False) as ready:
+        ready_file = Path(ready.name)
     process = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "onmt_portal.wsgi:application",
+            application,
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "4",
+            str(WORKERS),
             "--log-level",
             "warning",
+            "--config",
+            str(ROOT / "bench" / "gunicorn_ready.py"),
         ],
         cwd=ROOT,
-        env=env,
+        env={**env, "BENCH_READY_FILE": str(ready_file)},
         start_new_session=True,
     )
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if len(ready_file.read_text().split()) >= WORKERS:
                 return process
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
+            time.sleep(0.2)
+    finally:
+        ready_file.unlink()
+    stop(process)
+    raise RuntimeError(f"{application} did not start")
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -173,39 +215,139 @@ def ttfb(url: str, cookie: str, runs: int = 5) -> float:
     return sorted(timings)[len(timings) // 2]
 
 
-def measure_pages(label: str, scale: float, *, reuse: bool) -> dict:
-    database = f"onmt_bench_{label}"
+class Counters:
+    """The counters the portal keeps in the benchmark's cache (core/counters.py)."""
+
+    def __init__(self):
+        self.redis = redis.Redis.from_url(f"{REDIS}/{CACHE_DB}")
+
+    def _keys(self, name: str) -> list[bytes]:
+        return list(self.redis.scan_iter(match=f"*perf:{name}*", count=1000))
+
+    def reset(self) -> None:
+        keys = self._keys("")
+        if keys:
+            self.redis.delete(*keys)
+
+    def _value(self, name: str) -> int:
+        [key] = self._keys(name) or [None]
+        return int(self.redis.get(key)) if key else 0
+
+    def renders(self, path: str) -> dict:
+        renders, misses = self._value(f"page-renders:{path}"), self._value(f"page-misses:{path}")
+        return {"renders": renders, "misses": misses, "per_miss": round(renders / misses, 2) if misses else None}
+
+    def lock_hold(self) -> dict:
+        """Hold times of the meeting's row lock, from the histogram of 0.1 ms buckets (1 ms above 20 ms)."""
+        buckets = sorted(
+            (int(key.rsplit(b":", 1)[1]), int(self.redis.get(key))) for key in self._keys("registration-lock:")
+        )
+        total = sum(count for _bucket, count in buckets)
+        if not total:
+            return {"registrations": 0}
+
+        def percentile(share):
+            seen = 0
+            for bucket, count in buckets:
+                seen += count
+                if seen >= share * total:
+                    return bucket / 1000
+            return buckets[-1][0] / 1000
+
+        mean = sum((bucket + 50) * count for bucket, count in buckets) / total / 1000
+        return {
+            "registrations": total,
+            "p50_ms": percentile(0.5),
+            "p99_ms": percentile(0.99),
+            "mean_ms": round(mean, 2),
+        }
+
+
+def stream_start(base: str, targets: dict, rate: int) -> subprocess.Popen:
+    paths = ",".join(f"/inscriptions/{slug}/" for slug in targets["stream_meetings"])
+    command = [
+        PY, "bench/register_stream.py", "--base", base, "--rate", str(rate),
+        "--seconds", str(WARM_UP_SECONDS + seconds(DURATION) + 1), "--paths", paths,
+        "--csrf-token", targets["csrf_token"], "--csrf-cookie", targets["csrf_cookie"],
+    ]  # fmt: skip
+    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+
+
+def stream_result(process: subprocess.Popen) -> dict:
+    output, _errors = process.communicate(timeout=120)
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def measure_stock() -> dict:
+    """Django's own stack, a stock project with its default middleware, served the same way."""
+    port = STOCK_PORT or free_port()
+    server = start_gunicorn(stock_environment(), port, "bench.stock.wsgi:application")
+    try:
+        return wrk(f"http://127.0.0.1:{port}/bench/bare/")
+    finally:
+        stop(server)
+
+
+def measure_pages(label: str, scale: float, *, reuse: bool, mixed: bool) -> dict:
+    database = f"{DATABASE_PREFIX}_{label}"
     env = environment(database)
     targets = prepare_database(database, scale, env, reuse=reuse)
-    port = free_port()
+    redis.Redis.from_url(f"{REDIS}/{CACHE_DB}").flushdb()
+    counters = Counters()
+    figures = {"stock Django view": measure_stock()}
+    port = PORTAL_PORT or free_port()
     server = start_gunicorn(env, port)
     base = f"http://127.0.0.1:{port}"
+    renders, lock_hold, mixed_load = {}, {}, {}
     try:
-        figures = {"bare": wrk(base + "/bench/bare/")}
-        figures["tour"] = wrk(base + targets["tour"])
-        figures["meeting"] = wrk(base + targets["meeting"])
-        figures["region"] = wrk(base + targets["region"])
+        figures["bare"] = wrk(base + "/bench/bare/")
+        for name in ("tour", "meeting", "region"):
+            counters.reset()
+            figures[name] = wrk(base + targets[name])
+            renders[name] = counters.renders(targets[name])
+        counters.reset()
         figures["roadmap (official)"] = wrk(base + targets["roadmap"], headers={"Cookie": targets["official_cookie"]})
+        renders["roadmap (official)"] = counters.renders(targets["roadmap"])
         script_json(env, "generate.py", "--reset-registrations")
+        csrf = {"CSRF_TOKEN": targets["csrf_token"], "CSRF_COOKIE": targets["csrf_cookie"]}
+        counters.reset()
         figures["registration POST"] = wrk(
+            base + targets["register"], script=ROOT / "bench" / "register.lua", script_env=csrf
+        )
+        lock_hold["registration POST"] = counters.lock_hold()
+        counters.reset()
+        spread = ",".join(f"/inscriptions/{slug}/" for slug in targets["spread_meetings"])
+        figures["registration POST, 12 meetings"] = wrk(
             base + targets["register"],
             script=ROOT / "bench" / "register.lua",
-            script_env={
-                "CSRF_TOKEN": targets["csrf_token"],
-                "CSRF_COOKIE": targets["csrf_cookie"],
-                "MEETING_SLUG": targets["register_meeting"],
-            },
+            script_env={**csrf, "MEETING_PATHS": spread},
         )
+        lock_hold["registration POST, 12 meetings"] = counters.lock_hold()
+        if mixed:
+            for rate in STREAM_RATES:
+                for name in ("tour", "meeting", "region"):
+                    counters.reset()
+                    stream = stream_start(base, targets, rate)
+                    page = wrk(base + targets[name])
+                    mixed_load[f"{name}, {rate} registrations/s"] = {
+                        **page,
+                        "stream": stream_result(stream),
+                        "renders": counters.renders(targets[name]),
+                        "lock_hold": counters.lock_hold(),
+                    }
         admin = {name: ttfb(base + url, targets["staff_cookie"]) for name, url in targets["admin"].items()}
-        overbooked = script_json(env, "generate.py", "--check-capacity")
+        capacity = script_json(env, "generate.py", "--check-capacity")
     finally:
         stop(server)
     return {
         "label": label,
         "scale": scale,
         "pages": figures,
+        "renders": renders,
+        "lock_hold": lock_hold,
+        "mixed_load": mixed_load,
         "admin_ttfb_ms": admin,
-        "capacity": overbooked,
+        "capacity": capacity,
         "queries": targets.get("queries", {}),
     }
 
@@ -213,29 +355,66 @@ def measure_pages(label: str, scale: float, *, reuse: bool) -> dict:
 def measure_invitations(count: int) -> dict:
     # A broker database of its own, emptied first: the registration runs above queued a task per
     # registration that no worker took, and the worker measured here would drain them first.
-    env = {**environment("onmt_bench_invitations"), "CELERY_BROKER_URL": INVITATIONS_BROKER}
-    redis.Redis.from_url(INVITATIONS_BROKER).flushdb()
-    fresh_database("onmt_bench_invitations")
+    env = {**environment(f"{DATABASE_PREFIX}_invitations"), "CELERY_BROKER_URL": f"{REDIS}/{INVITATIONS_DB}"}
+    redis.Redis.from_url(f"{REDIS}/{INVITATIONS_DB}").flushdb()
+    fresh_database(f"{DATABASE_PREFIX}_invitations")
     manage(env, "migrate", "--noinput", "-v", "0")
     return script_json(env, "invitations.py", "--count", str(count))
 
 
+def _renders(figure: dict | None) -> str:
+    if not figure or not figure["misses"]:
+        return ""
+    return f"{figure['renders']} / {figure['misses']}"
+
+
 def table(runs: list[dict], invitations: dict | None) -> str:
     full, tenth = runs[0], runs[1] if len(runs) > 1 else None
-    bare = full["pages"]["bare"]["rps"]
+    stock, bare = full["pages"]["stock Django view"]["rps"], full["pages"]["bare"]["rps"]
     lines = [
-        "| page (32 connections) | req/s | p50 ms | p99 ms | ratio to bare | errors | req/s with 10x less data |",
-        "|---|---|---|---|---|---|---|",
+        "| page (32 connections) | req/s | p50 ms | p99 ms | ratio to stock Django | ratio to bare | errors "
+        "| renders / misses | req/s with 10x less data |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, figure in full["pages"].items():
         small = tenth["pages"][name]["rps"] if tenth else float("nan")
         lines.append(
             f"| {name} | {figure['rps']:.0f} | {figure['p50_ms']:.1f} | {figure['p99_ms']:.1f} | "
-            f"{figure['rps'] / bare:.1%} | {figure['non_2xx'] + figure['socket_errors']} | {small:.0f} |"
+            f"{figure['rps'] / stock:.1%} | {figure['rps'] / bare:.1%} | "
+            f"{figure['non_2xx'] + figure['socket_errors']} | {_renders(full['renders'].get(name))} | {small:.0f} |"
+        )
+    if full["mixed_load"]:
+        lines += [
+            "",
+            "| page while registrations arrive | req/s | p50 ms | p99 ms | of the same page alone "
+            "| ratio to stock | errors | renders / misses "
+            "| registrations: rate reached, answers, p50 / p99 ms | lock hold p50 / p99 ms |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for name, figure in full["mixed_load"].items():
+            alone = full["pages"][name.split(",")[0]]["rps"]
+            stream, hold = figure["stream"], figure["lock_hold"]
+            answers = ", ".join(f"{count}×{status}" for status, count in stream["statuses"].items())
+            lines.append(
+                f"| {name} | {figure['rps']:.0f} | {figure['p50_ms']:.1f} | {figure['p99_ms']:.1f} | "
+                f"{figure['rps'] / alone:.1%} | {figure['rps'] / stock:.1%} | "
+                f"{figure['non_2xx'] + figure['socket_errors']} | {_renders(figure['renders'])} | "
+                f"{stream['rate']}/s, {answers}, {stream['p50_ms']} / {stream['p99_ms']} | "
+                f"{hold.get('p50_ms', '')} / {hold.get('p99_ms', '')} |"
+            )
+    lines += [
+        "",
+        "| meeting row lock per registration | registrations | hold p50 ms | p99 ms | mean ms |",
+        "|---|---|---|---|---|",
+    ]
+    for name, hold in full["lock_hold"].items():
+        lines.append(
+            f"| {name} | {hold['registrations']} | {hold.get('p50_ms', '')} | {hold.get('p99_ms', '')} | "
+            f"{hold.get('mean_ms', '')} |"
         )
     lines += ["", "| admin changelist (full data) | time to first byte, median of 5 |", "|---|---|"]
     lines += [f"| {name} | {ms:.0f} ms |" for name, ms in full["admin_ttfb_ms"].items()]
-    lines += ["", f"Registration POST: {full['capacity']}"]
+    lines += ["", f"Registration POST seats: {json.dumps(full['capacity'])}"]
     if invitations:
         lines += ["", "| invitations through one worker | figure |", "|---|---|"]
         lines += [f"| {name} | {value} |" for name, value in invitations.items()]
@@ -246,12 +425,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = national scale (200,000 registrations…)")
     parser.add_argument("--skip-small", action="store_true", help="skip the 10x-less-data run")
+    parser.add_argument("--skip-mixed", action="store_true", help="skip the public pages under registrations")
     parser.add_argument("--invitations", type=int, default=10_000)
     parser.add_argument("--reuse-data", action="store_true", help="keep the databases a previous run generated")
     options = parser.parse_args()
-    runs = [measure_pages("full", options.scale, reuse=options.reuse_data)]
+    runs = [measure_pages("full", options.scale, reuse=options.reuse_data, mixed=not options.skip_mixed)]
     if not options.skip_small:
-        runs.append(measure_pages("tenth", options.scale / 10, reuse=options.reuse_data))
+        runs.append(measure_pages("tenth", options.scale / 10, reuse=options.reuse_data, mixed=False))
     invitations = measure_invitations(options.invitations) if options.invitations else None
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps({"runs": runs, "invitations": invitations}, indent=2))

@@ -78,6 +78,11 @@ class TolerantRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = ReusedRedisCacheClient
 
+    def validate_key(self, key):
+        # Django checks each key against memcached's limits (length, control characters) on every
+        # operation; Redis has neither, and the portal's keys are its own.
+        pass
+
     def _guarded(self, fallback, operation, *args, **kwargs):
         servers = tuple(self._servers)
         if time.monotonic() < self.unavailable_until.get(servers, 0.0):

@@ -9,12 +9,13 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Tournée et rencontres")
 
     def ready(self):
-        # The public pages show tours, meetings, their agenda with its speakers (from the delegation), seats
-        # left and the commitments of held meetings.
-        names = ("Tour", "Meeting", "AgendaItem", "DelegationMember", "Registration", "Decision")
-        models = [self.get_model(name) for name in names]
-        invalidate_on_change(models, scope=PUBLIC_SCOPE)
         # Models can be imported only once the registry is ready.
+        from meetings.page_scopes import meeting_page_scope_of
         from meetings.personal_data import register_personal_data
 
+        # Every public page shows tours and meetings; only its meeting's page shows an agenda or its seats.
+        invalidate_on_change([self.get_model("Tour"), self.get_model("Meeting")], scope=PUBLIC_SCOPE)
+        # A meeting's page also shows its agenda's speakers (from the delegation) and, once held, its decisions.
+        on_the_meeting_page = ("AgendaItem", "Registration", "DelegationMember", "Decision")
+        invalidate_on_change([self.get_model(name) for name in on_the_meeting_page], scope=meeting_page_scope_of)
         register_personal_data()

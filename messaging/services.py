@@ -110,28 +110,19 @@ def unsubscription_record(*, email: str) -> Unsubscription:
     return unsubscription
 
 
-# No savepoint: inside the caller's transaction a failure here aborts the whole change, which is what
-# callers want, and the meeting's lock a registration holds is not held any longer for it.
-@transaction.atomic(savepoint=False)
-def messages_queue(*, drafts: Iterable[MessageDraft]) -> list[int]:
-    """Store the messages whose idempotency key is new and send them once the transaction commits.
+def messages_render(*, drafts: Iterable[MessageDraft]) -> list[OutboundMessage]:
+    """The rows of these drafts, rendered, not stored: bulk ones to unsubscribed addresses left out.
 
-    Call it inside the transaction that makes the change the messages tell about.
-    Returns the ids of the rows created by this call.
+    A sender may render a message before it takes the locks of its change, and store it under them
+    (messages_store).
     """
     drafts = list(drafts)
-    # Campaigns run again must not render thousands of messages already stored; for a single
-    # message (a registration's) the insert below finds a repeat on its own, one query sooner.
-    existing = _existing_keys([d.idempotency_key for d in drafts]) if len(drafts) > 1 else set()
     unsubscribed = _unsubscribed([draft.recipient_email for draft in drafts if draft.bulk])
     now = timezone.now()
-    rows, keys = [], set()
+    rows = []
     for draft in drafts:
-        if draft.idempotency_key in existing or draft.idempotency_key in keys:
-            continue
         if draft.bulk and draft.recipient_email.strip().lower() in unsubscribed:
             continue
-        keys.add(draft.idempotency_key)
         context = draft.context
         if draft.bulk:
             context = {**context, "unsubscribe_url": unsubscribe_url(email=draft.recipient_email)}
@@ -158,10 +149,23 @@ def messages_queue(*, drafts: Iterable[MessageDraft]) -> list[int]:
                 bulk=draft.bulk,
                 message_key=uuid.uuid4(),
                 send_after=draft.send_after,
-                # Dispatched on commit below; marked now so that no later write has to wait for a worker's lock.
+                # Dispatched on commit (messages_store); marked now so that no later write has to wait for a
+                # worker's lock.
                 dispatched_at=now if due else None,
             )
         )
+    return rows
+
+
+# No savepoint: inside the caller's transaction a failure here aborts the whole change, which is what
+# callers want, and the meeting's lock a registration holds is not held any longer for it.
+@transaction.atomic(savepoint=False)
+def messages_store(*, rows: Iterable[OutboundMessage]) -> list[int]:
+    """Store the rendered rows whose idempotency key is new and send them once the transaction commits.
+
+    Returns the ids of the rows created by this call.
+    """
+    rows = list(rows)
     stored = [
         row for start in range(0, len(rows), INSERT_BATCH) for row in _insert_new(rows[start : start + INSERT_BATCH])
     ]
@@ -169,6 +173,25 @@ def messages_queue(*, drafts: Iterable[MessageDraft]) -> list[int]:
     if due_ids:
         transaction.on_commit(lambda: messages_dispatch(message_ids=due_ids))
     return [row.pk for row in stored]
+
+
+@transaction.atomic(savepoint=False)
+def messages_queue(*, drafts: Iterable[MessageDraft]) -> list[int]:
+    """Store the messages whose idempotency key is new and send them once the transaction commits.
+
+    Call it inside the transaction that makes the change the messages tell about.
+    Returns the ids of the rows created by this call.
+    """
+    drafts = list(drafts)
+    # Campaigns run again must not render thousands of messages already stored; for a single
+    # message (a registration's) the insert finds a repeat on its own, one query sooner.
+    existing = _existing_keys([d.idempotency_key for d in drafts]) if len(drafts) > 1 else set()
+    new, keys = [], set()
+    for draft in drafts:
+        if draft.idempotency_key not in existing and draft.idempotency_key not in keys:
+            keys.add(draft.idempotency_key)
+            new.append(draft)
+    return messages_store(rows=messages_render(drafts=new))
 
 
 @transaction.atomic

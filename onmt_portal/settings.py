@@ -122,6 +122,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": cache_config(env("CACHE_URL", default="locmemcache://onmt"))}
 # Shared pages (public pages, roadmap pages) are cached this long at most; changes invalidate them at once.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
+# The seats left on the pages listing meetings (home, tour, region) are this many seconds old at most;
+# a meeting's own page, and the registration, are exact (README, "Page cache").
+PAGE_CACHE_SEATS_MAX_AGE = env.int("PAGE_CACHE_SEATS_MAX_AGE", default=10)
 
 # ------------------------------------------------------------------ auth
 AUTHENTICATION_BACKENDS = [
@@ -139,6 +142,9 @@ LOGIN_REDIRECT_URL = "roadmap:home"
 LOGOUT_REDIRECT_URL = "regions:home"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are written to the database and read from the cache: a signed-in page costs one query fewer,
+# and with the cache down (or emptied) sessions are read from the database and survive.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Login throttling: lock a username+address pair after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -295,6 +301,9 @@ MEETINGS_FOLLOW_UP_DELAY_HOURS = env.int("MEETINGS_FOLLOW_UP_DELAY_HOURS", defau
 
 # Only the benchmark turns this on: it serves the bare reference view at /bench/bare/.
 BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)
+# Only the benchmark turns this on: renders per cached page and the registration lock's hold time,
+# counted in the cache (core/counters.py); each count is a round trip to Redis.
+PERFORMANCE_COUNTERS = env.bool("PERFORMANCE_COUNTERS", default=False)
 
 # ------------------------------------------------------------------ logging
 LOGGING = {

@@ -27,6 +27,9 @@ region_pages = [
 ]
 
 urlpatterns = [
+    # The public pages first: the most requested, found without trying every other pattern before them.
+    path("", include((region_pages, "regions"))),
+    path("", include("meetings.urls")),
     path("admin/", admin.site.urls),
     path("health/", views.health, name="health"),
     # Browsers ask for /favicon.ico whatever the page says; not permanent: the icon's static name has its hash.
@@ -40,10 +43,8 @@ urlpatterns = [
     ),
     path("comptes/", include("django.contrib.auth.urls")),
     path("feuille-de-route/", include("roadmap.urls")),
-    path("", include("meetings.urls")),
     path("inscriptions/", include("meetings.registration_urls")),
     path("desabonnement/", include("messaging.urls")),
-    path("", include((region_pages, "regions"))),
 ]
 
 if settings.BENCHMARK_ENDPOINTS:

@@ -37,7 +37,7 @@ def _broker_ok() -> bool:
 
 
 @require_safe
-@cache_public_page
+@cache_public_page()
 def home(request):
     """Public home page: the tour at a glance and the 12 regions."""
     tour = tour_current()

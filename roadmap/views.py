@@ -1,6 +1,7 @@
 import io
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -77,7 +78,9 @@ def region_roadmap(request, region_slug):
 
     # Everyone allowed here sees the same page but for the staff's breadcrumb: shared once access is checked.
     variant = "staff" if request.user.is_staff else "official"
-    return cached_page(request, scopes=[ROADMAP_SCOPE], variant=variant, render=render_page)
+    return cached_page(
+        request, scopes=[ROADMAP_SCOPE], variant=variant, render=render_page, max_age=settings.PAGE_CACHE_SECONDS
+    )
 
 
 def _item_page(request, item, comment_form, status=200):

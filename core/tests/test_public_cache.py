@@ -1,4 +1,6 @@
+import html
 import re
+import socket
 
 import pytest
 from django.conf import settings
@@ -10,11 +12,13 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import counters, page_cache
+from core.cache import cache_config
 from meetings.models import Meeting, Registration
-from meetings.services.registration import registration_create
+from meetings.services.registration import registration_cancel, registration_create
 from meetings.tests.factories import MeetingFactory
 from meetings.tokens import invitation_token_make
-from regions.tests.factories import ContactFactory, OfficialFactory
+from regions.tests.factories import ContactFactory, OfficialFactory, region
 
 pytestmark = pytest.mark.django_db
 
@@ -51,15 +55,17 @@ def test_a_page_stored_before_its_generation_was_lost_is_not_served_again(client
 
 
 @pytest.mark.parametrize(
-    "url_of",
+    ("url_of", "delay"),
     [
-        lambda meeting: reverse("regions:home"),
-        lambda meeting: meeting.region.get_absolute_url(),
-        lambda meeting: meeting.tour.get_absolute_url(),
-        lambda meeting: meeting.get_absolute_url(),
+        (lambda meeting: reverse("regions:home"), page_cache.LOCAL_COPY_SECONDS),
+        (lambda meeting: meeting.region.get_absolute_url(), page_cache.LOCAL_COPY_SECONDS),
+        (lambda meeting: meeting.tour.get_absolute_url(), page_cache.LOCAL_COPY_SECONDS),
+        (lambda meeting: meeting.get_absolute_url(), 0),
     ],
 )
-def test_every_public_page_is_cached_and_a_change_shows_at_once(client, url_of, django_capture_on_commit_callbacks):
+def test_every_public_page_is_cached_and_a_change_shows_at_once_or_within_a_second(
+    client, url_of, delay, monkeypatch, django_capture_on_commit_callbacks
+):
     meeting = MeetingFactory(title="Rencontre de Dakhla")
     assert "Rencontre de Dakhla" in client.get(url_of(meeting)).content.decode()
 
@@ -68,6 +74,11 @@ def test_every_public_page_is_cached_and_a_change_shows_at_once(client, url_of, 
         meeting.title = "Rencontre de Dakhla — nouvelle salle"
         meeting.save()
 
+    if delay:
+        # The listing pages: each process serves its own copy a second before it asks the cache again.
+        assert "nouvelle salle" not in Client().get(url_of(meeting)).content.decode()
+        clock = page_cache._clock
+        monkeypatch.setattr(page_cache, "_clock", lambda: clock() + delay)
     assert "nouvelle salle" in Client().get(url_of(meeting)).content.decode()
 
 
@@ -155,3 +166,92 @@ def test_a_page_with_a_message_for_the_visitor_is_rendered_for_them():
     visitor.cookies[storage.cookie_name] = storage._encode(storage._loaded_messages + storage._queued_messages)
     assert "Votre inscription est annulée." in visitor.get(url).content.decode()
     assert "Votre inscription est annulée." not in Client().get(url).content.decode()
+
+
+@pytest.fixture
+def counted(settings):
+    """Renders of each page counted (core/counters.py), as the benchmark counts them."""
+    settings.PERFORMANCE_COUNTERS = True
+
+    def renders(url):
+        return counters.read(f"page-renders:{url}")
+
+    return renders
+
+
+def test_a_registration_renders_again_only_its_meetings_page(client, counted, django_capture_on_commit_callbacks):
+    dakhla = MeetingFactory(title="Rencontre de Dakhla", capacity=5)
+    dakhla_again = MeetingFactory(title="Seconde rencontre de Dakhla", capacity=5)
+    tanger = MeetingFactory(title="Rencontre de Tanger", region=region(1), capacity=5)
+    urls = [
+        dakhla.get_absolute_url(),
+        dakhla_again.get_absolute_url(),
+        tanger.get_absolute_url(),
+        dakhla.region.get_absolute_url(),
+        tanger.region.get_absolute_url(),
+        dakhla.tour.get_absolute_url(),
+        reverse("regions:home"),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 200
+    assert [counted(url) for url in urls] == [1] * len(urls)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        register(dakhla, "amina@example.ma")
+
+    pages = {url: Client().get(url).content.decode() for url in urls}
+    # Only the registered meeting's own page is rendered again: the other meetings' and regions' pages,
+    # the tour and the home page are served as they were stored.
+    assert [counted(url) for url in urls] == [2, 1, 1, 1, 1, 1, 1]
+    assert "4 places restantes" in pages[dakhla.get_absolute_url()]
+    # The listing pages show seats at most PAGE_CACHE_SEATS_MAX_AGE seconds old.
+    assert "5 places restantes" in pages[dakhla.region.get_absolute_url()]
+
+
+def test_listing_pages_show_the_seats_once_their_age_is_past(settings, django_capture_on_commit_callbacks):
+    settings.PAGE_CACHE_SEATS_MAX_AGE = 0
+    meeting = MeetingFactory(capacity=5)
+    assert "5 places restantes" in Client().get(meeting.region.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        register(meeting, "amina@example.ma")
+    assert "4 places restantes" in Client().get(meeting.region.get_absolute_url()).content.decode()
+
+
+def test_a_meeting_page_says_complet_as_soon_as_the_last_seat_is_taken(client, django_capture_on_commit_callbacks):
+    meeting = MeetingFactory(capacity=1)
+    assert "1 place restante" in client.get(meeting.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        register(meeting, "amina@example.ma")
+    page = html.unescape(Client().get(meeting.get_absolute_url()).content.decode())
+    assert "Complet — liste d'attente ouverte" in page
+    assert "place restante" not in page
+
+
+def test_a_cancellation_renews_the_meetings_page(client, django_capture_on_commit_callbacks):
+    meeting = MeetingFactory(capacity=5)
+    registration = register(meeting, "amina@example.ma").registration
+    assert "4 places restantes" in client.get(meeting.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_cancel(registration_id=registration.pk)
+    assert "5 places restantes" in Client().get(meeting.get_absolute_url()).content.decode()
+
+
+def test_pages_are_served_when_redis_is_down(settings, counted):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    # Nothing listens on that port: every cache operation fails at once.
+    settings.CACHES = {"default": cache_config(f"redis://127.0.0.1:{port}/1")}
+    meeting = MeetingFactory(title="Rencontre de Dakhla")
+    for url in [meeting.get_absolute_url(), meeting.region.get_absolute_url(), reverse("regions:home")]:
+        for _visit in range(2):
+            response = Client().get(url)
+            assert response.status_code == 200
+    assert "Rencontre de Dakhla" in Client().get(meeting.get_absolute_url()).content.decode()
+
+
+def test_an_address_that_names_no_page_leaves_nothing_in_the_cache(client):
+    # Otherwise any made-up meeting address would store a generation of its own, for ever.
+    for slug in ("rencontre-inventee-1", "rencontre-inventee-2"):
+        assert client.get(reverse("meetings:detail", args=[slug])).status_code == 404
+    assert cache.get_many(["page-generation:meeting:rencontre-inventee-1", "page-generation:public"]) == {}

@@ -6,12 +6,22 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from meetings.models import Meeting, Registration
 from meetings.tokens import invitation_token_read
 from regions.models import Contact
+
+
+def _seats_taken_sql(meeting_id_sql: str) -> str:
+    meta, quote = Registration._meta, connection.ops.quote_name
+    return (
+        f"SELECT COUNT(*) FROM {quote(meta.db_table)}"
+        f" WHERE {quote(meta.get_field('meeting').column)} = {meeting_id_sql}"
+        f" AND {quote(meta.get_field('status').column)} IN ({', '.join(['%s'] * len(Registration.SEAT_STATUSES))})"
+    )
 
 
 def registration_seats_taken(*, meeting_id: int) -> int:
@@ -20,21 +30,27 @@ def registration_seats_taken(*, meeting_id: int) -> int:
     Every registration counts them while it holds the meeting's lock, so the statement is written
     here rather than built by the ORM on each call (README, "Performance").
     """
-    meta, quote = Registration._meta, connection.ops.quote_name
-    statuses = Registration.SEAT_STATUSES
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*) FROM {quote(meta.db_table)}"
-            f" WHERE {quote(meta.get_field('meeting').column)} = %s"
-            f" AND {quote(meta.get_field('status').column)} IN ({', '.join(['%s'] * len(statuses))})",
-            [meeting_id, *statuses],
-        )
+        cursor.execute(_seats_taken_sql("%s"), [meeting_id, *Registration.SEAT_STATUSES])
         return cursor.fetchone()[0]
 
 
 def registration_meetings() -> QuerySet[Meeting]:
     """Meetings as the public registration pages see them, with their region: a draft does not exist there."""
     return Meeting.objects.select_related("region").exclude(status=Meeting.Status.DRAFT)
+
+
+def registration_meeting_get(*, meeting_id: int | None = None, slug: str = "") -> Meeting:
+    """The meeting a registration is for, by id or, as the public names it, by slug (no draft then), with
+    `seats_taken` as of now: what the registration prepares with before it takes the meeting's lock.
+
+    Meeting.DoesNotExist when there is none.
+    """
+    meetings = registration_meetings() if slug else Meeting.objects.select_related("region")
+    meeting_id_sql = f"{connection.ops.quote_name(Meeting._meta.db_table)}.{connection.ops.quote_name('id')}"
+    seats = RawSQL(_seats_taken_sql(meeting_id_sql), Registration.SEAT_STATUSES, output_field=IntegerField())
+    meetings = meetings.annotate(seats_taken=seats)
+    return meetings.get(slug=slug) if slug else meetings.get(pk=meeting_id)
 
 
 def meeting_for_registration(*, slug: str) -> Meeting | None:

@@ -7,27 +7,45 @@ stored with it and sent after commit (see messaging.services.messages_queue).
 from meetings import drafts as content
 from meetings.models import Registration
 from messaging.models import OutboundMessage
-from messaging.services import messages_queue
+from messaging.services import messages_queue, messages_render, messages_store
 
 Kind = OutboundMessage.Kind
 
 
-def notify_registration_confirmed(*, registration) -> None:
+def _confirmation_draft(registration, *, key: str):
     """Confirmation with the meeting's .ics and the personal manage link."""
-    messages_queue(
-        drafts=[
-            content.registration_draft(
-                registration, kind=Kind.CONFIRMATION, key=f"confirmation:{registration.pk}", attach_calendar=True
-            )
-        ]
-    )
+    return content.registration_draft(registration, kind=Kind.CONFIRMATION, key=key, attach_calendar=True)
 
 
-def notify_registration_waitlisted(*, registration) -> None:
+def _waitlisted_draft(registration, *, key: str):
     """The person is on the waiting list; their manage link shows their current position."""
-    messages_queue(
-        drafts=[content.registration_draft(registration, kind=Kind.WAITLISTED, key=f"waitlisted:{registration.pk}")]
-    )
+    return content.registration_draft(registration, kind=Kind.WAITLISTED, key=key)
+
+
+def notify_registration_confirmed(*, registration) -> None:
+    messages_queue(drafts=[_confirmation_draft(registration, key=f"confirmation:{registration.pk}")])
+
+
+def registration_welcome_render(*, registration) -> OutboundMessage:
+    """The confirmation of a new registration, or its waiting-list message, as its status says, not stored.
+
+    Rendered before the registration is stored, and before its meeting is locked; its key, which names
+    the registration's row, is set when it is stored (registration_welcome_store).
+    """
+    if registration.status == Registration.Status.CONFIRMED:
+        draft = _confirmation_draft(registration, key="")
+    else:
+        draft = _waitlisted_draft(registration, key="")
+    [message] = messages_render(drafts=[draft])
+    return message
+
+
+def registration_welcome_store(*, registration, message: OutboundMessage) -> None:
+    """Store the message registration_welcome_render made, once the registration is stored."""
+    kind = "confirmation" if message.kind == Kind.CONFIRMATION else "waitlisted"
+    message.idempotency_key = f"{kind}:{registration.pk}"
+    message.registration = registration
+    messages_store(rows=[message])
 
 
 def notify_manage_link(*, registration) -> None:

@@ -7,19 +7,22 @@ registration row, and a registration before the messages sent to it (erasure), s
 these functions can never deadlock on each other.
 """
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import counters
 from core.models import ERASED_EMAIL_DOMAIN
+from core.page_cache import pages_changed
 from core.personal_data import personal_data_erase
 from meetings.models import Meeting, Registration, RegistrationState, new_manage_secret
+from meetings.page_scopes import meeting_page_scope
 from meetings.selectors.registration import (
-    registration_meetings,
+    registration_meeting_get,
     registration_retention_cutoff,
     registration_seats_taken,
 )
@@ -41,11 +44,17 @@ class RegistrationOutcome:
     created: bool
 
 
-def _meeting_locked(meeting_id: int | None = None, *, slug: str = "") -> Meeting:
+# The states in which a registration is taken, and the status it gets in each.
+ACCEPTING = (RegistrationState.OPEN, RegistrationState.WAITLIST)
+
+
+def _status_in(state: RegistrationState) -> str:
+    return Registration.Status.CONFIRMED if state == RegistrationState.OPEN else Registration.Status.WAITLISTED
+
+
+def _meeting_locked(meeting_id: int) -> Meeting:
     # The region comes along for the e-mails written in the same transaction; only the meeting row is locked.
-    # Named by slug, as in its public address, a meeting is found as the public sees it.
-    meetings = _meeting_row_lock(registration_meetings() if slug else Meeting.objects.select_related("region"))
-    return meetings.get(slug=slug) if slug else meetings.get(pk=meeting_id)
+    return _meeting_row_lock(Meeting.objects.select_related("region")).get(pk=meeting_id)
 
 
 def _meeting_row_lock(meetings):
@@ -56,7 +65,10 @@ def _meeting_row_lock(meetings):
 def _registration_locked(registration_id: int) -> tuple[Meeting, Registration]:
     meeting_id = Registration.objects.values_list("meeting_id", flat=True).get(pk=registration_id)
     meeting = _meeting_locked(meeting_id)
-    return meeting, Registration.objects.select_for_update().get(pk=registration_id)
+    registration = Registration.objects.select_for_update().get(pk=registration_id)
+    # Held with its registration, the meeting names the page its change renews (meetings.page_scopes).
+    registration.meeting = meeting
+    return meeting, registration
 
 
 def _seats_free(meeting: Meeting) -> int:
@@ -80,6 +92,7 @@ def waitlist_fill(*, meeting: Meeting, now: datetime | None = None) -> list[Regi
         .order_by("created_at", "pk")[:free]
     )
     for registration in promoted:
+        registration.meeting = meeting
         if meeting.confirm_waitlist_directly:
             registration.status = Registration.Status.CONFIRMED
             registration.save(update_fields=["status", "updated_at"])
@@ -91,6 +104,16 @@ def waitlist_fill(*, meeting: Meeting, now: datetime | None = None) -> list[Regi
             registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
             notifications.notify_seat_offered(registration=registration)
     return promoted
+
+
+def _time_lock_hold() -> None:
+    """Count how long this transaction holds the meeting's lock (PERFORMANCE_COUNTERS, for the benchmark).
+
+    Called as the lock is taken, before anything else asks to run on commit: this runs first after it.
+    """
+    if counters.counting():
+        locked_at = time.perf_counter()
+        transaction.on_commit(lambda: counters.count_duration("registration-lock", time.perf_counter() - locked_at))
 
 
 def registration_create(
@@ -111,65 +134,133 @@ def registration_create(
 ) -> RegistrationOutcome:
     """Register a professional: a confirmed seat while any is free, else a place on the waiting list.
 
-    The meeting is named by id, or by slug as in its public address (the public form: one
-    look-up fewer); Meeting.DoesNotExist when no published meeting has that slug.
-    The same e-mail already active for the meeting gets a fresh manage link (the old one stops
-    working) instead of a second registration. Raises RegistrationRefused when the meeting does
-    not take registrations now.
+    The meeting is named by id, or by slug as in its public address (no draft then);
+    Meeting.DoesNotExist when there is none. The same e-mail already active for the meeting gets
+    a fresh manage link (the old one stops working) instead of a second registration. Raises
+    RegistrationRefused when the meeting does not take registrations now.
+
+    Every registration of a meeting waits for the one before it to commit (the meeting's row lock),
+    so everything that can be is done before taking the lock: the meeting is read with its seats
+    as they are, the registration made with the status they predict, its e-mail rendered. Under the
+    lock, the seats are counted again and decide; a prediction they prove wrong (the last seat, a
+    meeting changed meanwhile) renders the e-mail again there.
     """
-    details = {
-        "full_name": full_name,
-        "organisation": organisation,
-        "job_title": job_title,
-        "sector": sector,
-        "email": email.strip().lower(),
-        "phone": phone,
-        "city": city,
-        "message": message,
-        "language": language,
-        "invited_contact_id": invited_contact_id,
-    }
-    attempt = partial(_registration_create, meeting_id, meeting_slug, details, now=now or timezone.now())
+    now = now or timezone.now()
+    meeting = registration_meeting_get(meeting_id=meeting_id, slug=meeting_slug)
+    state = meeting.registration_state(seats_taken=meeting.seats_taken, now=now)
+    if state not in ACCEPTING:
+        raise RegistrationRefused(state.label)
+    registration = Registration(
+        meeting=meeting,
+        full_name=full_name,
+        organisation=organisation,
+        job_title=job_title,
+        sector=sector,
+        email=email.strip().lower(),
+        phone=phone,
+        city=city,
+        message=message,
+        language=language,
+        invited_contact_id=invited_contact_id,
+        consent_at=now,
+        status=_status_in(state),
+    )
+    welcome = notifications.registration_welcome_render(registration=registration)
     try:
         # Most registrations are new: no look-up for the e-mail, which the one-active-registration
         # constraint finds on its own.
-        return attempt(look_up_existing=False)
+        return _registration_insert(registration, welcome, now=now, look_up_existing=False)
     except IntegrityError:
         # The constraint refused the insert: that e-mail is registered. Under the meeting's lock, which
         # every new registration of the meeting takes before its insert, the look-up cannot miss it.
-        return attempt(look_up_existing=True)
+        return _registration_insert(registration, welcome, now=now, look_up_existing=True)
+
+
+class _Insert:
+    """The INSERT of a new registration, built before its meeting's lock: the ORM takes longer to build the
+    statement than PostgreSQL to run it. The status is set under the lock, and the timestamps are the
+    database's clock as it runs, under the lock, which orders the waiting list."""
+
+    def __init__(self, registration: Registration):
+        meta, quote = Registration._meta, connection.ops.quote_name
+        columns, values, self.params = [], [], []
+        for field in meta.concrete_fields:
+            if field.primary_key:
+                continue
+            columns.append(quote(field.column))
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                values.append("clock_timestamp()")
+                continue
+            if field.name == "status":
+                self.status_at = len(self.params)
+            values.append("%s")
+            self.params.append(field.get_db_prep_save(field.pre_save(registration, add=True), connection))
+        self.sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) VALUES ({', '.join(values)})"
+            f" RETURNING {quote(meta.pk.column)}, {quote('created_at')}, {quote('updated_at')}"
+        )
+
+    def run(self, registration: Registration) -> None:
+        self.params[self.status_at] = registration.status
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            registration.pk, registration.created_at, registration.updated_at = cursor.fetchone()
+        registration._state.adding, registration._state.db = False, connection.alias
+
+
+def _version_locked(meeting: Meeting):
+    """Lock the meeting's row; its version (`updated_at`, which every save of a meeting sets)."""
+    # Built in the transaction (FOR UPDATE needs one) but before it runs: nothing is locked yet.
+    sql, params = (
+        _meeting_row_lock(Meeting.objects.filter(pk=meeting.pk)).values_list("updated_at").query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise Meeting.DoesNotExist
+    return row[0]
 
 
 @transaction.atomic
-def _registration_create(
-    meeting_id: int | None, meeting_slug: str, details: dict, *, now: datetime, look_up_existing: bool
+def _registration_insert(
+    registration: Registration, welcome, *, now: datetime, look_up_existing: bool
 ) -> RegistrationOutcome:
-    locked = _meeting_locked(meeting_id, slug=meeting_slug)
+    """Under the meeting's lock: count the seats, store the registration and its e-mail, nothing more.
+
+    The registration is stored by a statement written here (_Insert): no model signal is sent for it,
+    and the meeting's cached page is renewed below.
+    """
+    meeting = registration.meeting
+    insert = _Insert(registration)
+    # The row's version only: the meeting was read before, and is read again only if it changed since.
+    version = _version_locked(meeting)
+    _time_lock_hold()
+    if version != meeting.updated_at:
+        meeting = registration.meeting = Meeting.objects.select_related("region").get(pk=meeting.pk)
+        welcome = None
     if look_up_existing:
         existing = (
             Registration.objects.select_for_update()
-            .filter(meeting=locked, email=details["email"], status__in=Registration.ACTIVE_STATUSES)
+            .filter(meeting=meeting, email=registration.email, status__in=Registration.ACTIVE_STATUSES)
             .first()
         )
         if existing is not None:
+            existing.meeting = meeting
             existing.manage_secret = new_manage_secret()
             existing.save(update_fields=["manage_secret", "updated_at"])
             notifications.notify_manage_link(registration=existing)
             return RegistrationOutcome(registration=existing, created=False)
 
-    state = locked.registration_state(seats_taken=locked.capacity - _seats_free(locked), now=now)
-    if state not in (RegistrationState.OPEN, RegistrationState.WAITLIST):
+    state = meeting.registration_state(seats_taken=registration_seats_taken(meeting_id=meeting.pk), now=now)
+    if state not in ACCEPTING:
         raise RegistrationRefused(state.label)
-    registration = Registration.objects.create(
-        meeting=locked,
-        **details,
-        consent_at=now,
-        status=Registration.Status.CONFIRMED if state == RegistrationState.OPEN else Registration.Status.WAITLISTED,
-    )
-    if registration.status == Registration.Status.CONFIRMED:
-        notifications.notify_registration_confirmed(registration=registration)
-    else:
-        notifications.notify_registration_waitlisted(registration=registration)
+    if welcome is None or registration.status != _status_in(state):
+        registration.status = _status_in(state)
+        welcome = notifications.registration_welcome_render(registration=registration)
+    insert.run(registration)
+    notifications.registration_welcome_store(registration=registration, message=welcome)
+    pages_changed(meeting_page_scope(meeting.slug))
     return RegistrationOutcome(registration=registration, created=True)
 
 
@@ -253,6 +344,7 @@ def registration_offers_expire(*, now: datetime | None = None) -> int:
                 meeting=meeting, status=Registration.Status.OFFERED, offer_expires_at__lte=now
             )
             for registration in offers:
+                registration.meeting = meeting
                 registration.status = Registration.Status.CANCELLED
                 registration.cancelled_at = now
                 registration.offer_expires_at = None

@@ -28,9 +28,13 @@ Status = Registration.Status
 def sent(monkeypatch):
     """Which notify_* functions the services called, for which registration status."""
     calls = []
+
+    def welcome_stored(*, registration, message):
+        calls.append((f"welcome:{message.kind}", registration.email, registration.status))
+
+    monkeypatch.setattr(notifications, "registration_welcome_store", welcome_stored)
     for name in [
         "notify_registration_confirmed",
-        "notify_registration_waitlisted",
         "notify_manage_link",
         "notify_seat_offered",
         "notify_registration_cancelled",
@@ -59,7 +63,7 @@ def test_seats_are_confirmed_until_capacity_then_people_wait_in_order(sent):
     assert [o.registration.status for o in outcomes] == [Status.CONFIRMED, Status.CONFIRMED] + [Status.WAITLISTED] * 2
     assert all(o.created for o in outcomes)
     assert [registration_waitlist_position(registration=o.registration) for o in outcomes] == [None, None, 1, 2]
-    assert [name for name, *_ in sent] == ["notify_registration_confirmed"] * 2 + ["notify_registration_waitlisted"] * 2
+    assert [name for name, *_ in sent] == ["welcome:confirmation"] * 2 + ["welcome:waitlisted"] * 2
     assert outcomes[0].registration.consent_at is not None
 
 

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.page_cache import local_copies_forget
 from meetings.models import Meeting, RegistrationState
 from meetings.tests.factories import AgendaItemFactory, MeetingFactory, RegistrationFactory, TourFactory
 from regions.tests.factories import region
@@ -53,6 +54,8 @@ def test_public_page_queries_do_not_grow_with_meetings_or_registrations(
         for number in (12, 11, 10, 9, 8):
             add_meetings(4, tour=first.tour, region_number=number, registrations=10)
     assert Meeting.objects.count() == 22
+    # As another process sees it: this one serves its own copy of a listing page a second longer.
+    local_copies_forget()
     assert page_queries(client, url) == expected
 
 

@@ -4,8 +4,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
-from core.page_cache import PUBLIC_SCOPE, ROADMAP_SCOPE, cache_public_page
+from core.page_cache import cache_public_page
 from meetings.calendar import calendar_bytes, meeting_ics
+from meetings.page_scopes import meeting_page_scopes
 from meetings.selectors import meeting as selectors
 from regions.models import Region
 
@@ -30,7 +31,7 @@ def tour_list(request):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page()
 def tour_detail(request, slug):
     """Public page of a tour: its stops in order, past and upcoming, with seats left."""
     tour = selectors.tour_public_get(slug=slug)
@@ -43,8 +44,8 @@ def tour_detail(request, slug):
 
 
 @require_safe
-# Once held, the page shows where the roadmap items of its decisions stand.
-@cache_public_page(scopes=[PUBLIC_SCOPE, ROADMAP_SCOPE])
+# Exact: the seats left, and "complet" as soon as it is, show at once (README, "Page cache").
+@cache_public_page(scopes=meeting_page_scopes, exact=True)
 def meeting_detail(request, slug):
     """Public page of a meeting: practical details, agenda, registration state and, once held, its commitments."""
     meeting = selectors.meeting_public_get(slug=slug)
@@ -85,7 +86,7 @@ def region_feed(request, slug):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page()
 def region_detail(request, slug):
     """Public page of one region: its tourism profile and its meetings."""
     region = get_object_or_404(Region, slug=slug)

@@ -149,7 +149,8 @@ def test_waitlisted_message_links_to_the_page_that_shows_the_current_position(
     RegistrationFactory(meeting=meeting, status="waitlisted")
     second = RegistrationFactory(meeting=meeting, status="waitlisted")
     with django_capture_on_commit_callbacks(execute=True):
-        notifications.notify_registration_waitlisted(registration=second)
+        welcome = notifications.registration_welcome_render(registration=second)
+        notifications.registration_welcome_store(registration=second, message=welcome)
     [sent] = mail.outbox
     manage_url = absolute_url("registrations:manage", second.public_id, second.manage_secret)
     assert "liste d'attente" in sent.body and manage_url in sent.body
