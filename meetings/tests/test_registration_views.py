@@ -157,6 +157,15 @@ def test_bad_input_in_any_field_gives_a_form_error_and_no_row(client, field, val
     assert not Registration.objects.exists()
 
 
+def test_the_errors_are_summed_up_at_the_top_each_linking_to_its_field(client):
+    meeting = MeetingFactory()
+    body = post(client, meeting, phone="abc", full_name="").content.decode()
+    summary = body[body.index('class="error-summary"') : body.index("</div>", body.index('class="error-summary"'))]
+    assert "Le formulaire contient 2 erreurs" in summary
+    assert 'href="#id_full_name"' in summary and 'href="#id_phone"' in summary
+    assert body.index('class="error-summary"') < body.index('id="id_full_name"')
+
+
 def test_consent_is_required(client):
     meeting = MeetingFactory()
     data = {key: value for key, value in VALID.items() if key != "consent"}
