@@ -75,7 +75,9 @@ def test_professional_registers_in_arabic_on_a_phone_and_cancels_from_the_email(
     submit.click()
     page.wait_for_load_state()
     consent_error = arabic(fields["consent"].error_messages["required"])
-    assert page.get_by_text(consent_error).is_visible()
+    assert page.get_by_text(consent_error, exact=True).is_visible()
+    # …and summed up at the top of the form, as a link to the box.
+    assert page.locator(".error-summary a[href='#id_consent']").is_visible()
     # The error is tied to its box, so a screen reader announces it there.
     described_by = page.locator("#id_consent").get_attribute("aria-describedby")
     assert page.locator(f"#{described_by}").inner_text() == consent_error
