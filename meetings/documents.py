@@ -21,7 +21,11 @@ from django.utils import translation
 
 from meetings import drafts
 from meetings.models import Meeting, Minutes, MinutesDocument, MinutesValidation, MinutesVersion
-from meetings.selectors.minutes_document import MinutesContent, minutes_content, minutes_notice_recipients
+from meetings.selectors.minutes_document import (
+    MinutesDocumentContent,
+    minutes_document_content,
+    minutes_notice_recipients,
+)
 from messaging.services import messages_queue
 
 logger = logging.getLogger(__name__)
@@ -43,10 +47,10 @@ def minutes_pdf_filename(*, meeting: Meeting, version: int, language: str) -> st
     return f"compte-rendu-{meeting.slug}-v{version}-{language}.pdf"
 
 
-def minutes_pdf_render(*, content: MinutesContent, language: str) -> bytes:
+def minutes_pdf_render(*, content: MinutesDocumentContent, language: str) -> bytes:
     """The PDF of `content` in `language`."""
     with translation.override(language):
-        html = render_to_string("meetings/minutes_pdf.html", {"content": content})
+        html = render_to_string("meetings/minutes_pdf.html", {"document": content})
     # WeasyPrint takes about 2 s and 40 MB to import: only a process that renders pays for it, not
     # every web process that imports this module on its way to queueing or serving a document.
     from weasyprint import HTML
@@ -89,7 +93,7 @@ def minutes_document_render(*, document_id: int) -> MinutesDocument | None:
     if document is None or document.state != MinutesDocument.State.PENDING:
         return document
     try:
-        content = minutes_content(minutes_id=document.minutes_id, version=document.version)
+        content = minutes_document_content(minutes_id=document.minutes_id, version=document.version)
         pdf = minutes_pdf_render(content=content, language=document.language)
     except DATABASE_ERRORS:
         raise

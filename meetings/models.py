@@ -55,6 +55,13 @@ class RegistrationState(models.TextChoices):
     UNPUBLISHED = "unpublished", _("Rencontre non publiée")
 
 
+def street_address(address: str, city: str) -> str:
+    """The address with its city, the city named once even where staff typed it in the address too."""
+    if not city or city.casefold() in address.casefold():
+        return address
+    return f"{address}, {city}"
+
+
 class Meeting(TimeStampedModel):
     """A stop of a tour: a CRT working session or a professionals' meeting in one region."""
 
@@ -121,10 +128,7 @@ class Meeting(TimeStampedModel):
 
     @property
     def street_address(self) -> str:
-        """The address with its city, the city named once even where staff typed it in the address too."""
-        if not self.city or self.city.casefold() in self.address.casefold():
-            return self.address
-        return f"{self.address}, {self.city}"
+        return street_address(self.address, self.city)
 
     @property
     def place(self) -> str:

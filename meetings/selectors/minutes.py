@@ -73,6 +73,8 @@ class Attendance:
 def meeting_attendance(*, meeting: Meeting) -> Attendance:
     """Figures from registrations and check-in, in one query whatever the number of people.
 
+    Registered means holding a seat (confirmed, offered or attended), as the meeting's seat count:
+    the waiting list and cancellations are not. The minutes page and their PDF show these figures.
     Every registration is in person today: `by_mode` has that one line. When registrations get an
     attendance mode, the grouping gains it and the lines come from the same query.
     """
@@ -80,7 +82,7 @@ def meeting_attendance(*, meeting: Meeting) -> Attendance:
         Registration.objects.filter(meeting=meeting)
         .values("sector")
         .annotate(
-            registered=Count("pk", filter=Q(status__in=Registration.ACTIVE_STATUSES)),
+            registered=Count("pk", filter=Q(status__in=Registration.SEAT_STATUSES)),
             attended=Count("pk", filter=Q(status=Registration.Status.ATTENDED)),
         )
         .order_by()

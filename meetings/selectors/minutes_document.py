@@ -3,20 +3,11 @@
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q
 from django.http import Http404
 
-from meetings.models import (
-    AgendaItem,
-    Decision,
-    DelegationMember,
-    Meeting,
-    Minutes,
-    MinutesDocument,
-    MinutesEntry,
-    MinutesValidation,
-    Registration,
-)
+from meetings.models import Meeting, Minutes, MinutesDocument, MinutesValidation
+from meetings.selectors.minutes import Attendance, meeting_attendance
+from meetings.selectors.validation import minutes_content, minutes_content_display
 from regions.models import Contact
 from regions.selectors import region_for_official
 
@@ -57,71 +48,15 @@ def minutes_document_readable_get(*, user, minutes: Minutes, document_id: int) -
 
 
 @dataclass(frozen=True)
-class SectorAttendance:
-    sector: str
-    label: str
-    registered: int
-    attended: int
-
-
-@dataclass(frozen=True)
-class MinutesAttendance:
-    """Registered (holding a seat: confirmed, offered or attended) and attended, in all and by sector."""
-
-    registered: int
-    attended: int
-    sectors: list[SectorAttendance]
-
-
-def minutes_attendance_figures(*, meeting_id: int) -> MinutesAttendance:
-    """The attendance figures the minutes show, in one aggregate query."""
-    rows = {
-        row["sector"]: row
-        for row in Registration.objects.filter(meeting_id=meeting_id, status__in=Registration.SEAT_STATUSES)
-        .values("sector")
-        .annotate(registered=Count("pk"), attended=Count("pk", filter=Q(status=Registration.Status.ATTENDED)))
-        .order_by()
-    }
-    # In the order of the registration form, whatever the order of the rows.
-    sectors = [
-        SectorAttendance(
-            sector, Registration.Sector(sector).label, rows[sector]["registered"], rows[sector]["attended"]
-        )
-        for sector in Registration.Sector.values
-        if sector in rows
-    ]
-    return MinutesAttendance(
-        registered=sum(sector.registered for sector in sectors),
-        attended=sum(sector.attended for sector in sectors),
-        sectors=sectors,
-    )
-
-
-@dataclass(frozen=True)
-class DelegationRow:
-    name: str
-    organisation: str
-    side: str
-    role: str
-
-
-@dataclass(frozen=True)
-class AgendaRow:
-    item: AgendaItem
-    speaker: str
-    entry: MinutesEntry | None
-
-
-@dataclass(frozen=True)
-class MinutesContent:
+class MinutesDocumentContent:
     """Everything one PDF of the minutes shows, read at one moment."""
 
-    minutes: Minutes
     meeting: Meeting
-    delegation: list[DelegationRow]
-    attendance: MinutesAttendance
-    agenda: list[AgendaRow]
-    decisions: list[Decision]
+    status: str
+    edit_version: int
+    # The text a signatory signs, labelled for reading (meetings.selectors.validation.minutes_content_display).
+    content: dict
+    attendance: Attendance
     # The CRT's validation of the latest version, while the minutes stand validated.
     validation: MinutesValidation | None
 
@@ -130,32 +65,13 @@ class MinutesChanged(Exception):
     """The minutes were edited after the PDF of an earlier edit version was asked for."""
 
 
-def _member_row(member: DelegationMember) -> DelegationRow:
-    contact, user = member.contact, member.user
-    name = (
-        member.full_name
-        or (contact.full_name if contact else "")
-        or (user.get_full_name() or user.username if user else "")
-    )
-    return DelegationRow(
-        name=name,
-        organisation=member.organisation or (contact.organisation if contact else ""),
-        side=member.get_side_display(),
-        role=member.get_role_display(),
-    )
-
-
-def _speaker(item: AgendaItem) -> str:
-    if item.speaker_member is not None:
-        return _member_row(item.speaker_member).name
-    return item.speaker
-
-
-def minutes_content(*, minutes_id: int, version: int) -> MinutesContent:
+def minutes_document_content(*, minutes_id: int, version: int) -> MinutesDocumentContent:
     """The minutes as they stand at edit version `version`; MinutesChanged if they have moved on.
 
-    The minutes row is locked while its parts are read, so that an edit saved meanwhile does not
-    mix two versions in one document; it is released as soon as they are read (before any rendering).
+    Validated minutes print the version the CRT signed, as it was frozen and hashed; a draft prints
+    what a version sent now would freeze. The minutes row is locked while its parts are read, so
+    that an edit saved meanwhile does not mix two versions in one document; it is released as soon
+    as they are read (before any rendering).
     """
     with transaction.atomic():
         minutes = Minutes.objects.select_for_update(of=("self",)).select_related("meeting__region").get(pk=minutes_id)
@@ -164,27 +80,24 @@ def minutes_content(*, minutes_id: int, version: int) -> MinutesContent:
                 f"Le compte rendu a été modifié (version {minutes.version}) depuis la demande de ce PDF "
                 f"(version {version}) : demandez celui de la nouvelle version."
             )
-        meeting = minutes.meeting
-        members = DelegationMember.objects.filter(meeting=meeting).select_related("user", "contact")
-        entries = {entry.agenda_item_id: entry for entry in MinutesEntry.objects.filter(minutes=minutes)}
-        items = AgendaItem.objects.filter(meeting=meeting).select_related(
-            "speaker_member__user", "speaker_member__contact"
-        )
-        validation = None
-        if minutes.status == Minutes.Status.VALIDATED:
-            latest = minutes.versions.select_related("validation").order_by("-number").first()
-            answer = getattr(latest, "validation", None) if latest is not None else None
-            if answer is not None and answer.outcome == MinutesValidation.Outcome.VALIDATED:
-                validation = answer
-        return MinutesContent(
-            minutes=minutes,
-            meeting=meeting,
-            delegation=[_member_row(member) for member in members],
-            attendance=minutes_attendance_figures(meeting_id=meeting.pk),
-            agenda=[AgendaRow(item, _speaker(item), entries.get(item.pk)) for item in items],
-            decisions=list(Decision.objects.filter(meeting=meeting)),
+        validation = _signed_validation(minutes)
+        frozen = validation.version.content if validation is not None else minutes_content(minutes=minutes)
+        return MinutesDocumentContent(
+            meeting=minutes.meeting,
+            status=minutes.status,
+            edit_version=minutes.version,
+            content=minutes_content_display(frozen),
+            attendance=meeting_attendance(meeting=minutes.meeting),
             validation=validation,
         )
+
+
+def _signed_validation(minutes: Minutes) -> MinutesValidation | None:
+    if minutes.status != Minutes.Status.VALIDATED:
+        return None
+    latest = minutes.versions.select_related("validation").order_by("-number").first()
+    answer = getattr(latest, "validation", None) if latest is not None else None
+    return answer if answer is not None and answer.outcome == MinutesValidation.Outcome.VALIDATED else None
 
 
 def minutes_notice_recipients(*, region_id: int) -> list[Contact]:

@@ -11,10 +11,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 
 from meetings.models import (
@@ -25,6 +26,7 @@ from meetings.models import (
     Minutes,
     MinutesValidation,
     MinutesVersion,
+    street_address,
 )
 from plan.models import Axis, Market, Owner, ProductLine
 from regions.models import Contact
@@ -45,7 +47,16 @@ def _iso(moment: datetime) -> str:
 
 
 def minutes_content(*, minutes: Minutes) -> dict:
-    """What a signatory signs: the meeting, its delegation, the summaries, the points raised, the decisions."""
+    """What a signatory signs: the meeting, its delegation, the summaries, the points raised, the decisions.
+
+    Typed text is read in the portal's language whatever the reader's, so that the same minutes
+    always give the same content and the same hash.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _minutes_content(minutes)
+
+
+def _minutes_content(minutes: Minutes) -> dict:
     meeting = Meeting.objects.select_related("region").get(pk=minutes.meeting_id)
     agenda = list(
         AgendaItem.objects.filter(meeting=meeting)
@@ -143,6 +154,7 @@ def minutes_content_display(content: dict) -> dict:
             "starts_at": datetime.fromisoformat(meeting["starts_at"]),
             "ends_at": datetime.fromisoformat(meeting["ends_at"]),
             "region_name": meeting["region"].get(language) or meeting["region"]["fr"],
+            "place": f"{meeting['venue_name']}, {street_address(meeting['address'], meeting['city'])}",
         },
         "delegation": [
             {
@@ -155,7 +167,7 @@ def minutes_content_display(content: dict) -> dict:
         "summary": content["summary"],
         "agenda": agenda,
         "other_decisions": [decision for decision in decisions if decision["agenda_item"] is None],
-        "decision_count": len(decisions),
+        "decisions": decisions,
     }
 
 

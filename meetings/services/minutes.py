@@ -125,7 +125,7 @@ def minutes_clean_input(*, changes, base_values) -> tuple[dict[str, str], dict[s
     )
 
 
-def minutes_content(*, minutes: Minutes, entries) -> dict[str, str]:
+def minutes_fields(*, minutes: Minutes, entries) -> dict[str, str]:
     """Every field of the minutes by its key: the general summary, then each entry's two texts."""
     content = {SUMMARY_FIELD: minutes.summary}
     for entry in entries:
@@ -185,7 +185,7 @@ def minutes_save(
         parsed = _parse_key(key)
         if parsed is not None and parsed[0] not in entries:
             raise ValidationError(_("Champ inconnu : %(field)s.") % {"field": key}, code="unknown_field")
-    stored = minutes_content(minutes=minutes, entries=entries.values())
+    stored = minutes_fields(minutes=minutes, entries=entries.values())
     merged = minutes.version != base_version
 
     to_apply, conflicts = {}, []

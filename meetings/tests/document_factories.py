@@ -1,7 +1,5 @@
 """Factories of the meeting outcomes the minutes PDF shows (minutes, entries, decisions, delegation, validations)."""
 
-import hashlib
-
 import factory
 from django.utils import timezone
 
@@ -13,6 +11,7 @@ from meetings.models import (
     MinutesValidation,
     MinutesVersion,
 )
+from meetings.selectors.validation import content_hash, minutes_content
 from meetings.tests.factories import MeetingFactory
 from plan.models import Axis, Owner
 
@@ -59,9 +58,10 @@ class DelegationMemberFactory(factory.django.DjangoModelFactory):
 def minutes_validate(minutes: Minutes, *, signed_by: str = "Fatima Zahra Bennani") -> MinutesValidation:
     """Minutes sent as a new version and validated by the CRT, as the validation flow leaves them."""
     number = minutes.versions.count() + 1
-    content = {"summary": minutes.summary, "number": number}
-    content_hash = hashlib.sha256(repr(content).encode()).hexdigest()
-    version = MinutesVersion.objects.create(minutes=minutes, number=number, content=content, content_hash=content_hash)
+    content = minutes_content(minutes=minutes)
+    version = MinutesVersion.objects.create(
+        minutes=minutes, number=number, content=content, content_hash=content_hash(content)
+    )
     Minutes.objects.filter(pk=minutes.pk).update(status=Minutes.Status.VALIDATED)
     minutes.status = Minutes.Status.VALIDATED
     return MinutesValidation.objects.create(
@@ -69,5 +69,5 @@ def minutes_validate(minutes: Minutes, *, signed_by: str = "Fatima Zahra Bennani
         outcome=MinutesValidation.Outcome.VALIDATED,
         signed_by=signed_by,
         channel=MinutesValidation.Channel.ACCOUNT,
-        content_hash=content_hash,
+        content_hash=version.content_hash,
     )

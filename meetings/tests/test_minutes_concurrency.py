@@ -24,14 +24,14 @@ ROUNDS = 3
 @pytest.fixture
 def widened_race(monkeypatch):
     """Pause between reading the stored text and writing, so that the two saves really overlap."""
-    read = minutes_services.minutes_content
+    read = minutes_services.minutes_fields
 
     def read_then_pause(**kwargs):
         content = read(**kwargs)
         time.sleep(PAUSE_SECONDS)
         return content
 
-    monkeypatch.setattr(minutes_services, "minutes_content", read_then_pause)
+    monkeypatch.setattr(minutes_services, "minutes_fields", read_then_pause)
 
 
 @pytest.fixture

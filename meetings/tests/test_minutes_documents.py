@@ -15,7 +15,8 @@ from django.utils import timezone
 from meetings import documents
 from meetings.document_tasks import notify_minutes_validated
 from meetings.models import AgendaItem, DelegationMember, Meeting, Minutes, MinutesDocument, Registration
-from meetings.selectors.minutes_document import minutes_attendance_figures, minutes_content
+from meetings.selectors.minutes import meeting_attendance
+from meetings.selectors.minutes_document import minutes_document_content
 from meetings.services import documents as services
 from meetings.tests.document_factories import (
     DecisionFactory,
@@ -56,7 +57,13 @@ def held():
         meeting=meeting, full_name="Adil El Fassi", side=DelegationMember.Side.ONMT, role=DelegationMember.Role.CHAIR
     )
     crt = ContactFactory(region=meeting.region, full_name="Fatima Zahra Bennani", organisation="CRT Dakhla")
-    DelegationMemberFactory(meeting=meeting, contact=crt, full_name="", organisation="", side=DelegationMember.Side.CRT)
+    DelegationMemberFactory(
+        meeting=meeting,
+        contact=crt,
+        full_name=crt.full_name,
+        organisation=crt.organisation,
+        side=DelegationMember.Side.CRT,
+    )
     DelegationMemberFactory(
         meeting=meeting,
         full_name="Karim Idrissi",
@@ -192,24 +199,44 @@ def test_a_draft_pdf_says_it_is_not_validated(held, django_capture_on_commit_cal
     assert "validée par" not in text
 
 
-def test_attendance_figures_are_one_query_by_sector(held, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        figures = minutes_attendance_figures(meeting_id=held.meeting.pk)
-    assert (figures.registered, figures.attended) == (4, 3)
-    assert [(s.sector, s.registered, s.attended) for s in figures.sectors] == [
+def test_the_pdf_shows_the_attendance_of_the_minutes_page(held, django_capture_on_commit_callbacks):
+    content = minutes_document_content(minutes_id=held.minutes.pk, version=held.minutes.version)
+    assert content.attendance == meeting_attendance(meeting=held.meeting)
+    # Seats held: the waiting list and the cancelled registration are not counted.
+    assert (content.attendance.registered, content.attendance.attended) == (4, 3)
+    assert [(line.key, line.registered, line.attended) for line in content.attendance.by_sector] == [
         (Registration.Sector.LODGING, 3, 2),
         (Registration.Sector.TRAVEL_AGENCY, 1, 1),
     ]
+    text = pdf_text(_ready_document(held.minutes, "fr", django_capture_on_commit_callbacks).file.read())
+    assert "Total 4 3" in text
+
+
+def test_a_validated_pdf_prints_the_signed_version_not_what_changed_since(held, django_capture_on_commit_callbacks):
+    minutes_validate(held.minutes)
+    # An edit of the meeting in the admin does not touch its minutes: the signed text stays what was signed.
+    Meeting.objects.filter(pk=held.meeting.pk).update(title="Titre changé après la signature")
+    DelegationMember.objects.filter(meeting=held.meeting, full_name="Karim Idrissi").update(full_name="Quelqu'un")
+    text = pdf_text(_ready_document(held.minutes, "fr", django_capture_on_commit_callbacks).file.read())
+    assert "Rencontre des professionnels de Dakhla" in text and "Karim Idrissi" in text
+    assert "Titre changé" not in text and "Quelqu'un" not in text
+
+
+def test_a_draft_pdf_prints_the_minutes_as_they_stand(held, django_capture_on_commit_callbacks):
+    Meeting.objects.filter(pk=held.meeting.pk).update(title="Titre du jour")
+    text = pdf_text(_ready_document(held.minutes, "fr", django_capture_on_commit_callbacks).file.read())
+    assert "Titre du jour" in text
 
 
 def test_the_content_of_a_pdf_is_read_in_a_fixed_number_of_queries(held, django_assert_max_num_queries):
     DecisionFactory.create_batch(20, meeting=held.meeting)
     AgendaItemFactory.create_batch(10, meeting=held.meeting)
     DelegationMemberFactory.create_batch(10, meeting=held.meeting)
-    with django_assert_max_num_queries(9):
-        content = minutes_content(minutes_id=held.minutes.pk, version=held.minutes.version)
-        [row.speaker for row in content.agenda]
-    assert len(content.decisions) == 23
+    # The row lock and its savepoint, the meeting, agenda, entries, decisions and their markets, delegation, attendance.
+    with django_assert_max_num_queries(10):
+        content = minutes_document_content(minutes_id=held.minutes.pk, version=held.minutes.version)
+    assert len(content.content["decisions"]) == 23
+    assert len(content.content["delegation"]) == 13
 
 
 # ------------------------------------------------------------------ states and the task
@@ -297,7 +324,7 @@ def test_the_renderer_never_fetches_anything_from_the_network(held, monkeypatch)
             '<body><img src="https://example.com/logo.png"></body></html>'
         ),
     )
-    content = minutes_content(minutes_id=held.minutes.pk, version=held.minutes.version)
+    content = minutes_document_content(minutes_id=held.minutes.pk, version=held.minutes.version)
     with pytest.raises(documents.MinutesPdfError, match="127.0.0.1"):
         documents.minutes_pdf_render(content=content, language="fr")
     assert connections == []
@@ -525,8 +552,8 @@ def test_the_admin_shows_a_message_with_an_attachment_by_its_file_name(
 
 def test_agenda_items_keep_their_order_in_the_pdf(held):
     AgendaItem.objects.filter(meeting=held.meeting, position=1).update(position=9)
-    content = minutes_content(minutes_id=held.minutes.pk, version=held.minutes.version)
-    assert [row.item.title for row in content.agenda] == [
+    content = minutes_document_content(minutes_id=held.minutes.pk, version=held.minutes.version)
+    assert [item["title"] for item in content.content["agenda"]] == [
         "Accessibilité aérienne",
         "Questions diverses",
         "Plan de relance",

@@ -375,7 +375,7 @@ def test_a_decision_with_a_roadmap_item_is_not_deleted(minutes):
 # ------------------------------------------------------------------ selectors
 
 
-def test_attendance_counts_active_registrations_and_check_ins_by_sector_and_mode(django_assert_num_queries):
+def test_attendance_counts_seats_and_check_ins_by_sector_and_mode(django_assert_num_queries):
     meeting = MeetingFactory()
     Status, Sector = Registration.Status, Registration.Sector
     for status, sector in [
@@ -389,13 +389,14 @@ def test_attendance_counts_active_registrations_and_check_ins_by_sector_and_mode
     RegistrationFactory(status=Status.ATTENDED)  # another meeting
     with django_assert_num_queries(1):
         attendance = meeting_attendance(meeting=meeting)
-    assert (attendance.registered, attendance.attended) == (4, 2)
+    # The waiting list holds no seat and the cancelled registration none either.
+    assert (attendance.registered, attendance.attended) == (3, 2)
     assert [(line.key, line.registered, line.attended) for line in attendance.by_sector] == [
         ("lodging", 2, 1),
-        ("guides", 2, 1),
+        ("guides", 1, 1),
     ]
     assert attendance.by_sector[0].label == "Hôtellerie et hébergement"
-    assert [(line.key, line.registered, line.attended) for line in attendance.by_mode] == [("in_person", 4, 2)]
+    assert [(line.key, line.registered, line.attended) for line in attendance.by_mode] == [("in_person", 3, 2)]
 
 
 def test_carried_forward_decisions_are_the_national_ones_of_earlier_stops_of_the_tour():

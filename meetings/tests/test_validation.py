@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from meetings.models import (
     AgendaItem,
@@ -149,6 +149,15 @@ def test_the_content_holds_everything_signed_and_its_hash_is_the_sha256_of_its_c
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     assert content_hash(content) == hashlib.sha256(canonical).hexdigest()
     assert "إبراهيم".encode() in canonical  # UTF-8 as typed, not \u escapes
+
+
+def test_the_content_is_the_same_whatever_the_language_of_the_request(minutes):
+    """A version sent from an Arabic page and checked from an English one must give the same hash."""
+    hashes = set()
+    for language in ("fr", "ar", "en"):
+        with translation.override(language):
+            hashes.add(content_hash(minutes_content(minutes=minutes)))
+    assert len(hashes) == 1
 
 
 def test_the_hash_is_stable_across_storage_and_changes_with_any_signed_text(minutes, president, sender):

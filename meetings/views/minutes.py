@@ -36,13 +36,8 @@ def _time(moment) -> str:
 
 
 def _speaker(item) -> str:
-    member = item.speaker_member
-    if member is None:
-        return item.speaker
-    if member.full_name:
-        return str(member)
-    person = member.user.get_full_name() if member.user_id else (member.contact.full_name if member.contact_id else "")
-    return f"{person} ({member.organisation})" if member.organisation else person
+    # A member's name and organisation are copied from the staff account or the CRT contact when chosen.
+    return str(item.speaker_member) if item.speaker_member is not None else item.speaker
 
 
 @dataclass
@@ -134,7 +129,7 @@ def _page(
 ):
     minutes = selectors.minutes_with_entries(minutes_id=minutes_id)
     entries = list(minutes.entries.all())
-    stored = services.minutes_content(minutes=minutes, entries=entries)
+    stored = services.minutes_fields(minutes=minutes, entries=entries)
     typed = typed or {}
     by_key = {conflict.field: conflict for conflict in conflicts}
 
