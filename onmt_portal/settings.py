@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
 
+from core.brokers import broker_transport_options
 from core.cache import cache_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -211,19 +212,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
-# Short socket timeouts: a hung Redis must not hang a web request that dispatches.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
-    # Look for unacknowledged tasks of killed workers at least every 10 s (one cheap Redis query).
-    "unacked_restore_interval": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 2)),
-    "unacked_restore_throttle": 1,
-    "socket_timeout": 2,
-    "socket_connect_timeout": 2,
-    "max_retries": 1,
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.5,
-}
+# Redis by default; RabbitMQ (amqp://) is supported as well (core/brokers.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
+    CELERY_BROKER_URL, visibility_timeout=CELERY_VISIBILITY_TIMEOUT
+)
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
 # Beat only scans the database: anything due later than a retry is found by these, never by a long ETA.

@@ -1,4 +1,4 @@
-"""Fixtures of the tests that run a real Celery worker on Redis and send to a real SMTP server."""
+"""Fixtures of the tests that run a real Celery worker on Redis (or RabbitMQ) and send to a real SMTP server."""
 
 import importlib
 import json
@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from kombu import Connection
 
+from core.brokers import AMQP_SCHEMES
 from messaging.tests.live import RecordingHandler, SmtpServer, Workers, use_broker
 from onmt_portal.celery import app as celery_app
 from regions.models import Region
@@ -65,6 +67,19 @@ def broker(broker_url):
     yield queue
     celery_app.conf.task_default_queue = previous_queue
     use_broker(previous_url)
+    if broker_url.startswith(AMQP_SCHEMES):
+        _amqp_queue_delete(broker_url, queue)
+    else:
+        _redis_queue_delete(broker_url, queue)
+
+
+def _amqp_queue_delete(broker_url: str, queue: str) -> None:
+    # Undelivered or unacknowledged tasks go with the queue (RabbitMQ keeps no copy of them elsewhere).
+    with Connection(broker_url, connect_timeout=5) as connection:
+        connection.default_channel.queue_delete(queue)
+
+
+def _redis_queue_delete(broker_url: str, queue: str) -> None:
     client = redis.Redis.from_url(broker_url, socket_timeout=5)
     try:
         client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")

@@ -18,6 +18,7 @@ import redis
 from aiosmtpd.controller import Controller
 from django.conf import settings
 
+from core.brokers import broker_transport_options
 from onmt_portal.celery import app as celery_app
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -53,6 +54,9 @@ def use_broker(url: str) -> None:
     """Publish to this broker from now on (the test process's side; workers get theirs from the environment)."""
     # kombu keeps one connection pool per broker URL: dropping the app's references is enough.
     celery_app.conf.broker_url = celery_app.conf.broker_write_url = url
+    celery_app.conf.broker_transport_options = broker_transport_options(
+        url, visibility_timeout=settings.CELERY_VISIBILITY_TIMEOUT
+    )
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
@@ -216,7 +220,10 @@ class Workers:
 
     def stop(self):
         for process, log in self.processes:
-            stop_process(process)
+            # The test is over: nothing is waited for (a worker on RabbitMQ takes ten seconds to stop).
+            if process.poll() is None:
+                process.kill()
+                process.wait()
             log.close()
 
 

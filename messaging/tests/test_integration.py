@@ -1,5 +1,7 @@
-"""A real Celery worker on the real Redis, sending to a real SMTP server in the test process."""
+"""A real Celery worker on the real Redis, and again on the real RabbitMQ, sending to a real SMTP server in the
+test process."""
 
+import os
 import signal
 import socket
 import time
@@ -20,6 +22,16 @@ from messaging.tests.live import use_broker, wait_for
 from regions.tests.factories import ContactFactory
 
 pytestmark = [pytest.mark.real_broker, pytest.mark.django_db(transaction=True)]
+
+RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+@pytest.fixture(params=["redis", "rabbitmq"])
+def broker_url(request) -> str:
+    """Each test twice: on the machine's Redis (the default broker) and on its RabbitMQ."""
+    if request.param == "rabbitmq":
+        return RABBITMQ_URL
+    return os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/6"
 
 
 def _all_sent(count: int):
@@ -83,9 +95,10 @@ def test_with_the_broker_down_the_change_commits_and_the_mail_goes_out_when_it_i
 ):
     _controller, handler = smtp_server
     workers.start()
-    # A hung Redis: the connection is accepted by the kernel but never answered.
+    # A hung broker: the connection is accepted by the kernel but never answered.
     hung = socket.create_server(("127.0.0.1", 0))
-    use_broker(f"redis://127.0.0.1:{hung.getsockname()[1]}/6")
+    scheme, _rest = broker_url.split("://", 1)
+    use_broker(f"{scheme}://guest:guest@127.0.0.1:{hung.getsockname()[1]}/" + ("/" if scheme == "amqp" else "6"))
     try:
         started = time.monotonic()
         with transaction.atomic():
