@@ -179,17 +179,25 @@ def registration_create(
 class _Insert:
     """The INSERT of a new registration, built before its meeting's lock: the ORM takes longer to build the
     statement than PostgreSQL to run it. The status is set under the lock, and the timestamps are the
-    database's clock as it runs, under the lock, which orders the waiting list."""
+    database's clock as it runs, under the lock, which orders the waiting list (on SQLite, the embedded
+    portal's, the process's clock under the lock)."""
 
     def __init__(self, registration: Registration):
         meta, quote = Registration._meta, connection.ops.quote_name
         columns, values, self.params = [], [], []
+        # Positions of the timestamps given at run time where the database has no clock_timestamp().
+        self.clock_at = []
         for field in meta.concrete_fields:
             if field.primary_key:
                 continue
             columns.append(quote(field.column))
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                values.append("clock_timestamp()")
+                if connection.vendor == "postgresql":
+                    values.append("clock_timestamp()")
+                    continue
+                self.clock_at.append(len(self.params))
+                values.append("%s")
+                self.params.append(None)
                 continue
             if field.name == "status":
                 self.status_at = len(self.params)
@@ -202,9 +210,14 @@ class _Insert:
 
     def run(self, registration: Registration) -> None:
         self.params[self.status_at] = registration.status
+        now = timezone.now()
+        for position in self.clock_at:
+            self.params[position] = connection.ops.adapt_datetimefield_value(now)
         with connection.cursor() as cursor:
             cursor.execute(self.sql, self.params)
             registration.pk, registration.created_at, registration.updated_at = cursor.fetchone()
+        if self.clock_at:
+            registration.created_at = registration.updated_at = now
         registration._state.adding, registration._state.db = False, connection.alias
 
 
