@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from meetings.forms import PHONE_EXAMPLES
 from meetings.models import Meeting, Registration
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from meetings.tokens import invitation_token_make
@@ -164,6 +165,16 @@ def test_the_errors_are_summed_up_at_the_top_each_linking_to_its_field(client):
     assert "Le formulaire contient 2 erreurs" in summary
     assert 'href="#id_full_name"' in summary and 'href="#id_phone"' in summary
     assert body.index('class="error-summary"') < body.index('id="id_full_name"')
+
+
+@pytest.mark.parametrize("language", ["fr", "ar", "en"])
+def test_the_phone_examples_keep_their_order_in_every_language(client, settings, language):
+    """Each example is isolated (FSI … PDI): in an Arabic sentence "06 12 34 56 78" would read "78 56 34 12 06"."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    body = post(client, MeetingFactory(), phone="12345").content.decode()
+    for number in PHONE_EXAMPLES.values():
+        # Under the field and in the summary at the top of the form, and nowhere without its isolates.
+        assert body.count(f"\u2068{number}\u2069") == 2 and body.count(number) == 2
 
 
 def test_consent_is_required(client):
