@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from meetings.forms import PHONE_EXAMPLES
 from meetings.models import Meeting, Registration
-from meetings.tests.factories import MeetingFactory, RegistrationFactory
+from meetings.tests.factories import AgendaItemFactory, MeetingFactory, RegistrationFactory
 from meetings.tokens import invitation_token_make
 from regions.tests.factories import ContactFactory
 
@@ -315,12 +315,28 @@ def test_query_counts_of_form_page_and_submission_do_not_grow_with_data(client):
         )
     assert counts[small.pk] == counts[large.pk]
     page_queries, submit_queries = counts[small.pk]
-    assert page_queries <= 2
+    # The meeting with its seats, and its agenda shown beside the form.
+    assert page_queries <= 3
     # The meeting found by its slug with its seats, read before the lock to prepare the registration and its
     # e-mail; then under a savepoint (the test's transaction; a real request has BEGIN/COMMIT): the meeting's
     # row locked, seat count, insert (no look-up for the e-mail: the constraint finds a repeat), the
     # confirmation's outbox row, release.
     assert submit_queries <= 7, submit_queries
+
+
+def test_the_form_page_has_the_meetings_agenda_beside_the_form_and_after_it_on_a_phone(client):
+    meeting = MeetingFactory()
+    AgendaItemFactory(meeting=meeting, title="Accueil des participants")
+    body = client.get(reverse("registrations:register", args=[meeting.slug])).content.decode()
+    layout = body.index('<div class="meeting-layout">')
+    assert layout < body.index('class="meeting-summary"') < body.index('id="inscription"')
+    assert (
+        body.index('id="inscription"')
+        < body.index('<div class="meeting-about">')
+        < body.index("Accueil des participants")
+    )
+    # With its errors too.
+    assert "Accueil des participants" in post(client, meeting, phone="abc").content.decode()
 
 
 def test_panel_on_the_meeting_page_uses_the_state_from_the_context(rf):
