@@ -31,6 +31,26 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class SuperuserOnlyAdminMixin:
+    """An admin page for superusers only, whatever permissions a staff member holds.
+
+    For what staff do not need to plan the tour (login throttling, audit logs): a staff member given
+    every permission by a tick of "choose all" would otherwise see these menus on the admin's first page.
+    """
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request) and super().has_delete_permission(request, obj)
+
+
 class ServiceFormAdminMixin:
     """Change forms whose save calls a service that locks, re-checks and may refuse.
 

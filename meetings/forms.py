@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.text import isolate
 from meetings.models import MinutesValidation, Registration
 from meetings.selectors.registration import invited_contact
 
@@ -17,6 +18,8 @@ _MOROCCAN_NATIONAL = re.compile(r"0([5-7]\d{8})")
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
 _MOROCCAN_E164 = re.compile(r"\+212\d*")
 _MOROCCAN_E164_VALID = re.compile(r"\+212[5-7]\d{8}")
+# Arguments of the error message: the translators keep the placeholders and never retype a number.
+PHONE_EXAMPLES = {"national": "06 12 34 56 78", "moroccan": "+212 6 12 34 56 78", "international": "+33 6 12 34 56 78"}
 
 
 def _control_characters(value: str, *, allowed: str = "") -> bool:
@@ -40,8 +43,9 @@ def phone_normalise(value: str) -> str:
         number = "+212" + national.group(1)
     if not _E164.fullmatch(number) or (_MOROCCAN_E164.fullmatch(number) and not _MOROCCAN_E164_VALID.fullmatch(number)):
         raise ValidationError(
-            _("Numéro invalide : par exemple 06 12 34 56 78, +212 6 12 34 56 78 ou +33 6 12 34 56 78."),
+            _("Numéro invalide : par exemple %(national)s, %(moroccan)s ou %(international)s."),
             code="phone",
+            params={example: isolate(number) for example, number in PHONE_EXAMPLES.items()},
         )
     return number
 

@@ -29,13 +29,21 @@ def meetings_public(*, tour: Tour | None = None, region: Region | None = None) -
     return _with_seats_taken(queryset.select_related("region", "tour")).order_by("starts_at", "pk")
 
 
+def _agenda() -> QuerySet[AgendaItem]:
+    return AgendaItem.objects.select_related("speaker_member")
+
+
 def meeting_public_get(*, slug: str) -> Meeting:
     """A public meeting with its agenda and each item's speaker; Http404 for a draft or an unknown slug."""
-    agenda = AgendaItem.objects.select_related("speaker_member")
-    meeting = meetings_public().prefetch_related(Prefetch("agenda_items", queryset=agenda)).filter(slug=slug).first()
+    meeting = meetings_public().prefetch_related(Prefetch("agenda_items", queryset=_agenda())).filter(slug=slug).first()
     if meeting is None:
         raise Http404("Rencontre introuvable.")
     return meeting
+
+
+def meeting_agenda(*, meeting: Meeting) -> list[AgendaItem]:
+    """The agenda of a meeting already read, each item with its speaker; one query."""
+    return list(_agenda().filter(meeting=meeting))
 
 
 def meeting_public_commitments(*, meeting: Meeting):

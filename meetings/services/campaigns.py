@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.text import local_moment
 from meetings import drafts as content
 from meetings.models import Meeting, MeetingFollowUp, Minutes, Registration, RegistrationState, Reminder
 from meetings.selectors.meeting import meeting_public_decision_titles
@@ -38,13 +39,12 @@ def invitations_problem(*, meeting: Meeting, send_after: datetime | None = None)
     arrival = send_after or timezone.now()
     state = meeting.registration_state(seats_taken=registration_seats_taken(meeting_id=meeting.pk), now=arrival)
     if state == RegistrationState.NOT_YET_OPEN:
-        opens = timezone.localtime(meeting.registration_opens_at).strftime("%d/%m/%Y %H:%M")
         return ValidationError(
             _(
                 "Les inscriptions n'ouvrent que le %(opens)s : programmez les invitations à partir de cette date, "
                 "ou avancez l'ouverture des inscriptions."
             )
-            % {"opens": opens}
+            % {"opens": local_moment(meeting.registration_opens_at)}
         )
     if state not in INVITATION_LANDINGS:
         return ValidationError(

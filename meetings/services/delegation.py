@@ -12,18 +12,14 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from core.text import isolate, local_moment
 from meetings.models import DelegationMember, Meeting
 from meetings.selectors.delegation import delegation_conflicts
 from regions.models import Contact
 
 ONMT = "ONMT"
-
-
-def _local(moment: datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "d/m/Y H:i")
 
 
 def _person_key(member: DelegationMember) -> tuple[str, int] | None:
@@ -66,10 +62,10 @@ def _conflict_messages(
             "une même personne ne peut pas être à deux rencontres en même temps."
         )
         % {
-            "person": f"\u2068{people[_person_key(clash)].full_name or clash.full_name}\u2069",
-            "meeting": f"\u2068{clash.meeting}\u2069",
-            "start": _local(clash.meeting.starts_at),
-            "end": _local(clash.meeting.ends_at),
+            "person": isolate(people[_person_key(clash)].full_name or clash.full_name),
+            "meeting": isolate(clash.meeting),
+            "start": local_moment(clash.meeting.starts_at),
+            "end": local_moment(clash.meeting.ends_at),
         }
         for clash in clashes
     ]
@@ -93,12 +89,12 @@ def delegation_validate(*, meeting: Meeting, members: Iterable[DelegationMember]
         if member.contact_id and meeting.region_id and member.contact.region_id != meeting.region_id:
             errors.append(
                 _("« %(person)s » n'est pas un contact du CRT de la région de la rencontre.")
-                % {"person": f"\u2068{member.full_name}\u2069"}
+                % {"person": isolate(member.full_name)}
             )
         key = _person_key(member)
         if key is not None and key in seen:
             errors.append(
-                _("« %(person)s » figure deux fois dans la délégation.") % {"person": f"\u2068{member.full_name}\u2069"}
+                _("« %(person)s » figure deux fois dans la délégation.") % {"person": isolate(member.full_name)}
             )
         seen.add(key)
     if meeting.status != Meeting.Status.CANCELLED and meeting.starts_at and meeting.ends_at:

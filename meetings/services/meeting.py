@@ -3,12 +3,13 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from core.text import local_day, local_moment
 from core.versioning import refuse_if_changed
 from meetings.models import AgendaItem, Meeting, Tour
 from meetings.selectors.registration import registration_seats_taken
@@ -30,10 +31,6 @@ CALENDAR_FIELDS = (
     "latitude",
     "longitude",
 )
-
-
-def _local(moment: datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "d/m/Y H:i")
 
 
 def meeting_validate_schedule(
@@ -65,8 +62,8 @@ def meeting_validate_schedule(
             _("La rencontre doit se tenir pendant la tournée « %(tour)s », du %(start)s au %(end)s.")
             % {
                 "tour": tour,
-                "start": formats.date_format(tour.starts_on, "d/m/Y"),
-                "end": formats.date_format(tour.ends_on, "d/m/Y"),
+                "start": local_day(tour.starts_on),
+                "end": local_day(tour.ends_on),
             }
         )
     if ends_at > starts_at:
@@ -86,8 +83,8 @@ def meeting_validate_schedule(
                 % {
                     "meeting": other,
                     "region": other.region,
-                    "start": _local(other.starts_at),
-                    "end": _local(other.ends_at),
+                    "start": local_moment(other.starts_at),
+                    "end": local_moment(other.ends_at),
                 }
             )
     if errors:
@@ -125,7 +122,7 @@ def tour_validate_period(*, tour: Tour, starts_on: date, ends_on: date) -> None:
     ]
     if outside:
         names = ", ".join(
-            _("« %(meeting)s » (%(start)s)") % {"meeting": meeting, "start": _local(meeting.starts_at)}
+            _("« %(meeting)s » (%(start)s)") % {"meeting": meeting, "start": local_moment(meeting.starts_at)}
             for meeting in outside
         )
         raise ValidationError(

@@ -27,6 +27,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.text import local_day
 from meetings.models import AgendaItem, Decision, Meeting, Minutes, MinutesEntry
 from meetings.selectors.minutes import agenda_items_without_entry
 from plan.models import Market
@@ -261,7 +262,7 @@ def _decision_validate(decision: Decision, *, meeting: Meeting) -> None:
     meeting_day = timezone.localdate(meeting.starts_at)
     if decision.due_on is not None and decision.due_on < meeting_day:
         errors.setdefault("due_on", []).append(
-            _("L'échéance ne peut pas précéder la rencontre (%(day)s).") % {"day": meeting_day.strftime("%d/%m/%Y")}
+            _("L'échéance ne peut pas précéder la rencontre (%(day)s).") % {"day": local_day(meeting_day)}
         )
     if errors:
         raise ValidationError(errors)

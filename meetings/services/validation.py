@@ -10,19 +10,15 @@ Lock order, as every write to the minutes: the meeting row, then the minutes row
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from core.text import isolate, local_moment
 from meetings import drafts
 from meetings.models import Meeting, Minutes, MinutesValidation, MinutesVersion
 from meetings.selectors.validation import content_hash, minutes_content
 from meetings.services import documents
 from messaging.services import messages_queue
 from regions.models import Contact
-
-
-def _local(moment) -> str:
-    return formats.date_format(timezone.localtime(moment), "d/m/Y H:i")
 
 
 def _lock(minutes_id: int) -> tuple[Meeting, Minutes]:
@@ -42,7 +38,11 @@ def _refuse_unchanged(minutes: Minutes, last: MinutesVersion | None, digest: str
                 "Rien n'a changé depuis la version %(number)d, validée le %(when)s par %(name)s : "
                 "il n'y a pas de nouvelle version à envoyer."
             )
-            % {"number": last.number, "when": _local(answer.decided_at), "name": f"\u2068{answer.signed_by}\u2069"},
+            % {
+                "number": last.number,
+                "when": local_moment(answer.decided_at),
+                "name": isolate(answer.signed_by),
+            },
             code="unchanged",
         )
     if answer is None and minutes.status == Minutes.Status.SUBMITTED:
@@ -53,8 +53,8 @@ def _refuse_unchanged(minutes: Minutes, last: MinutesVersion | None, digest: str
             )
             % {
                 "number": last.number,
-                "when": _local(last.created_at),
-                "name": f"\u2068{last.validator.full_name if last.validator else '—'}\u2069",
+                "when": local_moment(last.created_at),
+                "name": isolate(last.validator.full_name if last.validator else "—"),
             },
             code="unchanged",
         )
@@ -101,7 +101,7 @@ def _refuse_answer(version: MinutesVersion, minutes: Minutes, contact: Contact |
         name = version.validator.full_name if version.validator else "—"
         raise ValidationError(
             _("Seul(e) %(name)s, désigné(e) par l'ONMT, peut répondre pour le CRT sur cette version.")
-            % {"name": f"\u2068{name}\u2069"},
+            % {"name": isolate(name)},
             code="not_validator",
         )
     answer = MinutesValidation.objects.filter(version=version).first()
@@ -109,8 +109,8 @@ def _refuse_answer(version: MinutesVersion, minutes: Minutes, contact: Contact |
         raise ValidationError(
             _("Une réponse a déjà été donnée sur cette version le %(when)s par %(name)s (%(outcome)s).")
             % {
-                "when": _local(answer.decided_at),
-                "name": f"\u2068{answer.signed_by}\u2069",
+                "when": local_moment(answer.decided_at),
+                "name": isolate(answer.signed_by),
                 "outcome": answer.get_outcome_display().lower(),
             },
             code="answered",

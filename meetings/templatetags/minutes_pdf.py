@@ -10,9 +10,9 @@ import unicodedata
 from django import template
 from django.utils.html import format_html
 
-register = template.Library()
+from core import text as core_text
 
-FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
+register = template.Library()
 
 
 @register.filter
@@ -21,7 +21,7 @@ def isolate(value) -> str:
     text = str(value)
     if not text:
         return ""
-    return format_html("<bdi>{}{}{}</bdi>", FIRST_STRONG_ISOLATE, text, POP_DIRECTIONAL_ISOLATE)
+    return format_html("<bdi>{}</bdi>", core_text.isolate(text))
 
 
 @register.filter

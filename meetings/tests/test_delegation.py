@@ -98,7 +98,7 @@ def test_the_same_person_in_two_overlapping_meetings_is_refused_with_the_other_m
     start = timezone.localtime(first.starts_at).strftime("%d/%m/%Y %H:%M")
     end = timezone.localtime(first.ends_at).strftime("%d/%m/%Y %H:%M")
     assert "Amina Tazi" in message and "Séance de Dakhla" in message
-    assert f"du {start} au {end}" in message
+    assert f"du \u2068{start}\u2069 au \u2068{end}\u2069" in message
     assert not second.delegation.exists()
 
 

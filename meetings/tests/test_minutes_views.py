@@ -262,6 +262,8 @@ def test_a_refused_decision_comes_back_with_what_was_typed_and_the_reason(editor
     assert response.status_code == 400
     text = response.content.decode()
     assert "ne peut pas précéder la rencontre" in text
+    # The day set apart, so that an Arabic sentence leaves its digits and parentheses in place.
+    assert f"(\u2068{timezone.localdate(meeting.starts_at):%d/%m/%Y}\u2069)" in text
     assert 'value="Ma décision tardive"' in text
     assert not Decision.objects.exists()
 

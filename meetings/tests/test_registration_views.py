@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from meetings.forms import PHONE_EXAMPLES
 from meetings.models import Meeting, Registration
-from meetings.tests.factories import MeetingFactory, RegistrationFactory
+from meetings.tests.factories import AgendaItemFactory, MeetingFactory, RegistrationFactory
 from meetings.tokens import invitation_token_make
 from regions.tests.factories import ContactFactory
 
@@ -166,6 +167,16 @@ def test_the_errors_are_summed_up_at_the_top_each_linking_to_its_field(client):
     assert body.index('class="error-summary"') < body.index('id="id_full_name"')
 
 
+@pytest.mark.parametrize("language", ["fr", "ar", "en"])
+def test_the_phone_examples_keep_their_order_in_every_language(client, settings, language):
+    """Each example is isolated (FSI … PDI): in an Arabic sentence "06 12 34 56 78" would read "78 56 34 12 06"."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    body = post(client, MeetingFactory(), phone="12345").content.decode()
+    for number in PHONE_EXAMPLES.values():
+        # Under the field and in the summary at the top of the form, and nowhere without its isolates.
+        assert body.count(f"\u2068{number}\u2069") == 2 and body.count(number) == 2
+
+
 def test_consent_is_required(client):
     meeting = MeetingFactory()
     data = {key: value for key, value in VALID.items() if key != "consent"}
@@ -304,12 +315,28 @@ def test_query_counts_of_form_page_and_submission_do_not_grow_with_data(client):
         )
     assert counts[small.pk] == counts[large.pk]
     page_queries, submit_queries = counts[small.pk]
-    assert page_queries <= 2
+    # The meeting with its seats, and its agenda shown beside the form.
+    assert page_queries <= 3
     # The meeting found by its slug with its seats, read before the lock to prepare the registration and its
     # e-mail; then under a savepoint (the test's transaction; a real request has BEGIN/COMMIT): the meeting's
     # row locked, seat count, insert (no look-up for the e-mail: the constraint finds a repeat), the
     # confirmation's outbox row, release.
     assert submit_queries <= 7, submit_queries
+
+
+def test_the_form_page_has_the_meetings_agenda_beside_the_form_and_after_it_on_a_phone(client):
+    meeting = MeetingFactory()
+    AgendaItemFactory(meeting=meeting, title="Accueil des participants")
+    body = client.get(reverse("registrations:register", args=[meeting.slug])).content.decode()
+    layout = body.index('<div class="meeting-layout">')
+    assert layout < body.index('class="meeting-summary"') < body.index('id="inscription"')
+    assert (
+        body.index('id="inscription"')
+        < body.index('<div class="meeting-about">')
+        < body.index("Accueil des participants")
+    )
+    # With its errors too.
+    assert "Accueil des participants" in post(client, meeting, phone="abc").content.decode()
 
 
 def test_panel_on_the_meeting_page_uses_the_state_from_the_context(rf):

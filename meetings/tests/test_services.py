@@ -79,7 +79,11 @@ def test_the_overlap_message_gives_the_other_meetings_region_and_local_times():
         validate(existing, starts_at=existing.starts_at + timedelta(hours=2), ends_at=existing.ends_at)
     [message] = error.value.message_dict["starts_at"]
     date = day.strftime("%d/%m/%Y")
-    assert f"« Séance de Dakhla » (Dakhla-Oued Ed-Dahab) du {date} 15:00 au {date} 18:00" in message
+    # Each moment isolated (FSI … PDI): in Arabic, the time stays after its date.
+    assert (
+        f"« Séance de Dakhla » (Dakhla-Oued Ed-Dahab) du \u2068{date} 15:00\u2069 au \u2068{date} 18:00\u2069"
+        in message
+    )
 
 
 def test_registration_may_close_at_the_start_but_not_a_second_later():

@@ -124,6 +124,9 @@ def test_meeting_page_shows_practical_details_agenda_and_calendar_link(client):
     assert "Palais des congrès" in body and "Avenue Mohammed V, Dakhla" in body
     assert "mlat=23.68477" in body and "https://visio.onmt.ma/dakhla" in body
     assert body.index("Mot de bienvenue") < body.index("Feuille de route régionale")
+    # Facts, then the form, then the agenda: two columns on a wide screen, in this order on a phone.
+    assert body.index('class="card meeting-facts"') < body.index('id="inscription"') < body.index("Mot de bienvenue")
+    assert body.index('<div class="meeting-layout">') < body.index('id="inscription"')
     assert reverse("meetings:ics", args=[meeting.slug]) in body
     assert response.context["seats_taken"] == 4 and response.context["seats_left"] == 6
     assert response.context["registration_state"] == RegistrationState.OPEN
@@ -160,7 +163,11 @@ def test_meeting_page_states(client, changes, state, text):
     Meeting.objects.filter(pk=meeting.pk).update(**values)
     response = client.get(meeting.get_absolute_url())
     assert response.context["registration_state"] == state
-    assert text.lower() in response.content.decode().lower()
+    body = response.content.decode()
+    assert text.lower() in body.lower()
+    # The form beside the agenda; a panel that takes no registration goes after the agenda on a phone.
+    accepting = state in (RegistrationState.OPEN, RegistrationState.WAITLIST)
+    assert ("meeting-layout-closed" in body) is not accepting
 
 
 def test_a_past_meeting_is_shown_as_past(client):

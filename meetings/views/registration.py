@@ -17,6 +17,7 @@ from core.personal_data import personal_data_export
 from core.security import client_ip
 from meetings.forms import ContactDetailsForm, RegistrationForm, registration_form_for
 from meetings.models import Meeting, Registration
+from meetings.selectors.meeting import meeting_agenda
 from meetings.selectors.registration import (
     invited_contact,
     meeting_for_registration,
@@ -63,16 +64,21 @@ def register(request, slug):
         state = meeting.registration_state(seats_taken=registration_seats_taken(meeting_id=meeting.pk))
         return render(request, template, {"meeting": meeting, "registration_state": state, **extra}, status=status)
 
+    def form_page(status: int = 200, *, meeting, form):
+        return page(
+            "meetings/registration_page.html", status, meeting, form=form, agenda=meeting_agenda(meeting=meeting)
+        )
+
     if request.method == "GET":
         meeting = meeting_or_404()
         form = registration_form_for(meeting, request.GET.get("invitation", ""))
-        return page("meetings/registration_page.html", meeting=meeting, form=form)
+        return form_page(meeting=meeting, form=form)
     if request.limited:
         error = _("Trop de demandes depuis votre connexion. Réessayez plus tard.")
         return page("meetings/registration_refused.html", 429, error=error)
     form = RegistrationForm(request.POST)
     if not form.is_valid():
-        return page("meetings/registration_page.html", 400, form=form)
+        return form_page(400, meeting=meeting_or_404(), form=form)
     data = form.cleaned_data
     contact = invited_contact(token=data["invitation"], meeting=meeting_or_404()) if data["invitation"] else None
     try:

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -49,3 +50,23 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_size_of_the_tour(staf
     _world(12, start=2)
     _body, many = _index(staff_client)
     assert few == many
+
+
+def test_login_throttling_menus_are_for_superusers_only(client, staff_user, django_user_model):
+    """Staff given every permission (a tick of "choose all") still see no django-axes menu nor page."""
+    planner = django_user_model.objects.create_user(username="planner", password="x", is_staff=True)
+    planner.user_permissions.set(Permission.objects.all())
+    client.force_login(planner)
+    axes_pages = [
+        reverse(f"admin:axes_{model}_changelist") for model in ("accessattempt", "accesslog", "accessfailurelog")
+    ]
+
+    body = client.get(reverse("admin:index")).content.decode()
+    assert "Prochaines rencontres" in body and reverse("admin:meetings_meeting_changelist") in body
+    assert reverse("admin:app_list", args=["axes"]) not in body and not any(page in body for page in axes_pages)
+    assert all(client.get(page).status_code == 403 for page in axes_pages)
+
+    client.force_login(staff_user)  # a superuser
+    superuser_body = client.get(reverse("admin:index")).content.decode()
+    assert all(page in superuser_body for page in axes_pages)
+    assert all(client.get(page).status_code == 200 for page in axes_pages)

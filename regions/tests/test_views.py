@@ -147,10 +147,7 @@ def test_roadmap_summary_is_public_and_shows_figures_by_axis(client):
 
     assert response.status_code == 200
     body = response.content.decode()
-    rows = {
-        re.sub(r"<[^>]+>", "", header).strip(): re.findall(r"<td>(.*?)</td>", cells)
-        for header, cells in re.findall(r'<th scope="row">(.*?)</th>(.*?)</tr>', body, re.S)
-    }
+    rows = _summary_table(body)
     # Columns: proposed, planned, in progress, done, blocked, dropped, total, share done.
     assert rows[str(RoadmapItem.Axis.PROMOTION.label)] == ["0", "0", "0", "3", "1", "0", "4", "75 %"]
     assert rows[str(RoadmapItem.Axis.DIGITAL.label)] == ["0", "1", "0", "0", "0", "0", "1", "0 %"]
@@ -158,6 +155,67 @@ def test_roadmap_summary_is_public_and_shows_figures_by_axis(client):
     assert str(RoadmapItem.Axis.MARKETING.label) not in rows
     assert '<caption id="summary-caption">' in body and body.count('<th scope="col">') == 9
     assert "<time datetime=" in body
+
+
+def _summary_table(body: str) -> dict[str, list[str]]:
+    """Row header → its cells: one count per status (in declaration order), the total, the share done."""
+    return {
+        re.sub(r"<[^>]+>", "", header).strip(): re.findall(r"<td>(.*?)</td>", cells)
+        for header, cells in re.findall(r'<th scope="row">(.*?)</th>(.*?)</tr>', body, re.S)
+    }
+
+
+def _summary_chart(body: str) -> dict[str, dict]:
+    """Bar label → what the chart shows: the figures in words, the share, the segments' (status, offset, width)."""
+    chart = {}
+    for row in re.findall(r'<li class="chart-row.*?</li>', body, re.S):
+        label = re.search(r"<strong>(.*?)</strong>", row).group(1)
+        share = re.search(r'class="chart-share">[^<]*?(\d+) %<', row)
+        chart[label] = {
+            "figures": dict(re.findall(r'class="chart-figure">(.+?) : (\d+)</span>', row)),
+            "total": re.search(r'class="chart-total">(\d+) action', row).group(1),
+            "share": f"{share.group(1)} %" if share else "—",
+            "segments": [
+                (status, float(x), float(width))
+                for x, width, status in re.findall(
+                    r'x="([\d.]+)%" width="([\d.]+)%" height="100%" fill="url\(#chart-(\w+)\)"', row
+                )
+            ],
+        }
+    return chart
+
+
+def test_roadmap_summary_chart_shows_the_tables_figures(client):
+    statuses = [status for status in RoadmapItem.Status if status != RoadmapItem.Status.PROPOSED]
+    for n, status in enumerate(statuses):
+        RoadmapItemFactory.create_batch(n + 1, region=region(12), axis=RoadmapItem.Axis.PROMOTION, status=status)
+    RoadmapItemFactory(region=region(12), axis=RoadmapItem.Axis.DIGITAL, status=RoadmapItem.Status.DROPPED)
+    RoadmapItemFactory.create_batch(2, region=region(12), axis=RoadmapItem.Axis.MARKETING, status="proposed")
+
+    body = client.get(_summary_url(12)).content.decode()
+    table, chart = _summary_table(body), _summary_chart(body)
+
+    assert list(chart) == list(table) and len(chart) == 4
+    for label, cells in table.items():
+        *counts, total, share = cells
+        bar = chart[label]
+        assert (bar["total"], bar["share"]) == (total, share)
+        shown = {
+            str(status.label): str(count)
+            for status, count in zip(RoadmapItem.Status, counts, strict=True)
+            if count != "0"
+        }
+        assert bar["figures"] == shown
+        # One segment per status shown, in the table's order, as wide as its share of the total, end to end.
+        before = 0
+        for (status, x, width), (status_label, count) in zip(bar["segments"], shown.items(), strict=True):
+            assert str(RoadmapItem.Status(status).label) == status_label
+            assert x == pytest.approx(100 * before / int(total), abs=1e-3)
+            assert width == pytest.approx(100 * int(count) / int(total), abs=1e-3)
+            before += int(count)
+        assert before == int(total)
+    # An axis whose actions were all dropped has no share done, in the table nor in the chart.
+    assert chart[str(RoadmapItem.Axis.DIGITAL.label)]["share"] == "—"
 
 
 def test_roadmap_summary_shows_no_item_text_and_no_inline_style_or_script(client):
