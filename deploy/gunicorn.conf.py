@@ -3,6 +3,8 @@
 import multiprocessing
 import os
 
+from prometheus_client import multiprocess
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 # Pages wait on PostgreSQL and Redis, not on the processor: a few threads per worker keep it busy.
@@ -20,3 +22,9 @@ errorlog = "-"
 # The client address the portal uses is read from X-Forwarded-For under its own PROXY_COUNT rule
 # (core/security.py); this only lets gunicorn take the scheme (https) from the proxy on this host.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def child_exit(server, worker):
+    """A worker's figures files are merged into the dead processes' totals (PROMETHEUS_MULTIPROC_DIR)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(worker.pid)

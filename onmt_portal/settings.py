@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.brokers import broker_transport_options
 from core.cache import cache_config
+from onmt_portal.error_reporting import error_reporting_start
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -75,6 +76,8 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    # First: it times the whole answer, whatever the middleware below does with the request.
+    "core.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.NulInQueryStringMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -299,11 +302,33 @@ BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)
 # counted in the cache (core/counters.py); each count is a round trip to Redis.
 PERFORMANCE_COUNTERS = env.bool("PERFORMANCE_COUNTERS", default=False)
 
+# ------------------------------------------------------------------ monitoring
+# The metrics page (/metrics) answers a bearer token or an internal address only, else 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+# Errors reported to a Sentry-compatible service when its address is set; never personal data.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    error_reporting_start(dsn=SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"))
+
 # ------------------------------------------------------------------ logging
+# One JSON object per line (LOG_FORMAT=json) for a log collector, or plain lines.
+LOG_FORMATTERS = {
+    "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    "json": {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(process)d",
+        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+    },
+}
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+if LOG_FORMAT not in LOG_FORMATTERS:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATTERS)}, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"portal": LOG_FORMATTERS[LOG_FORMAT]},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "portal"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

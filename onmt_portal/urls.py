@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from meetings.views import meeting as meeting_views
-from onmt_portal import views
+from onmt_portal import metrics, views
 from onmt_portal.password_reset import PasswordResetRequestForm
 from roadmap import views as roadmap_views
 
@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("admin/", admin.site.urls),
     path("health/", views.health, name="health"),
+    path("metrics", metrics.metrics, name="metrics"),
     # Browsers ask for /favicon.ico whatever the page says; not permanent: the icon's static name has its hash.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.svg")), name="favicon"),
     path("langue/", views.language_switch, name="language_switch"),

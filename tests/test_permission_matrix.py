@@ -233,6 +233,8 @@ STAFF_PAGE = statuses(LOGIN_FIRST, LOGIN_FIRST, 403, 403, 200, 200)
 
 SITE = {
     "health": Case(_named("health"), PUBLIC),
+    # For the monitoring system's token or address only (onmt_portal/tests/test_metrics.py): nobody's page.
+    "metrics": Case(_named("metrics"), everyone(404)),
     "favicon": Case(_named("favicon"), everyone(302)),
     "language_switch": Case(lambda w, a: reverse("language_switch") + "?language=ar&next=/", everyone(302)),
     "login": Case(_named("login"), PUBLIC),

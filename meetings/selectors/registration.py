@@ -155,3 +155,9 @@ def meeting_registration_counts(*, meeting_ids) -> dict[int, dict[str, int]]:
         )
     )
     return {row.pop("meeting_id"): row for row in rows}
+
+
+def registration_counts_by_status() -> dict[str, int]:
+    """How many registrations each status holds, across every meeting, in one query."""
+    rows = Registration.objects.values("status").annotate(count=Count("pk")).order_by()
+    return {row["status"]: row["count"] for row in rows}

@@ -23,6 +23,7 @@ from django.conf import settings
 from messaging.tests.live import BASE_DIR, RedisServer, free_port, wait_for
 
 DEPLOY = BASE_DIR / "deploy"
+METRICS_TOKEN = "jeton-de-la-supervision"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 
@@ -147,11 +148,19 @@ class Cluster:
         wait_for(lambda: _port_open(self.pgbouncer_port), timeout=15, what="PgBouncer")
 
     def start_node(self, index: int) -> Process:
+        # As the onmt-web unit does: a fresh folder where the node's workers write their request figures.
+        figures = self.directory / f"metrics-web{index}"
+        shutil.rmtree(figures, ignore_errors=True)
+        figures.mkdir()
         node = Process(
             f"web{index}",
             [sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py"), "onmt_portal.wsgi:application"],
             env=self.env(
-                GUNICORN_BIND=f"127.0.0.1:{self.node_ports[index]}", WEB_CONCURRENCY="2", GUNICORN_THREADS="4"
+                GUNICORN_BIND=f"127.0.0.1:{self.node_ports[index]}",
+                WEB_CONCURRENCY="2",
+                GUNICORN_THREADS="4",
+                PROMETHEUS_MULTIPROC_DIR=str(figures),
+                METRICS_TOKEN=METRICS_TOKEN,
             ),
             directory=self.directory,
         )

@@ -20,11 +20,13 @@ import requests
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.utils import timezone
+from prometheus_client.parser import text_string_to_metric_families
 from requests.adapters import HTTPAdapter
 
 from meetings.models import Meeting, Registration
 from meetings.tests.factories import MeetingFactory, RegistrationFactory, ReminderFactory, registration_form_data
 from messaging.tests.live import BASE_DIR, wait_for
+from tests.multinode.cluster import METRICS_TOKEN
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("regions")]
 
@@ -85,6 +87,27 @@ def test_registrations_spread_over_both_nodes_never_exceed_the_capacity(cluster,
         what="the 40 confirmations",
     )
     assert all(mail.handler.recipients()[f"pro{n}-{a}@example.ma"] == 1 for n in range(10) for a in range(4))
+
+
+def test_each_node_adds_up_the_requests_of_its_workers_and_shows_the_portals_figures(cluster):
+    meeting = open_meeting(capacity=3)
+    for number in range(5):
+        assert register(cluster.node_url(0), meeting.slug, f"mesure{number}@example.ma") == 302
+    answer = requests.get(
+        f"{cluster.node_url(0)}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=10
+    )
+    assert answer.status_code == 200
+    figures = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(answer.text)
+        for sample in family.samples
+    }
+    posted = (("method", "POST"), ("status", "3xx"), ("view", "registrations:register"))
+    # Five registrations, whichever of the node's two worker processes answered each.
+    assert figures[("onmt_http_requests_total", posted)] >= 5
+    assert figures[("onmt_registrations", (("status", "confirmed"),))] == 3
+    assert figures[("onmt_registrations", (("status", "waitlisted"),))] == 2
+    assert requests.get(f"{cluster.node_url(0)}/metrics", timeout=10).status_code == 404
 
 
 def test_a_change_through_one_node_shows_at_once_on_the_other_nodes_cached_page(cluster):
