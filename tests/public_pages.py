@@ -213,6 +213,13 @@ def public_pages(world: SimpleNamespace) -> list[PublicPage]:
         PublicPage(
             "registrations:decline_offer", "question", _link("registrations:decline_offer", registrations.offered)
         ),
+        PublicPage(
+            "registrations:decline_offer",
+            "no seat offered",
+            _link("registrations:decline_offer", registrations.confirmed),
+            status=409,
+            post={},
+        ),
         PublicPage("registrations:erase", "erased", _link("registrations:erase", to_erase), post={}),
         PublicPage("meetings:survey", "question", survey),
         PublicPage("meetings:survey", "errors", survey, status=400, post={"rating": "9"}),

@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.test import Client
+from django.test.signals import template_rendered
 
 from tests.public_pages import LANGUAGES, STANDALONE_ERROR_PAGES, page_html, public_pages, public_world
 from tests.test_permission_matrix import ANONYMOUS, PROFESSIONAL, SITE
@@ -23,6 +24,17 @@ VNU = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / 
 NOT_PAGES = {"health", "meetings:tour_feed", "meetings:ics", "meetings:region_feed", "registrations:export_data"}
 # Public though the matrix gives its link only to official A: a personal link that asks for no login.
 LINKS_WITHOUT_LOGIN = {"meetings:minutes_sign"}
+# Page templates that only a logged-in official or staff member is shown.
+PAGES_BEHIND_LOGIN = {
+    "403.html",
+    "meetings/minutes.html",
+    "meetings/minutes_pdf_status.html",
+    "meetings/minutes_validation.html",
+    "roadmap/item_detail.html",
+    "roadmap/no_region.html",
+    "roadmap/overview.html",
+    "roadmap/region_roadmap.html",
+}
 # Public though the matrix sees it redirect (to the tour under way): between two tours it is a page.
 PAGES_BETWEEN_TOURS = {"meetings:tour_list"}
 
@@ -40,6 +52,33 @@ def test_every_public_page_is_checked():
     assert not missing, f"public pages the HTML and accessibility checks do not visit: {sorted(missing)}"
     unknown = {key for key in checked if not key.startswith("error:")} - set(SITE)
     assert not unknown, f"pages checked under a key the permission matrix does not know: {sorted(unknown)}"
+
+
+def test_every_page_template_is_checked():
+    """A template of a whole page (extending base.html) is either shown by a public page here, or behind a login."""
+    rendered = set()
+
+    def record(sender, template, **kwargs):
+        rendered.add(template.name)
+
+    client = Client()
+    template_rendered.connect(record)
+    try:
+        for page in public_pages(public_world()):
+            page_html(client, page)
+    finally:
+        template_rendered.disconnect(record)
+    templates = Path(settings.BASE_DIR) / "templates"
+    pages = {
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if '{% extends "base.html" %}' in path.read_text(encoding="utf-8")
+    }
+    unchecked = pages - rendered - PAGES_BEHIND_LOGIN
+    assert not unchecked, (
+        f"page templates no public page shows (add the page, or list it as behind a login): {unchecked}"
+    )
+    assert not PAGES_BEHIND_LOGIN & rendered, "a template listed as behind a login is shown to the public"
 
 
 def vnu_errors(files: list[Path]) -> list[dict]:
