@@ -100,6 +100,7 @@ def public_world() -> SimpleNamespace:
         registration_closes_at=now - timedelta(days=4),
     )
     cancelled = MeetingFactory(region=dakhla, status=Meeting.Status.CANCELLED, title="Rencontre annulée")
+    postponed = MeetingFactory(region=dakhla, status=Meeting.Status.POSTPONED, title="Rencontre reportée")
     decision = DecisionFactory(meeting=held, title="Campagne sur le marché espagnol")
     RoadmapItemFactory(region=dakhla, decision=decision, status=RoadmapItem.Status.IN_PROGRESS, progress=40)
     RoadmapItemFactory(region=dakhla, axis=RoadmapItem.Axis.DIGITAL, status=RoadmapItem.Status.DONE, progress=100)
@@ -123,7 +124,7 @@ def public_world() -> SimpleNamespace:
     return SimpleNamespace(
         tour=opened.tour,
         region=dakhla,
-        meetings=SimpleNamespace(opened=opened, full=full, held=held, cancelled=cancelled),
+        meetings=SimpleNamespace(opened=opened, full=full, held=held, cancelled=cancelled, postponed=postponed),
         registrations=registrations,
         minutes_link=reverse(
             "meetings:minutes_sign",
@@ -164,6 +165,7 @@ def public_pages(world: SimpleNamespace) -> list[PublicPage]:
         PublicPage("meetings:detail", "full, waiting list", meetings.full.get_absolute_url()),
         PublicPage("meetings:detail", "held, with its commitments", meetings.held.get_absolute_url()),
         PublicPage("meetings:detail", "cancelled", meetings.cancelled.get_absolute_url()),
+        PublicPage("meetings:detail", "postponed", meetings.postponed.get_absolute_url()),
         PublicPage("registrations:privacy", "law 09-08 notice", reverse("registrations:privacy")),
         PublicPage("registrations:register", "form", register),
         PublicPage(

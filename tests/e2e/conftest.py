@@ -66,8 +66,13 @@ def phone_page(browser, request):
 
 
 def axe_start(page) -> None:
-    """Start axe-core on the current page without waiting for it: several tabs can be checked at once."""
-    page.add_script_tag(path=str(AXE_SCRIPT))
+    """Start axe-core on the current page without waiting for it: several tabs can be checked at once.
+
+    Injected here unless the context already adds it to every page (`context.add_init_script`), which
+    spares parsing it again on each page of a long run.
+    """
+    if not page.evaluate("() => 'axe' in window"):
+        page.add_script_tag(path=str(AXE_SCRIPT))
     page.evaluate(
         "() => { window.axeRun = axe.run(document, {runOnly: {type: 'tag', values: "
         "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}, resultTypes: ['violations']}); }"

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.test import Client
 
-from tests.e2e.conftest import CONTEXT, DESKTOP, PHONE, axe_start, axe_violations
+from tests.e2e.conftest import AXE_SCRIPT, CONTEXT, DESKTOP, PHONE, axe_start, axe_violations
 from tests.public_pages import LANGUAGES, STANDALONE_ERROR_PAGES, PublicPage, page_html, public_pages, public_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,30 +49,40 @@ def _visits(world, language: str) -> list[tuple[PublicPage | None, str, str | No
     return visits + [(None, f"/{template}", render_to_string(template)) for template in STANDALONE_ERROR_PAGES]
 
 
+def _check(live_server, tabs, visits, number: int) -> list[str]:
+    """Open the page `number` in every tab, run axe-core in all of them at once, then describe what it found."""
+    for (_width, language), tab in tabs.items():
+        page, path, html = visits[language][number]
+        with page.during() if page else nullcontext():
+            _show(tab, live_server.url + path, html, page.status if page else 500)
+        axe_start(tab)
+    failures = []
+    for (width, language), tab in tabs.items():
+        page, path, _html = visits[language][number]
+        problems = axe_violations(tab) + [
+            f"scrolls sideways, not from the keyboard: {html}" for html in tab.evaluate(SIDEWAYS_WITHOUT_KEYBOARD)
+        ]
+        failures += [f"{page.name if page else path} [{language}, {width}] {path}: {p}" for p in problems]
+    return failures
+
+
 def test_every_public_page_is_accessible_on_a_desktop_and_a_phone(live_server, browser):
     world = public_world()
     visits = {language: _visits(world, language) for language in LANGUAGES}
     tabs = {}
     for (width, options), language in product(WIDTHS.items(), LANGUAGES):
         context = browser.new_context(**CONTEXT, **options)
+        context.add_init_script(path=AXE_SCRIPT)
         context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
         tabs[width, language] = context.new_page()
 
-    failures = []
-    for number in range(len(visits["fr"])):
-        for (_width, language), tab in tabs.items():
-            page, path, html = visits[language][number]
-            with page.during() if page else nullcontext():
-                _show(tab, live_server.url + path, html, page.status if page else 500)
-            axe_start(tab)
-        for (width, language), tab in tabs.items():
-            page, path, _html = visits[language][number]
-            problems = axe_violations(tab) + [
-                f"scrolls sideways, not from the keyboard: {html}" for html in tab.evaluate(SIDEWAYS_WITHOUT_KEYBOARD)
-            ]
-            failures += [f"{page.name if page else path} [{language}, {width}] {path}: {p}" for p in problems]
-    for tab in tabs.values():
-        tab.context.close()
+    try:
+        failures = [
+            failure for number in range(len(visits["fr"])) for failure in _check(live_server, tabs, visits, number)
+        ]
+    finally:
+        for tab in tabs.values():
+            tab.context.close()
     assert not failures, f"{len(failures)} accessibility failures:\n" + "\n".join(failures)
 
 
