@@ -12,7 +12,7 @@ that HTML at the page's own address.
 """
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import SimpleNamespace
@@ -71,15 +71,15 @@ def _link(name: str, registration: Registration) -> str:
     return reverse(name, args=[registration.public_id, registration.manage_secret])
 
 
-class _no_published_tour(AbstractContextManager):
+@contextmanager
+def _no_published_tour():
     """Between two tours: /tournee/ says so instead of redirecting to one."""
-
-    def __enter__(self):
-        self.published = list(Tour.objects.filter(is_published=True).values_list("pk", flat=True))
-        Tour.objects.filter(pk__in=self.published).update(is_published=False)
-
-    def __exit__(self, *exc):
-        Tour.objects.filter(pk__in=self.published).update(is_published=True)
+    published = list(Tour.objects.filter(is_published=True).values_list("pk", flat=True))
+    Tour.objects.filter(pk__in=published).update(is_published=False)
+    try:
+        yield
+    finally:
+        Tour.objects.filter(pk__in=published).update(is_published=True)
 
 
 def public_world() -> SimpleNamespace:
