@@ -86,14 +86,15 @@ def vnu_errors(files: list[Path]) -> list[dict]:
     java = shutil.which("java")
     assert java, "Java is missing: make test installs it (scripts/install-test-deps)"
     assert VNU.exists(), f"{VNU} is missing: make test installs it (npm ci, package.json)"
+    options = ["--format", "json", "--errors-only", "--exit-zero-always", "--stdout"]
     result = subprocess.run(
-        [java, "-jar", str(VNU), "--format", "json", "--errors-only", "--exit-zero-always", *map(str, files)],
+        [java, "-jar", str(VNU), *options, *map(str, files)],
         capture_output=True,
         text=True,
         timeout=300,
         check=True,
     )
-    return json.loads(result.stderr)["messages"]
+    return json.loads(result.stdout)["messages"]
 
 
 def test_every_public_page_is_valid_html(tmp_path):
