@@ -19,6 +19,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# bypass_csp lets the tests inject axe-core; the portal's own pages keep their policy.
+CONTEXT = {"locale": "fr-FR", "timezone_id": "Africa/Casablanca", "bypass_csp": True}
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
 
@@ -41,8 +44,7 @@ def pytest_runtest_makereport(item, call):
 
 
 def _page(browser, request, **context_options):
-    # bypass_csp lets the test inject axe-core; the portal's own pages keep their policy.
-    context = browser.new_context(locale="fr-FR", timezone_id="Africa/Casablanca", bypass_csp=True, **context_options)
+    context = browser.new_context(**CONTEXT, **context_options)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -63,17 +65,33 @@ def phone_page(browser, request):
     yield from _page(browser, request, **PHONE)
 
 
-def assert_accessible(page):
-    """No serious or critical WCAG 2.x A/AA violation reported by axe-core on the current page."""
-    page.add_script_tag(path=str(AXE_SCRIPT))
-    result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
+def axe_start(page) -> None:
+    """Start axe-core on the current page without waiting for it: several tabs can be checked at once.
+
+    Injected here unless the context already adds it to every page (`context.add_init_script`), which
+    spares parsing it again on each page of a long run.
+    """
+    if not page.evaluate("() => 'axe' in window"):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+    page.evaluate(
+        "() => { window.axeRun = axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}, resultTypes: ['violations']}); }"
     )
-    serious = [
+
+
+def axe_violations(page) -> list[str]:
+    """The serious and critical WCAG 2.x A/AA violations of the run `axe_start` began, one line each."""
+    violations = page.evaluate("async () => (await window.axeRun).violations")
+    return [
         f"{violation['id']} ({violation['impact']}): {violation['help']} — "
         + "; ".join(f"{node['target'][0]} {node['html'][:160]}" for node in violation["nodes"][:3])
-        for violation in result["violations"]
+        for violation in violations
         if violation["impact"] in ("serious", "critical")
     ]
+
+
+def assert_accessible(page):
+    """No serious or critical WCAG 2.x A/AA violation reported by axe-core on the current page."""
+    axe_start(page)
+    serious = axe_violations(page)
     assert not serious, "\n".join(serious)
