@@ -19,7 +19,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -50,7 +50,8 @@ def checkin_staff(view):
 def _strings() -> dict:
     """What the page's script says, in the staff's language (%(name)s-style placeholders)."""
     return {
-        "online": _("En ligne"),
+        # Not the attendance mode "En ligne" (online meeting) that the catalogues already hold.
+        "online": pgettext("réseau", "En ligne"),
         "offline": _("Hors ligne : les pointages sont gardés sur ce téléphone"),
         "waiting": _("En attente d'envoi : %(count)s"),
         "allSent": _("Tout est envoyé"),

@@ -151,6 +151,12 @@ def test_three_check_ins_offline_are_kept_then_sent_once_when_the_network_is_bac
     assert again.ok
     assert {result["outcome"] for result in again.json()["results"]} == {"checked_in"}
     assert CheckIn.objects.count() == 3
+
+    # Signing out from the page deletes what the phone kept.
+    assert "onmt-checkin" in page.evaluate("async () => (await indexedDB.databases()).map(base => base.name)")
+    page.get_by_role("button", name="Se déconnecter et effacer les données du téléphone").click()
+    page.wait_for_url(re.compile(r"/(comptes/logout/|$)"))
+    assert "onmt-checkin" not in page.evaluate("async () => (await indexedDB.databases()).map(base => base.name)")
     context.close()
 
 
