@@ -134,10 +134,10 @@
 
   function forgetEndedMeetings() {
     return request(store("meta").getAll()).then(function (entries) {
-      var ended = entries.filter(function (entry) {
+      var over = entries.filter(function (entry) {
         return entry.key.indexOf("meeting:") === 0 && entry.keepUntil < Date.now();
       });
-      return Promise.all(ended.map(function (entry) {
+      return Promise.all(over.map(function (entry) {
         return forgetPeople(entry.meeting);
       }));
     });
@@ -408,6 +408,12 @@
     }).then(function () {
       sending = false;
       return countQueue();
+    }).then(function (operations) {
+      // Taps made while a batch was on its way are sent now rather than at the next refresh.
+      if (operations.length) {
+        return send();
+      }
+      return null;
     }, function () {
       sending = false;
       showConnection();
@@ -482,13 +488,15 @@
     });
   }
 
+  var ended = false;
+
   function meetingEnded() {
-    if (Date.now() < keepUntil) {
-      return Promise.resolve(false);
+    if (ended || Date.now() < keepUntil) {
+      return Promise.resolve();
     }
+    ended = true;
     return forgetPeople(config.meeting).then(forgetPages).then(function () {
       notice(text.ended);
-      return true;
     });
   }
 
@@ -631,10 +639,9 @@
         send().then(refresh);
       }
     });
+    // After the meeting's end the list is no longer stored, but what waits in the queue is still sent.
     setInterval(function () {
-      meetingEnded().then(function (ended) {
-        return ended ? null : send().then(refresh);
-      });
+      meetingEnded().then(send).then(refresh);
     }, REFRESH_EVERY);
   }
 
@@ -651,7 +658,7 @@
     device = id;
     wire();
     return forgetEndedMeetings();
-  }).then(function () {
+  }).then(meetingEnded).then(function () {
     return ofMeeting("people", config.meeting);
   }).then(function (kept) {
     setPeople(kept);

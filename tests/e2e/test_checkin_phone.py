@@ -155,7 +155,7 @@ def test_three_check_ins_offline_are_kept_then_sent_once_when_the_network_is_bac
     # Signing out from the page deletes what the phone kept.
     assert "onmt-checkin" in page.evaluate("async () => (await indexedDB.databases()).map(base => base.name)")
     page.get_by_role("button", name="Se déconnecter et effacer les données du téléphone").click()
-    page.wait_for_url(re.compile(r"/(comptes/logout/|$)"))
+    page.wait_for_url(lambda url: "/pointage/" not in url)
     assert "onmt-checkin" not in page.evaluate("async () => (await indexedDB.databases()).map(base => base.name)")
     context.close()
 
@@ -185,3 +185,80 @@ def test_two_phones_check_in_the_same_person_at_once_one_is_recorded_the_other_t
     expect(told[0].locator("#checkin-notices")).to_contain_text("sur un autre téléphone")
     for context in phones:
         context.close()
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_the_page_fits_a_phone_and_is_accessible_in_arabic_and_english(live_server, browser, meeting, language):
+    RegistrationFactory(meeting=meeting, full_name="فاطمة الزهراء بناني", organisation="تعاونية الصناعة التقليدية")
+    RegistrationFactory(meeting=meeting, full_name="Karim Ouazzani", status="attended", attended_at=timezone.now())
+    context = _phone(browser, live_server)
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = _open(context, live_server, meeting)
+    assert page.evaluate("document.documentElement.lang") == language
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.locator("#checkin-walk-in summary").click()
+    assert_accessible(page)
+    context.close()
+
+
+def test_a_walk_in_is_registered_from_the_phone_and_counted_apart(live_server, browser, meeting):
+    RegistrationFactory(meeting=meeting, full_name="Amina Benjelloun")
+    context = _phone(browser, live_server)
+    page = _open(context, live_server, meeting)
+    page.get_by_text("Inscrire quelqu'un sur place").click()
+    page.locator("#id_full_name").fill("Driss Lahlou")
+    page.locator("#id_organisation").fill("Surf Dakhla")
+    page.locator("#id_sector").select_option("leisure")
+    page.locator("#id_phone").fill("06 61 23 45 67")
+    page.get_by_label("La personne accepte").check()
+    page.get_by_role("button", name="Inscrire et pointer").click()
+    expect(page.get_by_text("Driss Lahlou : inscrit(e) sur place et pointé(e).")).to_be_visible()
+    expect(page.locator("#figure-walk-ins")).to_have_text("1")
+    expect(page.locator("#figure-expected")).to_have_text("1")
+    page.get_by_label("Chercher un nom ou un organisme").fill("Driss")
+    expect(page.locator("#checkin-list")).to_contain_text("Inscrit(e) sur place")
+    walk_in = Registration.objects.get(meeting=meeting, walk_in=True)
+    assert (walk_in.status, walk_in.phone) == ("attended", "+212661234567")
+    context.close()
+
+
+def test_the_page_opens_again_offline_from_what_the_phone_kept(live_server, browser, meeting):
+    RegistrationFactory(meeting=meeting, full_name="Laila Senhaji")
+    context = _phone(browser, live_server)
+    page = _open(context, live_server, meeting)
+    # The service worker has taken the page in hand (it claims it once installed).
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.reload()
+    expect(page.locator("#checkin-count")).not_to_have_text("Chargement de la liste…")
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator("#checkin-network")).to_contain_text("Hors ligne")
+    _check_in_by_search(page, "Laila Senhaji")
+    expect(page.locator("#checkin-waiting")).to_have_text("En attente d'envoi : 1")
+    context.set_offline(False)
+    expect(page.locator("#checkin-waiting")).to_have_text("Tout est envoyé")
+    assert Registration.objects.get(full_name="Laila Senhaji").status == "attended"
+    context.close()
+
+
+def test_once_the_meeting_has_ended_the_phone_keeps_no_list(live_server, browser, meeting):
+    meeting.starts_at = timezone.now() - timedelta(hours=4)
+    meeting.ends_at = timezone.now() - timedelta(minutes=5)
+    meeting.registration_opens_at = meeting.starts_at - timedelta(days=30)
+    meeting.registration_closes_at = meeting.starts_at - timedelta(hours=2)
+    meeting.save()
+    RegistrationFactory(meeting=meeting, full_name="Mehdi Kettani")
+    context = _phone(browser, live_server)
+    page = _open(context, live_server, meeting)
+    expect(page.locator("#checkin-notices")).to_contain_text("La rencontre est terminée")
+    kept = page.evaluate(
+        """() => new Promise((resolve) => {
+            const opening = indexedDB.open("onmt-checkin");
+            opening.onsuccess = () => {
+                const reading = opening.result.transaction("people").objectStore("people").count();
+                reading.onsuccess = () => resolve(reading.result);
+            };
+        })"""
+    )
+    assert kept == 0
+    context.close()
