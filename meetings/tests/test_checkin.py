@@ -2,13 +2,16 @@
 the list the phones keep and the hall in figures (queries that do not grow with the people)."""
 
 import json
+import re
 import uuid
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from meetings.checkin import checkin_url
 from meetings.models import CheckIn, Registration
 from meetings.selectors.checkin import hall_figures
 from meetings.services import registration as registration_services
@@ -231,3 +234,12 @@ def test_the_service_worker_names_the_static_files_it_keeps(client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/javascript")
     assert "checkin.js" in response.content.decode() and "jsQR.js" in response.content.decode()
+
+
+def test_the_qr_code_holds_the_registrations_random_id_and_nothing_personal_and_the_personal_page_shows_it(client):
+    registration = RegistrationFactory(full_name="Hanane Kabbaj", email="hanane@example.ma", phone="+212611112222")
+    content = checkin_url(registration)
+    assert content == settings.SITE_URL + reverse("admin:meetings_registration_scan", args=[registration.public_id])
+    assert not {"Hanane", "Kabbaj", "hanane", "611112222"} & set(re.split(r"[/:.@+-]", content))
+    page = client.get(reverse("registrations:manage", args=[registration.public_id, registration.manage_secret]))
+    assert '<figure class="checkin-qr"><svg' in page.content.decode()

@@ -19,8 +19,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from core.access import staff_only
@@ -108,7 +108,7 @@ def checkin_page(request, meeting):
         if form.is_valid():
             try:
                 registration = registration_services.registration_walk_in(
-                    meeting_id=meeting.pk, language=get_language()[:2], **_walk_in_fields(form)
+                    meeting_id=meeting.pk, **_walk_in_fields(form)
                 )
             except registration_services.RegistrationRefused as refusal:
                 form.add_error(None, refusal.message)

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from meetings.checkin import checkin_url
 from meetings.models import CheckIn, Registration
+from meetings.services.registration import registration_walk_in
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from regions.tests.factories import UserFactory
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, assert_accessible
@@ -183,6 +184,18 @@ def test_two_phones_check_in_the_same_person_at_once_one_is_recorded_the_other_t
     assert len(told) == 1
     expect(told[0].locator("#checkin-notices")).to_contain_text("Rachid El Fassi — Déjà pointé(e) à")
     expect(told[0].locator("#checkin-notices")).to_contain_text("sur un autre téléphone")
+    # The hall in figures follows what happens elsewhere while the page stays open.
+    registration_walk_in(
+        meeting_id=meeting.pk,
+        full_name="Sara Amrani",
+        organisation="Dakhla Kite",
+        sector="leisure",
+        email="",
+        phone="0600000001",
+    )
+    for page in pages:
+        expect(page.locator("#figure-arrived")).to_have_text("2", timeout=25_000)
+        expect(page.locator("#figure-walk-ins")).to_have_text("1")
     for context in phones:
         context.close()
 
