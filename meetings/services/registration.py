@@ -411,7 +411,6 @@ def registration_walk_in(
     sector: str,
     email: str,
     phone: str,
-    language: str = "fr",
     now: datetime | None = None,
 ) -> Registration:
     """Register someone at the door on the day: checked in at once, counted apart as a walk-in.
@@ -442,7 +441,6 @@ def registration_walk_in(
         sector=sector,
         email=email,
         phone=phone,
-        language=language,
         consent_at=now,
         status=Registration.Status.ATTENDED,
         attended_at=now,

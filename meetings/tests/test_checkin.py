@@ -10,6 +10,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from meetings.checkin import checkin_url
 from meetings.models import CheckIn, Registration
@@ -17,6 +19,7 @@ from meetings.selectors.checkin import hall_figures
 from meetings.services import registration as registration_services
 from meetings.services.checkin import checkin_apply
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
+from tests.test_hostile_input import EXAMPLES, _assert_escaped, hostile_text
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +246,30 @@ def test_the_qr_code_holds_the_registrations_random_id_and_nothing_personal_and_
     assert not {"Hanane", "Kabbaj", "hanane", "611112222"} & set(re.split(r"[/:.@+-]", content))
     page = client.get(reverse("registrations:manage", args=[registration.public_id, registration.manage_secret]))
     assert '<figure class="checkin-qr"><svg' in page.content.decode()
+
+
+@EXAMPLES
+@given(value=hostile_text, field=st.sampled_from(["full_name", "organisation", "email", "phone", "sector"]))
+def test_the_walk_in_form_survives_hostile_values(staff_client, value, field):
+    meeting = MeetingFactory()
+    data = {"full_name": "Nadia B", "organisation": "Guides du Sud", "sector": "guides", "consent": "on"}
+    data |= {"phone": "0612345678", field: value}
+    response = staff_client.post(reverse("meetings:checkin", args=[meeting.slug]), data)
+    assert response.status_code in (302, 400)
+    _assert_escaped(response.content.decode(), value)
+
+
+@EXAMPLES
+@given(
+    device=st.one_of(st.just("phone-a"), hostile_text),
+    action=st.one_of(st.sampled_from(["check_in", "undo"]), hostile_text),
+    at=st.one_of(st.just("2026-11-30T10:00:00+01:00"), hostile_text),
+)
+def test_the_queue_endpoint_survives_hostile_values(staff_client, device, action, at):
+    registration = RegistrationFactory()
+    operation = {"id": str(uuid.uuid4()), "registration": str(registration.public_id), "action": action, "at": at}
+    body = json.dumps({"device": device, "operations": [operation]})
+    response = staff_client.post(
+        reverse("meetings:checkin_sync", args=[registration.meeting.slug]), body, content_type="application/json"
+    )
+    assert response.status_code in (200, 400)

@@ -7,6 +7,7 @@ Walk-ins are an ordinary form posted to the page: they need the network, which t
 
 import hashlib
 import json
+import re
 import uuid
 from functools import wraps
 
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import staff_only
 from meetings.forms import WalkInForm
@@ -32,6 +33,8 @@ from meetings.services.checkin import checkin_apply
 
 # A phone sends its queue in batches of at most this many actions (a day offline at one door fits in a few).
 BATCH_LIMIT = 200
+# The id a phone makes for itself (a UUID in practice): letters, digits and hyphens, nothing to escape or store oddly.
+DEVICE_ID = re.compile(r"[A-Za-z0-9-]{1,40}")
 
 
 def checkin_staff(view):
@@ -99,6 +102,7 @@ def _figures(meeting: Meeting) -> dict:
     }
 
 
+@require_http_methods(["GET", "POST"])
 @checkin_staff
 def checkin_page(request, meeting):
     """The page; a walk-in posted from it is registered and checked in, then the page again (or its errors)."""
@@ -168,7 +172,7 @@ def _operations(body: bytes) -> tuple[str, list[dict]] | None:
         batch = json.loads(body)
         device = batch["device"]
         operations = batch["operations"]
-        if not isinstance(device, str) or not 0 < len(device) <= 40 or not isinstance(operations, list):
+        if not isinstance(device, str) or not DEVICE_ID.fullmatch(device) or not isinstance(operations, list):
             return None
         if len(operations) > BATCH_LIMIT:
             return None
