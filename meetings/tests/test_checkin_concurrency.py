@@ -47,7 +47,7 @@ def test_one_person_checked_in_on_ten_phones_at_once_is_one_check_in_and_nine_co
     assert CheckIn.objects.filter(conflict=True).count() == 9
 
 
-def test_thirty_walk_ins_at_once_for_ten_free_seats_take_exactly_ten(monkeypatch):
+def _thirty_walk_ins_for_ten_seats(monkeypatch) -> tuple[Counter, int]:
     meeting = MeetingFactory(capacity=12)
     RegistrationFactory.create_batch(2, meeting=meeting)
     count = registration_services.registration_seats_taken
@@ -77,5 +77,15 @@ def test_thirty_walk_ins_at_once_for_ten_free_seats_take_exactly_ten(monkeypatch
 
         return job
 
-    assert Counter(run_at_once([walk_in(number) for number in range(30)])) == {"in": 10, "refused": 20}
-    assert Registration.objects.filter(meeting=meeting, walk_in=True).count() == 10
+    outcomes = Counter(run_at_once([walk_in(number) for number in range(30)]))
+    return outcomes, Registration.objects.filter(meeting=meeting, walk_in=True).count()
+
+
+def test_thirty_walk_ins_at_once_for_ten_free_seats_take_exactly_ten(monkeypatch):
+    assert _thirty_walk_ins_for_ten_seats(monkeypatch) == ({"in": 10, "refused": 20}, 10)
+
+
+def test_negative_control_without_the_meetings_lock_the_same_walk_ins_oversell(monkeypatch):
+    monkeypatch.setattr(registration_services, "_meeting_row_lock", lambda meetings: meetings)
+    _, walk_ins = _thirty_walk_ins_for_ten_seats(monkeypatch)
+    assert walk_ins > 10

@@ -324,8 +324,15 @@
     }).then(send);
   }
 
-  function checkIn(id) {
+  function checkIn(id, listRefreshed) {
     var person = people[id];
+    if (!person && navigator.onLine && !listRefreshed) {
+      // Registered since the list was taken, perhaps: the server's list decides.
+      refresh().then(function () {
+        checkIn(id, true);
+      });
+      return;
+    }
     if (!person) {
       showResult("stop", text.notRegistered, null, "", false);
       return;
