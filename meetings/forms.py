@@ -168,6 +168,46 @@ class CheckinMarkForm(CheckinSearchForm):
     registration = forms.IntegerField(min_value=1)
 
 
+class WalkInForm(_ContactFieldsMixin, forms.ModelForm):
+    """Someone registered at the door by staff: who they are, how to reach them (e-mail or phone), consent."""
+
+    required_css_class = "required"
+
+    consent = forms.BooleanField(
+        label=_("La personne accepte que l'ONMT traite ces données pour la rencontre et son suivi."),
+        required=True,
+        error_messages={"required": _("Le consentement de la personne est nécessaire.")},
+    )
+
+    class Meta:
+        model = Registration
+        fields = ["full_name", "organisation", "sector", "email", "phone"]
+        widgets = {
+            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
+            "full_name": forms.TextInput(attrs={"autocomplete": "off", "dir": "auto"}),
+            "organisation": forms.TextInput(attrs={"autocomplete": "off", "dir": "auto"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = False
+        self.fields["phone"].required = False
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_phone(self):
+        return super().clean_phone() if self.cleaned_data["phone"] else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        # A value refused for its format is already said; only both left blank is said here.
+        if not (cleaned.get("email") or cleaned.get("phone") or self.errors.keys() & {"email", "phone"}):
+            self.add_error("phone", _("Indiquez une adresse e-mail ou un numéro de téléphone."))
+        return cleaned
+
+
 RATINGS = [(n, str(n)) for n in range(1, 6)]
 
 

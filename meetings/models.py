@@ -510,6 +510,8 @@ class Registration(TimeStampedModel):
     offer_expires_at = models.DateTimeField(_("offre valable jusqu'au"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
     attended_at = models.DateTimeField(_("présence le"), null=True, blank=True)
+    # Registered by staff at the door on the day (checked in at once), counted apart from those registered ahead.
+    walk_in = models.BooleanField(_("inscrit(e) sur place"), default=False)
     # Set when the person came through a personal invitation link.
     invited_contact = models.ForeignKey(
         Contact,
@@ -539,9 +541,10 @@ class Registration(TimeStampedModel):
             ),
         ]
         constraints = [
+            # A walk-in may give a phone number alone: no e-mail is no identity to compare.
             models.UniqueConstraint(
                 fields=["meeting", "email"],
-                condition=Q(status__in=["confirmed", "waitlisted", "offered", "attended"]),
+                condition=Q(status__in=["confirmed", "waitlisted", "offered", "attended"]) & ~Q(email=""),
                 name="registration_one_active_per_email",
             ),
             models.CheckConstraint(
@@ -552,6 +555,49 @@ class Registration(TimeStampedModel):
 
     def __str__(self):
         return f"{self.full_name} — {self.meeting}"
+
+
+class CheckIn(models.Model):
+    """One check-in or undo made on a staff phone, kept once under the id the phone gave it.
+
+    A phone that sends its queue again (a lost answer, a reload, the network back) sends the same ids:
+    the unique `client_id` makes each one apply once, and its stored outcome is what the phone gets back.
+    """
+
+    class Action(models.TextChoices):
+        CHECK_IN = "check_in", _("Pointage")
+        UNDO = "undo", _("Annulation du pointage")
+
+    class Outcome(models.TextChoices):
+        CHECKED_IN = "checked_in", _("Présence enregistrée")
+        ALREADY = "already", _("Déjà pointé(e)")
+        UNDONE = "undone", _("Pointage annulé")
+        NOT_CHECKED_IN = "not_checked_in", _("Pas pointé(e)")
+
+    client_id = models.UUIDField(unique=True, editable=False)
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="check_ins", verbose_name=_("inscription")
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    outcome = models.CharField(_("résultat"), max_length=16, choices=Outcome.choices)
+    # Already checked in by another phone (or the admin's page) when this check-in arrived.
+    conflict = models.BooleanField(_("conflit"), default=False)
+    # A random id each phone keeps for itself: tells a phone its own check-in from another phone's.
+    device = models.CharField(_("appareil"), max_length=40)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("agent")
+    )
+    # When it was done on the phone (maybe offline, sent later), and when the server received it.
+    done_at = models.DateTimeField(_("fait le"))
+    received_at = models.DateTimeField(_("reçu le"), default=timezone.now)
+
+    class Meta:
+        ordering = ["received_at", "pk"]
+        verbose_name = _("pointage")
+        verbose_name_plural = _("pointages")
+
+    def __str__(self):
+        return f"{self.get_action_display()} — {self.get_outcome_display()}"
 
 
 class Reminder(TimeStampedModel):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings.views import documents, minutes, survey, validation
+from meetings.views import checkin, documents, minutes, survey, validation
 from meetings.views import meeting as views
 
 app_name = "meetings"
@@ -31,6 +31,12 @@ urlpatterns = [
         documents.minutes_pdf_download,
         name="minutes_pdf_download",
     ),
+    # Staff only: the check-in page of the meeting day, what the phones keep and send; its service worker
+    # sits at the top of /pointage/ so that it may answer for every meeting's page (its scope).
+    path("pointage/service-worker.js", checkin.checkin_worker, name="checkin_worker"),
+    path("pointage/<slug:slug>/", checkin.checkin_page, name="checkin"),
+    path("pointage/<slug:slug>/inscriptions.json", checkin.checkin_data, name="checkin_data"),
+    path("pointage/<slug:slug>/envoi/", checkin.checkin_sync, name="checkin_sync"),
     path("regions/<slug:slug>/calendrier.ics", views.region_feed, name="region_feed"),
     path("suivi/enquete/<str:token>/", survey.survey, name="survey"),
     # The CRT's co-signature of the minutes: staff send a version, the validator answers (link or account).

@@ -20,13 +20,22 @@ from tests.test_permission_matrix import ANONYMOUS, PROFESSIONAL, SITE
 pytestmark = pytest.mark.django_db
 
 VNU = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-# Answers of a public URL that are not pages: health, calendar files, the person's data as JSON.
-NOT_PAGES = {"health", "meetings:tour_feed", "meetings:ics", "meetings:region_feed", "registrations:export_data"}
+# Answers of a public URL that are not pages: health, calendar files, the person's data as JSON, the
+# check-in page's service worker (a script).
+NOT_PAGES = {
+    "health",
+    "meetings:tour_feed",
+    "meetings:ics",
+    "meetings:region_feed",
+    "registrations:export_data",
+    "meetings:checkin_worker",
+}
 # Public though the matrix gives its link only to official A: a personal link that asks for no login.
 LINKS_WITHOUT_LOGIN = {"meetings:minutes_sign"}
 # Page templates that only a logged-in official or staff member is shown.
 PAGES_BEHIND_LOGIN = {
     "403.html",
+    "meetings/checkin.html",
     "meetings/minutes.html",
     "meetings/minutes_pdf_status.html",
     "meetings/minutes_validation.html",

@@ -297,6 +297,14 @@ SITE = {
         STAFF_PAGE | {STAFF: 302, SUPERUSER: 302},
         method="post",
     ),
+    # The check-in page of the meeting day, the list the phones keep and their queue: staff who may change
+    # registrations; the service worker holds no data and is served to anybody.
+    "meetings:checkin": Case(_named("meetings:checkin", _meeting_a), STAFF_PAGE),
+    "meetings:checkin_data": Case(_named("meetings:checkin_data", _meeting_a), STAFF_PAGE),
+    "meetings:checkin_sync": Case(
+        _named("meetings:checkin_sync", _meeting_a), STAFF_PAGE | {STAFF: 400, SUPERUSER: 400}, method="post"
+    ),
+    "meetings:checkin_worker": Case(lambda w, a: reverse("meetings:checkin_worker"), PUBLIC),
     # Meeting A's validated minutes as a PDF: its region's officials and staff (draft minutes: staff only,
     # see meetings/tests/test_minutes_documents.py); the file only through the download, never a public URL.
     "meetings:minutes_pdf": Case(lambda w, a: reverse("meetings:minutes_pdf", args=[w.meeting_a.slug]), REGION_A_PAGE),

@@ -397,9 +397,68 @@ def registration_mark_attended(*, registration_id: int, now: datetime | None = N
             _("Seule une inscription confirmée peut être pointée (statut : %(status)s).")
             % {"status": registration.get_status_display()}
         )
-    registration.status = Registration.Status.ATTENDED
-    registration.attended_at = now
+    registration_attendance_set(registration=registration, attended_at=now)
+    return registration
+
+
+def registration_attendance_set(*, registration: Registration, attended_at: datetime | None) -> None:
+    """Check a confirmed person in (a time) or undo it (None); the caller holds the registration's lock.
+
+    The seat stays taken either way (confirmed and attended both hold one): no meeting lock is needed.
+    """
+    registration.status = Registration.Status.ATTENDED if attended_at else Registration.Status.CONFIRMED
+    registration.attended_at = attended_at
     registration.save(update_fields=["status", "attended_at", "updated_at"])
+
+
+# Meetings whose door may be open: a walk-in is refused at a cancelled, postponed or draft meeting.
+WALK_IN_STATUSES = (Meeting.Status.PUBLISHED, Meeting.Status.HELD)
+
+
+@transaction.atomic
+def registration_walk_in(
+    *,
+    meeting_id: int,
+    full_name: str,
+    organisation: str,
+    sector: str,
+    email: str,
+    phone: str,
+    now: datetime | None = None,
+) -> Registration:
+    """Register someone at the door on the day: checked in at once, counted apart as a walk-in.
+
+    Under the meeting's lock, like every seat change: a walk-in takes a seat of the capacity, so it is
+    refused when the hall is full (the people registered ahead keep theirs), and an e-mail already
+    registered for the meeting is refused (the person is in the list: check them in there).
+    No e-mail is sent: the person is in the room. Raises RegistrationRefused with the reason.
+    """
+    now = now or timezone.now()
+    meeting = _meeting_locked(meeting_id)
+    if meeting.status not in WALK_IN_STATUSES:
+        raise RegistrationRefused(
+            _("Cette rencontre n'accueille personne (statut : %(status)s).") % {"status": meeting.get_status_display()}
+        )
+    email = email.strip().lower()
+    if (
+        email
+        and Registration.objects.filter(meeting=meeting, email=email, status__in=Registration.ACTIVE_STATUSES).exists()
+    ):
+        raise RegistrationRefused(_("Cette adresse est déjà inscrite : cherchez la personne dans la liste."))
+    if _seats_free(meeting) <= 0:
+        raise RegistrationRefused(_("La salle est complète : toutes les places de la capacité sont prises."))
+    registration = Registration.objects.create(
+        meeting=meeting,
+        full_name=full_name,
+        organisation=organisation,
+        sector=sector,
+        email=email,
+        phone=phone,
+        consent_at=now,
+        status=Registration.Status.ATTENDED,
+        attended_at=now,
+        walk_in=True,
+    )
     return registration
 
 
