@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 from django.utils import formats
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
 from roadmap.models import RoadmapItem
@@ -57,6 +58,10 @@ def _json(value):
     return value.isoformat() if isinstance(value, datetime.date) else value
 
 
+# Where the field's own name would read badly beside its values ("Avancement (%) : 40 % → 60 %").
+LABELS = {"progress": _("Avancement")}
+
+
 @dataclass
 class ChangeRow:
     label: str
@@ -68,7 +73,7 @@ def change_rows(fields: list[list]) -> list[ChangeRow]:
     """The stored fields of a change as label, before and after, in the active language."""
     return [
         ChangeRow(
-            label=capfirst(RoadmapItem._meta.get_field(name).verbose_name),
+            label=capfirst(LABELS.get(name) or RoadmapItem._meta.get_field(name).verbose_name),
             before=_shown(name, old),
             after=_shown(name, new),
         )

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
@@ -109,7 +110,12 @@ class NotificationPreferenceForm(forms.Form):
     due_reminders = forms.BooleanField(
         label=_("Me rappeler l'échéance des actions dont je suis responsable, et leur retard"), required=False
     )
-    language = forms.ChoiceField(label=_("Langue des e-mails"), choices=Language.choices, widget=forms.RadioSelect)
+    # Each language in its own name, as in the header's switch: whoever reads it finds theirs.
+    language = forms.ChoiceField(
+        label=_("Langue des e-mails"),
+        choices=[(code, get_language_info(code)["name_local"]) for code in Language.values],
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args, official: bool, staff: bool, **kwargs):
         super().__init__(*args, **kwargs)
