@@ -257,7 +257,7 @@ def notification_profile(request):
 def unsubscribe(request, token: str):
     """GET asks (mail scanners follow links); POST, from the button or the mail client, unsubscribes."""
     user, topic = unsubscribing_user_get(token=token)
-    if request.method == "POST":
+    done = request.method == "POST"
+    if done:
         notices_unsubscribe(user=user, topic=topic)
-        return render(request, "roadmap/unsubscribe_done.html", {"topic": topic, "changes": CHANGES})
-    return render(request, "roadmap/unsubscribe.html", {"topic": topic, "changes": CHANGES})
+    return render(request, "roadmap/unsubscribe.html", {"topic": topic, "changes": CHANGES, "done": done})

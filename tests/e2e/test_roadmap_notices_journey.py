@@ -8,7 +8,7 @@ from email.header import decode_header, make_header
 import pytest
 from django.utils import timezone
 
-from messaging.tests.live import RecordingHandler, SmtpServer, wait_for
+from messaging.tests.live import wait_for
 from regions.tests.factories import OfficialFactory, UserFactory, region
 from roadmap.models import Acknowledgement, RoadmapItem
 from roadmap.notifications import digests_send
@@ -19,20 +19,6 @@ from tests.e2e.conftest import assert_accessible
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "un-mot-de-passe-2026-feuille"
-
-
-@pytest.fixture
-def smtp(settings):
-    """The portal sends over SMTP, to a real server of the test's own (aiosmtpd)."""
-    handler = RecordingHandler()
-    server = SmtpServer(handler)
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = server.hostname, server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield handler
-    server.stop()
 
 
 def _subject(message) -> str:
