@@ -162,7 +162,8 @@ class DigestItem:
 def digest_send(*, user_id: int, now: datetime) -> bool:
     """Queue the digest of one official if it is due: the changes recorded for them before the latest slot of
     their frequency, in one message, each change once. Never an empty digest. A constant number of queries,
-    whatever the number of changes."""
+    whatever the number of changes. What can no longer be told is dropped: everything, for a person who is no
+    longer an official or asked for no e-mail since; the changes of another region's items (they moved)."""
     preference = NotificationPreference.objects.select_for_update().filter(user_id=user_id).first()
     contact = Contact.objects.filter(user_id=user_id, user__is_active=True).select_related("user", "region").first()
     pending = DigestEntry.objects.filter(recipient_id=user_id, digested_at__isnull=True)
