@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from core.storage import private_storage
+from messaging.tests.live import RecordingHandler, SmtpServer
 from onmt_portal.celery import app as celery_app
 
 
@@ -105,3 +106,18 @@ def private_media(settings, tmp_path, monkeypatch):
             ):
                 monkeypatch.setattr(model_field, "storage", storage)
     return storage
+
+
+@pytest.fixture
+def smtp(settings):
+    """Django's SMTP backend of this process, talking to a real SMTP server of the test's own."""
+    handler = RecordingHandler()
+    server = SmtpServer(handler)
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = server.hostname, server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.MESSAGING_REPLY_TO = "Équipe de la tournée <contact-tournee@onmt.ma>"
+    yield handler
+    server.stop()

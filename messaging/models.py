@@ -26,6 +26,10 @@ class OutboundMessage(TimeStampedModel):
         MINUTES_VALIDATED = "minutes_validated", _("Compte rendu validé (PDF joint)")
         MINUTES_VALIDATION = "minutes_validation", _("Compte rendu à valider (CRT)")
         MINUTES_ANSWER = "minutes_answer", _("Réponse du CRT sur le compte rendu")
+        ROADMAP_CHANGE = "roadmap_change", _("Action de la feuille de route modifiée")
+        ROADMAP_DIGEST = "roadmap_digest", _("Résumé des modifications de la feuille de route")
+        ROADMAP_DUE_SOON = "roadmap_due_soon", _("Échéance proche d'une action")
+        ROADMAP_OVERDUE = "roadmap_overdue", _("Action en retard")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En file")
@@ -73,6 +77,9 @@ class OutboundMessage(TimeStampedModel):
     attachment_filename = models.CharField(_("nom de la pièce jointe"), max_length=150, blank=True)
     # Sent to many at once (invitations, reminders, follow-ups): the recipient can unsubscribe in one click.
     bulk = models.BooleanField(_("envoi groupé"), default=False)
+    # The one-click unsubscribe link of a sender's own list (e.g. the roadmap's notices), for the headers at
+    # send time; blank for the bulk kinds, whose link is the outbox's own.
+    unsubscribe_url = models.URLField(_("lien de désabonnement"), max_length=500, blank=True)
     # The Message-ID's own part, random: unique across every instance and database, the same on every attempt.
     # Set when the row is stored (or at the first attempt for rows stored before it existed).
     message_key = models.UUIDField(_("clé du Message-ID"), null=True, blank=True, editable=False)

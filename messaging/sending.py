@@ -83,9 +83,11 @@ def _headers(message: OutboundMessage) -> dict[str, str]:
         "Reply-To": settings.MESSAGING_REPLY_TO,
         "Content-Language": message.language,
     }
-    if message.bulk:
-        # RFC 8058 one-click unsubscribe, which the large mailbox providers require of bulk senders.
-        headers["List-Unsubscribe"] = f"<{unsubscribe_url(email=message.recipient_email)}>"
+    # RFC 8058 one-click unsubscribe, which the large mailbox providers require of bulk senders: from the
+    # sender's own list when it has one, else (bulk kinds) from the outbox's.
+    link = message.unsubscribe_url or (unsubscribe_url(email=message.recipient_email) if message.bulk else "")
+    if link:
+        headers["List-Unsubscribe"] = f"<{link}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return headers
 

@@ -53,6 +53,9 @@ class MessageDraft:
     # Sent to many at once (invitations, reminders, follow-ups): never to an unsubscribed address,
     # and with a one-click unsubscribe link and headers.
     bulk: bool = False
+    # Not bulk, but of a list of the sender's own that this link (signed, RFC 8058 one-click) unsubscribes from:
+    # shown at the foot of the message and sent in its headers.
+    unsubscribe_url: str = ""
 
 
 def message_render(*, template: str, context: dict, language: str) -> tuple[str, str, str]:
@@ -124,7 +127,9 @@ def messages_render(*, drafts: Iterable[MessageDraft]) -> list[OutboundMessage]:
         if draft.bulk and draft.recipient_email.strip().lower() in unsubscribed:
             continue
         context = draft.context
-        if draft.bulk:
+        if draft.unsubscribe_url:
+            context = {**context, "unsubscribe_url": draft.unsubscribe_url}
+        elif draft.bulk:
             context = {**context, "unsubscribe_url": unsubscribe_url(email=draft.recipient_email)}
         subject, body_text, body_html = message_render(
             template=draft.template, context=context, language=draft.language
@@ -147,6 +152,7 @@ def messages_render(*, drafts: Iterable[MessageDraft]) -> list[OutboundMessage]:
                 attachment=draft.attachment,
                 attachment_filename=single_line(draft.attachment_filename)[:150],
                 bulk=draft.bulk,
+                unsubscribe_url=draft.unsubscribe_url,
                 message_key=uuid.uuid4(),
                 send_after=draft.send_after,
                 # Dispatched on commit (messages_store); marked now so that no later write has to wait for a

@@ -229,6 +229,9 @@ CELERY_BEAT_SCHEDULE = {
     "messaging-follow-ups": {"task": "meetings.tasks.send_follow_ups", "schedule": 300.0},
     # Every five minutes like the other sweeps (cheap once done: erased rows are skipped).
     "purge-registrations": {"task": "meetings.tasks.purge_registrations", "schedule": 300.0},
+    # Digests are due at ROADMAP_DIGEST_HOUR; each run sends those due and not yet sent.
+    "roadmap-digests": {"task": "roadmap.tasks.send_roadmap_digests", "schedule": 900.0},
+    "roadmap-due-reminders": {"task": "roadmap.tasks.send_roadmap_due_reminders", "schedule": 3600.0},
 }
 
 # ------------------------------------------------------------------ messaging
@@ -295,6 +298,13 @@ MINUTES_VALIDATION_LINK_DAYS = env.int("MINUTES_VALIDATION_LINK_DAYS", default=1
 # The attendees' follow-up lists the meeting's decisions: it waits for the CRT to co-sign the minutes,
 # at most this many hours after the meeting ends.
 MEETINGS_FOLLOW_UP_DELAY_HOURS = env.int("MEETINGS_FOLLOW_UP_DELAY_HOURS", default=24)
+
+# ONMT staff answering for a roadmap item are reminded this many days before its due date (and once it is overdue).
+ROADMAP_REMINDER_DAYS_BEFORE = env.int("ROADMAP_REMINDER_DAYS_BEFORE", default=7)
+# Officials' digests of the roadmap's changes: daily at this hour (Africa/Casablanca), weekly on this day too
+# (ISO weekday: 1 Monday … 7 Sunday).
+ROADMAP_DIGEST_HOUR = env.int("ROADMAP_DIGEST_HOUR", default=8)
+ROADMAP_DIGEST_WEEKDAY = env.int("ROADMAP_DIGEST_WEEKDAY", default=1)
 
 # Only the benchmark turns this on: it serves the bare reference view at /bench/bare/.
 BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)

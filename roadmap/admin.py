@@ -15,7 +15,7 @@ from core.admin import SEEN_FIELD, ServiceFormAdminMixin, add_errors
 from core.redirects import safe_next_url
 from meetings.models import Decision
 from roadmap.forms import CsvImportForm, DecisionDeleteForm, DecisionLinkForm
-from roadmap.models import Comment, RoadmapItem, StatusChange
+from roadmap.models import Comment, ItemResponsible, RoadmapItem, StatusChange
 from roadmap.services import (
     DELETE_ITEM,
     IMPORT_COLUMNS,
@@ -60,6 +60,15 @@ class CommentInline(admin.StackedInline):
     readonly_fields = ["author", "created_at"]
 
 
+class ItemResponsibleInline(admin.TabularInline):
+    """Who answers for the item at ONMT: reminded before its due date and once it is overdue."""
+
+    model = ItemResponsible
+    extra = 1
+    max_num = 1
+    fields = ["user"]
+
+
 def _status_action(status: RoadmapItem.Status):
     def action(modeladmin, request, queryset):
         changed = roadmap_items_set_status(actor=request.user, items=queryset, status=status)
@@ -100,7 +109,7 @@ class RoadmapItemAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
     raw_id_fields = ["meeting"]
     filter_horizontal = ["markets"]
     date_hierarchy = "due_on"
-    inlines = [StatusChangeInline, CommentInline]
+    inlines = [ItemResponsibleInline, StatusChangeInline, CommentInline]
     actions = [_status_action(status) for status in RoadmapItem.Status]
     readonly_fields = ["decision", "revision", "created_at", "updated_at"]
 

@@ -1,9 +1,11 @@
 from django import forms
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
 from plan.models import Market
-from roadmap.models import Comment, RoadmapItem
+from regions.models import Language
+from roadmap.models import Comment, NoticeFrequency, RoadmapItem
 from roadmap.services import DELETE_ITEM, KEEP_ITEM
 
 
@@ -95,3 +97,29 @@ class DecisionLinkForm(forms.Form):
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = items
+
+
+class NotificationPreferenceForm(forms.Form):
+    """A person's choices of roadmap e-mails: officials choose how often, staff whether to be reminded."""
+
+    frequency = forms.ChoiceField(
+        label=_("Modifications des actions de votre région par l'ONMT"),
+        choices=NoticeFrequency.choices,
+        widget=forms.RadioSelect,
+    )
+    due_reminders = forms.BooleanField(
+        label=_("Me rappeler l'échéance des actions dont je suis responsable, et leur retard"), required=False
+    )
+    # Each language in its own name, as in the header's switch: whoever reads it finds theirs.
+    language = forms.ChoiceField(
+        label=_("Langue des e-mails"),
+        choices=[(code, get_language_info(code)["name_local"]) for code in Language.values],
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, official: bool, staff: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not official:
+            del self.fields["frequency"]
+        if not staff:
+            del self.fields["due_reminders"]

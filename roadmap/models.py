@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import TimeStampedModel
 from meetings.models import Decision, Meeting
 from plan.models import Axis, Market, Owner, ProductLine
-from regions.models import Region
+from regions.models import Language, Region
 
 
 class RoadmapItem(TimeStampedModel):
@@ -175,6 +175,118 @@ class Acknowledgement(models.Model):
     class Meta:
         verbose_name = _("accusé de réception")
         verbose_name_plural = _("accusés de réception")
+
+    def __str__(self):
+        return f"{self.item} — {self.user}"
+
+
+# ------------------------------------------------------------------ notifications and reminders
+
+
+class NoticeFrequency(models.TextChoices):
+    AT_ONCE = "at_once", _("À chaque modification")
+    DAILY = "daily", _("Un résumé par jour")
+    WEEKLY = "weekly", _("Un résumé par semaine")
+    NEVER = "never", _("Aucun e-mail")
+
+
+class NotificationPreference(TimeStampedModel):
+    """How a person of the portal wants the roadmap's e-mails: how often, in which language, reminders or not.
+
+    No row is the default: changes told at once, reminders on, the CRT contact's language (French for staff).
+    """
+
+    Frequency = NoticeFrequency
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="roadmap_notification_preference",
+        verbose_name=_("compte"),
+    )
+    # Changes ONMT makes to the items of an official's region.
+    frequency = models.CharField(
+        _("modifications des actions"), max_length=10, choices=NoticeFrequency.choices, default=NoticeFrequency.AT_ONCE
+    )
+    # Staff: the due dates of the items they answer for.
+    due_reminders = models.BooleanField(_("rappels d'échéance"), default=True)
+    language = models.CharField(_("langue des e-mails"), max_length=2, choices=Language.choices)
+
+    class Meta:
+        verbose_name = _("préférence de notification")
+        verbose_name_plural = _("préférences de notification")
+
+    def __str__(self):
+        return f"{self.user} — {self.get_frequency_display()}"
+
+
+class ItemChange(models.Model):
+    """What one edit by ONMT changed in an item, field by field, before and after: told to the region's officials."""
+
+    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="changes", verbose_name=_("action"))
+    # 1, 2, 3… per item: the version of the item each notice's idempotency key names.
+    number = models.PositiveIntegerField(_("numéro"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("par")
+    )
+    changed_at = models.DateTimeField(_("date"), default=timezone.now)
+    # [[field name, value before, value after], …] as stored values (choice codes, ISO dates, market names),
+    # shown in each reader's language.
+    fields = models.JSONField(_("champs modifiés"))
+    # The change asked the CRT to acknowledge the item again (its revision went up).
+    material = models.BooleanField(_("à revoir par le CRT"), default=False)
+
+    class Meta:
+        ordering = ["-changed_at", "-number"]
+        verbose_name = _("modification d'une action")
+        verbose_name_plural = _("modifications des actions")
+        constraints = [models.UniqueConstraint(fields=["item", "number"], name="item_change_unique_number")]
+
+    def __str__(self):
+        return f"{self.item} — {self.number}"
+
+
+class DigestEntry(models.Model):
+    """A change an official reads in their next digest rather than at once; marked when the digest is queued."""
+
+    change = models.ForeignKey(ItemChange, on_delete=models.CASCADE, related_name="+", verbose_name=_("modification"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("destinataire")
+    )
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+    digested_at = models.DateTimeField(_("envoyé dans un résumé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("modification pour un résumé")
+        verbose_name_plural = _("modifications pour les résumés")
+        constraints = [models.UniqueConstraint(fields=["change", "recipient"], name="digest_entry_unique")]
+        indexes = [
+            models.Index(
+                fields=["recipient", "created_at"], condition=Q(digested_at__isnull=True), name="digest_entry_pending"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.change} → {self.recipient}"
+
+
+class ItemResponsible(models.Model):
+    """The ONMT staff member who answers for an item: reminded before its due date and once it is overdue."""
+
+    item = models.OneToOneField(
+        RoadmapItem, on_delete=models.CASCADE, related_name="responsible", verbose_name=_("action")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="roadmap_items_followed",
+        limit_choices_to={"is_staff": True},
+        verbose_name=_("responsable ONMT"),
+    )
+
+    class Meta:
+        verbose_name = _("responsable ONMT")
+        verbose_name_plural = _("responsables ONMT")
 
     def __str__(self):
         return f"{self.item} — {self.user}"

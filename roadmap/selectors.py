@@ -7,7 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -15,7 +17,8 @@ from meetings.models import Decision, Meeting
 from plan.models import Market
 from regions.models import Region
 from regions.selectors import region_for_official, regions_visible_to
-from roadmap.models import Comment, RoadmapItem, StatusChange
+from roadmap.models import Comment, ItemChange, RoadmapItem, StatusChange
+from roadmap.tokens import notices_unsubscribe_token_read
 
 
 def roadmap_region_get(*, user, slug: str) -> Region:
@@ -60,9 +63,20 @@ def roadmap_item_get(*, user, region_slug: str, pk: int) -> RoadmapItem:
             "markets",
             Prefetch("history", StatusChange.objects.select_related("changed_by")),
             Prefetch("comments", Comment.objects.select_related("author")),
+            Prefetch("changes", ItemChange.objects.select_related("changed_by")),
         )
     )
     return get_object_or_404(items, region__slug=region_slug, pk=pk)
+
+
+def unsubscribing_user_get(*, token: str) -> tuple:
+    """(user, list) of a one-click unsubscribe link of the roadmap's e-mails; 404 if forged or the account is
+    gone. The link is the only authority: no session is needed (RFC 8058)."""
+    value = notices_unsubscribe_token_read(token=token)
+    if value is None:
+        raise Http404
+    user_id, topic = value
+    return get_object_or_404(get_user_model(), pk=user_id), topic
 
 
 def roadmap_items_by_axis(*, items: QuerySet[RoadmapItem]) -> list[tuple[str, list[RoadmapItem]]]:

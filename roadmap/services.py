@@ -22,7 +22,9 @@ from meetings.models import Decision, Meeting
 from plan.models import Market
 from regions.models import Region
 from regions.selectors import region_for_official, regions_visible_to
+from roadmap.changes import change_fields
 from roadmap.models import Acknowledgement, Comment, RoadmapItem, StatusChange
+from roadmap.notifications import item_change_record
 
 # What the CRT agreed to: changing any of these (or dropping / reviving the item) asks the
 # CRT to acknowledge it again. Status and progress otherwise report execution only.
@@ -96,7 +98,8 @@ def roadmap_item_update(*, actor, item: RoadmapItem, data: Mapping[str, Any], se
 
     A status or progress change is written to the history; a material change (see
     MATERIAL_FIELDS, target markets, or a move to or from "dropped") bumps the item's
-    revision and clears the CRT's acknowledgement. Returns the saved item. With `seen_version`
+    revision and clears the CRT's acknowledgement; every change is recorded and told to the region's officials
+    (roadmap.notifications). Returns the saved item. With `seen_version`
     (core.versioning), an edit made on a page opened before the item changed is refused.
     """
     unknown = set(data) - set(EDITABLE_FIELDS)
@@ -106,14 +109,14 @@ def roadmap_item_update(*, actor, item: RoadmapItem, data: Mapping[str, Any], se
     current = RoadmapItem.objects.select_for_update().get(pk=item.pk)
     refuse_if_changed(current, seen_version)
     before = {name: current.serializable_value(name) for name in EDITABLE_FIELDS if name != "markets"}
-    old_markets = set(current.markets.values_list("pk", flat=True))
+    old_markets = dict(current.markets.values_list("pk", "name"))
     for name, value in data.items():
         if name != "markets":
             setattr(current, name, value)
     _normalise(current)
 
     changed = {name for name, old in before.items() if current.serializable_value(name) != old}
-    if "markets" in data and {market.pk for market in data["markets"]} != old_markets:
+    if "markets" in data and {market.pk for market in data["markets"]} != set(old_markets):
         changed.add("markets")
     dropped = RoadmapItem.Status.DROPPED
     material = bool(changed & {*MATERIAL_FIELDS, "markets"}) or (
@@ -127,6 +130,16 @@ def roadmap_item_update(*, actor, item: RoadmapItem, data: Mapping[str, Any], se
         current.markets.set(data["markets"])
     if changed & {"status", "progress"}:
         _history_record(item=current, actor=actor, from_status=before["status"], from_progress=before["progress"])
+    if changed:
+        # Read before a material change clears it: who acknowledged is told of a status change at once.
+        acknowledged_by = Acknowledgement.objects.filter(item=current).values_list("user_id", flat=True).first()
+        item_change_record(
+            item=current,
+            actor=actor,
+            fields=change_fields(before=before, item=current, changed=changed, old_markets=old_markets),
+            material=material,
+            acknowledged_by=acknowledged_by,
+        )
     if material:
         Acknowledgement.objects.filter(item=current).delete()
     return current

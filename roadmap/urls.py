@@ -10,6 +10,9 @@ urlpatterns = [
     path("vue-nationale/", views.overview, name="overview"),
     # Posted by the minutes page and the decisions register (staff): the decision becomes a roadmap item.
     path("decisions/<int:pk>/action/", views.decision_to_item, name="decision_to_item"),
+    path("mes-notifications/", views.notification_profile, name="profile"),
+    # One-click unsubscribe from the roadmap's e-mails (RFC 8058): no login, the signed link is the authority.
+    path("desabonnement/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("<slug:region_slug>/", views.region_roadmap, name="region"),
     path("<slug:region_slug>/export.csv", views.export_csv, name="export_csv"),
     path("<slug:region_slug>/imprimer/", views.print_roadmap, name="print"),

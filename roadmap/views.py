@@ -9,7 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from core.access import private, staff_only
 from core.page_cache import ROADMAP_SCOPE, cached_page
@@ -18,7 +20,8 @@ from regions.models import ExportLog, Region
 from regions.selectors import region_for_official
 from regions.services import export_log_record
 from roadmap.exports import roadmap_csv_write
-from roadmap.forms import CommentForm, RoadmapFilterForm
+from roadmap.forms import CommentForm, NotificationPreferenceForm, RoadmapFilterForm
+from roadmap.notifications import notices_unsubscribe, notification_choices_get, notification_preference_update
 from roadmap.selectors import (
     decision_get,
     decisions_national,
@@ -29,8 +32,10 @@ from roadmap.selectors import (
     roadmap_overview,
     roadmap_public_summary,
     roadmap_region_get,
+    unsubscribing_user_get,
 )
 from roadmap.services import roadmap_comment_add, roadmap_item_acknowledge, roadmap_item_from_decision
+from roadmap.tokens import CHANGES
 
 
 def _is_official_of(user, region) -> bool:
@@ -216,3 +221,43 @@ def roadmap_summary(request, slug):
         "regions/roadmap_summary.html",
         {"summary": roadmap_public_summary(region=region), "held_meetings": region_commitments(region=region)},
     )
+
+
+@require_http_methods(["GET", "POST"])
+@private
+def notification_profile(request):
+    """The person's choices of roadmap e-mails: how often (officials), reminders (staff), language."""
+    official_region = region_for_official(user=request.user)
+    if official_region is None and not request.user.is_staff:
+        return render(request, "roadmap/no_region.html", status=403)
+    form = NotificationPreferenceForm(
+        request.POST or None,
+        initial=notification_choices_get(user=request.user),
+        official=official_region is not None,
+        staff=request.user.is_staff,
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            notification_preference_update(user=request.user, **form.cleaned_data)
+            messages.success(request, _("Vos préférences de notification sont enregistrées."))
+            return redirect("roadmap:profile")
+        status = 400
+    else:
+        status = 200
+    return render(
+        request, "roadmap/notification_profile.html", {"form": form, "region": official_region}, status=status
+    )
+
+
+# RFC 8058: the mailbox provider POSTs "List-Unsubscribe=One-Click" with no session and no CSRF token.
+# The signed user and list in the URL are the only authority; unsubscribing twice changes nothing.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    """GET asks (mail scanners follow links); POST, from the button or the mail client, unsubscribes."""
+    user, topic = unsubscribing_user_get(token=token)
+    done = request.method == "POST"
+    if done:
+        notices_unsubscribe(user=user, topic=topic)
+    return render(request, "roadmap/unsubscribe.html", {"topic": topic, "changes": CHANGES, "done": done})

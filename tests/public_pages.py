@@ -39,6 +39,7 @@ from messaging.tokens import unsubscribe_token_make
 from regions.tests.factories import OfficialFactory, UserFactory, region
 from roadmap.models import RoadmapItem
 from roadmap.tests.factories import RoadmapItemFactory
+from roadmap.tokens import CHANGES, notices_unsubscribe_token_make
 
 LANGUAGES = ("fr", "ar", "en")
 
@@ -146,6 +147,10 @@ def public_pages(world: SimpleNamespace) -> list[PublicPage]:
     survey = reverse("meetings:survey", args=[survey_token_make(registration_id=registrations.attended.pk)])
     unsubscribe = reverse("messaging:unsubscribe", args=[unsubscribe_token_make(email=registrations.confirmed.email)])
     register = reverse("registrations:register", args=[meetings.opened.slug])
+    # An official's one-click link out of the roadmap's e-mails: no login.
+    roadmap_unsubscribe = reverse(
+        "roadmap:unsubscribe", args=[notices_unsubscribe_token_make(user_id=world.user.pk, topic=CHANGES)]
+    )
     user = world.user
     reset_link = reverse(
         "password_reset_confirm",
@@ -228,6 +233,8 @@ def public_pages(world: SimpleNamespace) -> list[PublicPage]:
         PublicPage("meetings:survey", "thanks", survey, post={"rating": "4", "comment": "Très utile."}),
         PublicPage("messaging:unsubscribe", "question", unsubscribe),
         PublicPage("messaging:unsubscribe", "done", unsubscribe, post={}),
+        PublicPage("roadmap:unsubscribe", "question", roadmap_unsubscribe),
+        PublicPage("roadmap:unsubscribe", "done", roadmap_unsubscribe, post={}),
         PublicPage("meetings:minutes_sign", "validator's link", world.minutes_link),
         PublicPage(
             "meetings:minutes_sign", "invalid link", reverse("meetings:minutes_sign", args=["faux:lien"]), status=404

@@ -41,6 +41,7 @@ PAGES_BEHIND_LOGIN = {
     "meetings/minutes_validation.html",
     "roadmap/item_detail.html",
     "roadmap/no_region.html",
+    "roadmap/notification_profile.html",
     "roadmap/overview.html",
     "roadmap/region_roadmap.html",
 }

@@ -33,6 +33,7 @@ from messaging.tokens import unsubscribe_token_make
 from regions.models import ExportLog, RegionalCouncil
 from regions.tests.factories import OfficialFactory, UserFactory, region
 from roadmap.tests.factories import CommentFactory, RoadmapItemFactory
+from roadmap.tokens import CHANGES, notices_unsubscribe_token_make
 
 pytestmark = pytest.mark.django_db
 
@@ -183,6 +184,12 @@ def _minutes_version_a(world) -> MinutesVersion:
     return version
 
 
+def _roadmap_unsubscribe(world, actor):
+    # Official A holds the link of their notices (it only asks, on GET); anybody else a forged one.
+    token = notices_unsubscribe_token_make(user_id=world.official_a.pk, topic=CHANGES)
+    return reverse("roadmap:unsubscribe", args=[token if actor == OFFICIAL_A else token + "x"])
+
+
 def _minutes_link(world, actor):
     # Official A is the validator and holds the link; anybody else only a forged one.
     version = _minutes_version_a(world)
@@ -265,6 +272,9 @@ SITE = {
         statuses(302, 302, 403, 403, 302, 302),
         method="post",
     ),
+    # Each person's choices of roadmap e-mails: officials and staff (anybody else logged in: 403).
+    "roadmap:profile": Case(_named("roadmap:profile"), statuses(302, 302, 200, 200, 200, 200)),
+    "roadmap:unsubscribe": Case(_roadmap_unsubscribe, statuses(404, 404, 200, 404, 404, 404)),
     # Acknowledging is the region's CRT's act, not ONMT's.
     "roadmap:acknowledge": Case(
         _named("roadmap:acknowledge", _region_a, _item_a),

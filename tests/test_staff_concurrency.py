@@ -118,6 +118,8 @@ def test_a_roadmap_item_changed_since_the_page_was_opened_is_not_saved_over(staf
         "progress": 20,
         "markets": [],
         "seen_version": _seen_version(page),
+        "responsible-TOTAL_FORMS": 0,
+        "responsible-INITIAL_FORMS": 0,
         "history-TOTAL_FORMS": 0,
         "history-INITIAL_FORMS": 0,
         "comments-TOTAL_FORMS": 0,

@@ -115,18 +115,3 @@ def workers(smtp_server, broker, broker_url, tmp_path, regions):
     pool.stop()
     # Shown by pytest when the test failed.
     print(Path(env["WORKER_LOG"]).read_text()[-6000:])
-
-
-@pytest.fixture
-def smtp(settings):
-    """Django's SMTP backend of this process, talking to a real SMTP server of the test's own."""
-    handler = RecordingHandler()
-    server = SmtpServer(handler)
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = server.hostname, server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.MESSAGING_REPLY_TO = "Équipe de la tournée <contact-tournee@onmt.ma>"
-    yield handler
-    server.stop()

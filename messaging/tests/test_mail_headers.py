@@ -21,7 +21,11 @@ from messaging.models import OutboundMessage, Unsubscription
 from messaging.tests.factories import OutboundMessageFactory
 from messaging.tokens import unsubscribe_token_make
 from regions.models import Contact
-from regions.tests.factories import ContactFactory, UserFactory
+from regions.tests.factories import ContactFactory, OfficialFactory, UserFactory
+from roadmap.models import ItemResponsible, NoticeFrequency
+from roadmap.notifications import digests_send, due_reminders_send, notification_preference_update
+from roadmap.services import roadmap_item_update
+from roadmap.tests.factories import RoadmapItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +85,17 @@ def _every_kind_of_message() -> None:
     validation_services.minutes_validate(
         version=version, contact=validator, channel=MinutesValidation.Channel.LINK
     )  # minutes_answer
+    staff = UserFactory(is_staff=True, email="responsable@onmt.ma")
+    item = RoadmapItemFactory(region=minutes.meeting.region, due_on=timezone.localdate() + timedelta(days=2))
+    ItemResponsible.objects.create(item=item, user=staff)
+    late = RoadmapItemFactory(region=minutes.meeting.region, due_on=timezone.localdate() - timedelta(days=1))
+    ItemResponsible.objects.create(item=late, user=staff)
+    OfficialFactory(region=item.region)
+    weekly = OfficialFactory(region=item.region)
+    notification_preference_update(user=weekly.user, frequency=NoticeFrequency.WEEKLY)
+    roadmap_item_update(actor=staff, item=item, data={"progress": 40})  # roadmap_change
+    assert digests_send(now=timezone.now() + timedelta(days=8)) == 1  # roadmap_digest
+    assert due_reminders_send() == 2  # roadmap_due_soon, roadmap_overdue
 
 
 def test_every_kind_carries_a_random_message_id_and_the_automated_mail_headers(
@@ -104,6 +119,12 @@ def test_every_kind_carries_a_random_message_id_and_the_automated_mail_headers(
             assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
             text = next(part for part in received.walk() if part.get_content_type() == "text/plain")
             assert url in text.get_payload(decode=True).decode(), row.kind
+        elif row.unsubscribe_url:
+            # A list of the sender's own (the roadmap's notices and reminders): its link, the same one-click POST.
+            assert "".join(received["List-Unsubscribe"].split()) == f"<{row.unsubscribe_url}>", row.kind
+            assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+            text = next(part for part in received.walk() if part.get_content_type() == "text/plain")
+            assert row.unsubscribe_url in text.get_payload(decode=True).decode(), row.kind
         else:
             assert received["List-Unsubscribe"] is None, row.kind
     assert len({received["Message-ID"] for received in smtp.received}) == len(rows)

@@ -1,5 +1,7 @@
 from django import template
 
+from roadmap import changes
+
 register = template.Library()
 
 
@@ -9,3 +11,9 @@ def person(user) -> str:
     if user is None:
         return "—"
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def change_rows(fields) -> list:
+    """A stored change's fields as label, before and after, in the active language (the reader's)."""
+    return changes.change_rows(fields)
