@@ -1,5 +1,9 @@
 from django import template
 
+from roadmap import charts
+from roadmap.models import BudgetLine
+from roadmap.selectors import BudgetTotals, budget_of, indicator_latest, indicator_percent
+
 register = template.Library()
 
 
@@ -9,3 +13,44 @@ def person(user) -> str:
     if user is None:
         return "—"
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def mad(amount) -> str:
+    """An amount in MAD written the language's way ("1 250 000 MAD" in French)."""
+    return charts.money(amount)
+
+
+@register.filter
+def amount(value) -> str:
+    """An amount's figures without the currency, for tables whose caption names it."""
+    return charts.amount_figures(value)
+
+
+@register.filter(name="number")
+def number_filter(value) -> str:
+    return charts.number(value)
+
+
+@register.simple_tag
+def indicator_chart(indicator):
+    return charts.indicator_chart(indicator)
+
+
+@register.simple_tag
+def indicator_state(indicator) -> dict:
+    """The latest reading of an indicator and how far it has gone towards its target (%)."""
+    return {"latest": indicator_latest(indicator), "percent": indicator_percent(indicator)}
+
+
+@register.filter
+def budget(item) -> BudgetTotals:
+    """An item's budget lines summed (prefetched: no query)."""
+    return budget_of(items=[item])
+
+
+@register.filter
+def by_funder(lines) -> list:
+    """Budget lines in the order funders are declared (ONMT, CRT, CNT, partner), not by their codes."""
+    order = list(BudgetLine.Funder.values)
+    return sorted(lines, key=lambda line: order.index(line.funder))
