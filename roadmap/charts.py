@@ -16,23 +16,24 @@ from django.utils.translation import gettext as _
 from roadmap.models import Indicator
 from roadmap.selectors import BudgetRow
 
-_SVG = "{http://www.w3.org/2000/svg}"
+
+def _local(node) -> str:
+    # Without lxml pygal writes plain tag names; with it, namespaced ones.
+    return node.tag.rsplit("}", 1)[-1] if isinstance(node.tag, str) else ""
 
 
 def _page_ready(chart_id: str, title: str) -> Callable:
     def xml_filter(root):
-        for defs in root.iter(f"{_SVG}defs", "defs"):
+        for defs in [node for node in root.iter() if _local(node) == "defs"]:
             for child in list(defs):
-                if child.tag.rsplit("}", 1)[-1] in ("script", "style"):
+                if _local(child) in ("script", "style"):
                     defs.remove(child)
-        for node in root.iter(f"{_SVG}title", "title"):
-            node.text = title
         root.set("id", chart_id)
         root.set("role", "img")
+        name = next(node for node in root.iter() if _local(node) == "title")
+        name.text = title
+        name.set("id", f"{chart_id}-title")
         root.set("aria-labelledby", f"{chart_id}-title")
-        for node in root.iter(f"{_SVG}title", "title"):
-            node.set("id", f"{chart_id}-title")
-            break
         return root
 
     return xml_filter
@@ -58,13 +59,12 @@ def number(value) -> str:
 
 
 def _chart(chart_class, *, chart_id: str, title: str, **config):
-    return chart_class(
+    chart = chart_class(
         js=[],
         css=[],
         disable_xml_declaration=True,
         no_prefix=True,
         classes=["chart"],
-        xml_filters=[_page_ready(chart_id, title)],
         show_legend=True,
         legend_at_bottom=True,
         legend_at_bottom_columns=3,
@@ -72,6 +72,8 @@ def _chart(chart_class, *, chart_id: str, title: str, **config):
         value_formatter=number,
         **config,
     )
+    chart.add_xml_filter(_page_ready(chart_id, title))
+    return chart
 
 
 def _render(chart) -> SafeString:
