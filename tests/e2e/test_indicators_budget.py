@@ -10,7 +10,7 @@ from regions.tests.factories import OfficialFactory, UserFactory, region
 from roadmap.models import BudgetLine, Indicator, Reading
 from roadmap.services import roadmap_item_part_save
 from roadmap.tests.factories import RoadmapItemFactory
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,11 +47,7 @@ def test_the_item_page_shows_the_indicators_chart_with_its_table_and_the_budget(
             ),
         )
     OfficialFactory(region=region(12), user=UserFactory(username="crt-dakhla", password=PASSWORD))
-    page.goto(live_server.url + "/comptes/login/")
-    page.get_by_label("Identifiant").fill("crt-dakhla")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    log_in(page, live_server, "crt-dakhla", PASSWORD)
 
     page.goto(live_server.url + item.get_absolute_url())
 
