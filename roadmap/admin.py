@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, When
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -91,8 +92,11 @@ class IndicatorInline(VersionedInlineMixin, admin.TabularInline):
     extra = 0
     fields = ["name", "unit", "baseline", "target", "position", "latest", "share"]
     readonly_fields = ["latest", "share"]
-    # The readings are entered on the indicator's own page.
+    # The readings are entered on the indicator's own page, which the title says how to reach.
     show_change_link = True
+    verbose_name_plural = _(
+        "Indicateurs (les relevés se saisissent sur la page de chaque indicateur : lien « Modification »)"
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("readings")
@@ -114,6 +118,11 @@ class BudgetLineInline(VersionedInlineMixin, admin.TabularInline):
     extra = 0
     fields = ["funder", "planned", "committed", "spent", "warning"]
     readonly_fields = ["warning"]
+
+    def get_queryset(self, request):
+        # ONMT, CRT, CNT, partner: the order the funders are named in, not their codes' alphabetical one.
+        order = Case(*(When(funder=funder, then=rank) for rank, funder in enumerate(BudgetLine.Funder.values)))
+        return super().get_queryset(request).order_by(order)
 
     @admin.display(description=_("alerte"))
     def warning(self, obj):

@@ -6,7 +6,7 @@ an image named by its title for screen readers; its figures are in a table besid
 """
 
 from collections.abc import Callable, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pygal
 from django.utils import formats, numberformat
@@ -84,6 +84,9 @@ def indicator_chart(indicator: Indicator) -> SafeString:
     """The indicator's readings over time with its baseline and target as lines; readings prefetched."""
     readings = list(indicator.readings.all())
     title = _("%(name)s : relevés, valeur de départ et cible") % {"name": indicator.name}
+    values = [indicator.baseline, indicator.target, *(reading.value for reading in readings)]
+    # A margin above and below, so the baseline and the target do not lie on the chart's edges.
+    margin = (max(values) - min(values)) / 10 or 1
     chart = _chart(
         pygal.Line,
         chart_id=f"indicator-chart-{indicator.pk}",
@@ -95,6 +98,7 @@ def indicator_chart(indicator: Indicator) -> SafeString:
         truncate_label=-1,
         min_scale=3,
         max_scale=5,
+        range=(float(min(values) - margin), float(max(values) + margin)),
     )
     # Day and month while the readings are of one year, month and year beyond.
     one_year = len({reading.measured_on.year for reading in readings}) <= 1
@@ -109,7 +113,14 @@ def budget_chart(rows: Sequence[BudgetRow], *, chart_id: str, title: str) -> Saf
     """Planned, committed and spent side by side for each row (a funder, a region)."""
     # Bars lying down: the names of funders and regions (long in Arabic) are read whole beside them.
     chart = _chart(
-        pygal.HorizontalBar, chart_id=chart_id, title=title, width=640, height=120 + 60 * len(rows), truncate_label=-1
+        pygal.HorizontalBar,
+        chart_id=chart_id,
+        title=title,
+        width=640,
+        height=120 + 60 * len(rows),
+        truncate_label=-1,
+        # Few graduations: millions written in full take room, and the table gives the exact figures.
+        max_scale=4,
     )
     chart.x_labels = [str(row.label) for row in rows]
     chart.add(_("Prévu"), [row.planned for row in rows])
@@ -118,9 +129,12 @@ def budget_chart(rows: Sequence[BudgetRow], *, chart_id: str, title: str) -> Saf
     return _render(chart)
 
 
-def amount_figures(amount: Decimal) -> str:
-    """An amount's figures as the language writes them, centimes only when there are: "1 250 000" in French
-    (tables whose caption names the currency)."""
+def amount_figures(amount: Decimal, *, whole: bool = False) -> str:
+    """An amount's figures as the language writes them, centimes only when there are (or never, rounded to the
+    dirham, with `whole`: totals of a region or a country): "1 250 000" in French, for tables whose caption
+    names the currency."""
+    if whole:
+        amount = amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return _grouped(amount, 2 if amount % 1 else 0)
 
 

@@ -22,9 +22,10 @@ def mad(amount) -> str:
 
 
 @register.filter
-def amount(value) -> str:
-    """An amount's figures without the currency, for tables whose caption names it."""
-    return charts.amount_figures(value)
+def amount(value, whole: str = "") -> str:
+    """An amount's figures without the currency, for tables whose caption names it; `amount:"whole"` rounds it
+    to the dirham."""
+    return charts.amount_figures(value, whole=whole == "whole")
 
 
 @register.filter(name="number")
