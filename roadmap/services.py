@@ -194,12 +194,15 @@ ItemPart = Indicator | Reading | BudgetLine
 
 
 def _part_item_lock(part: ItemPart) -> RoadmapItem:
-    item_id = (
-        Indicator.objects.values("item_id").get(pk=part.indicator_id)["item_id"]
-        if isinstance(part, Reading)
-        else part.item_id
-    )
-    return RoadmapItem.objects.select_for_update().get(pk=item_id)
+    if isinstance(part, Reading):
+        item_id = Indicator.objects.filter(pk=part.indicator_id).values_list("item_id", flat=True).first()
+    else:
+        item_id = part.item_id
+    item = RoadmapItem.objects.select_for_update().filter(pk=item_id).first() if item_id else None
+    if item is None:
+        # Its indicator or item was deleted by somebody else since the page was opened.
+        raise ValidationError(_("L'action ou l'indicateur a été supprimé entre-temps : rouvrez la page."))
+    return item
 
 
 def _progress_follow(*, actor, item: RoadmapItem) -> None:

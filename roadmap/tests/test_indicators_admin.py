@@ -152,3 +152,22 @@ def test_deleting_a_reading_inline_goes_through_the_service(staff_client):
     assert staff_client.post(url, data).status_code == 302
     assert not Reading.objects.exists()
     assert Indicator.objects.get().item.progress == 0
+
+
+def test_an_indicator_changed_since_its_page_was_opened_is_refused_then_saved_knowingly(staff_client):
+    indicator = IndicatorFactory(target=Decimal(2000))
+    url = reverse("admin:roadmap_indicator_change", args=[indicator.pk])
+    data = _page_data(staff_client, url)
+    Indicator.objects.filter(pk=indicator.pk).update(target=Decimal(2500))
+    data["baseline"] = "900"
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "a été modifié par quelqu" in response.content.decode()
+    indicator.refresh_from_db()
+    assert (indicator.baseline, indicator.target) == (Decimal(1000), Decimal(2500))
+    again = _posted(response.content.decode()) | {"baseline": "900"}
+    assert staff_client.post(url, again).status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.baseline == 900

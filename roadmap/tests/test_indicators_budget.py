@@ -312,3 +312,11 @@ def test_query_counts_do_not_grow_with_ten_times_more_indicators_readings_and_li
     with django_assert_num_queries(queries):
         response = client.get(url + ("&" if "?" in url else "?") + "n=10")
     assert response.status_code == 200
+
+
+def test_a_reading_of_an_indicator_deleted_meanwhile_is_refused_not_a_server_error():
+    indicator = IndicatorFactory()
+    reading = Reading(indicator=indicator, value=D(1), measured_on=DAY, source="x")
+    Indicator.objects.filter(pk=indicator.pk).delete()
+    with pytest.raises(ValidationError, match="supprimé entre-temps"):
+        roadmap_item_part_save(actor=None, part=reading)
