@@ -75,3 +75,31 @@ def test_the_item_page_shows_the_indicators_chart_with_its_table_and_the_budget(
     page.set_viewport_size({"width": 360, "height": 740})
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.locator("svg.chart").bounding_box()["width"] <= 360
+
+
+def test_the_national_overview_shows_the_budget_chart_beside_its_tables(live_server, page):
+    for region_number, funder in ((12, "onmt"), (9, "crt"), (9, "partner")):
+        roadmap_item_part_save(
+            actor=None,
+            part=BudgetLine(
+                item=RoadmapItemFactory(region=region(region_number)),
+                funder=funder,
+                planned=Decimal("1250000.40"),
+                committed=Decimal(500000),
+                spent=Decimal(600000),
+            ),
+        )
+    UserFactory(username="onmt-planning", password=PASSWORD, is_staff=True)
+    log_in(page, live_server, "onmt-planning", PASSWORD)
+
+    page.goto(live_server.url + "/feuille-de-route/vue-nationale/")
+
+    assert page.get_by_role("img", name="Budget par financeur, en dirhams (MAD)").is_visible()
+    by_funder = page.get_by_role("table", name="Budget par financeur, en dirhams (MAD) (arrondi au dirham)")
+    assert by_funder.get_by_role("row").count() == 5  # the header, ONMT, CRT, partner, the total
+    assert "3\u00a0750\u00a0001" in by_funder.inner_text()  # 3 × 1 250 000,40, rounded to the dirham
+    assert page.get_by_role("table", name="Budget par région, en dirhams (MAD) (arrondi au dirham)").is_visible()
+    assert "3 lignes au-delà de l'engagé" in by_funder.inner_text()
+    assert_accessible(page)
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
