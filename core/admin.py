@@ -51,43 +51,59 @@ class SuperuserOnlyAdminMixin:
         return self.has_module_permission(request) and super().has_delete_permission(request, obj)
 
 
-class ServiceFormAdminMixin:
-    """Change forms whose save calls a service that locks, re-checks and may refuse.
+def _versioned_form(base: type[forms.BaseForm], refusal: ValidationError | None) -> type[forms.BaseForm]:
+    """`base` carrying what its object was when the page was opened (`seen_version`, see core.versioning)."""
 
-    The form carries what the object was when opened (`seen_version`, see core.versioning), for the
-    service to refuse an edit made on a stale page. A refusal of the service in save_model (a
-    ValidationError: capacity, overlap, a transition no longer allowed, a stale page) is not a
-    server error: the view's transaction is rolled back and the form shown again with the reason and
-    what the person typed, carrying the object's current version.
-    """
+    class VersionedForm(base):
+        seen_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+        def __init__(self, *args, **form_kwargs):
+            super().__init__(*args, **form_kwargs)
+            current = version_token(self.instance) if self.instance.pk else ""
+            self.fields[SEEN_FIELD].initial = current
+            if refusal is not None and self.is_bound:
+                # Told what changed, the person may now save over it knowingly.
+                self.data = self.data.copy()
+                self.data[self.add_prefix(SEEN_FIELD)] = current
+
+    return VersionedForm
+
+
+class _SeenFieldMixin:
+    """The version rides in the fieldsets (so the admin's templates render it, hidden) but not in the model
+    form's fields, which the versioned form declares."""
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
+        # A new object has no version to carry.
         if obj is None or SEEN_FIELD in flatten_fieldsets(fieldsets):
             return fieldsets
         return [*fieldsets, (None, {"fields": [SEEN_FIELD]})]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        # The model's fields come from the fieldsets without the version, which the form below declares.
+    def _model_fields(self, request, obj, kwargs) -> dict:
         if "fields" not in kwargs:
             kwargs["fields"] = flatten_fieldsets(super().get_fieldsets(request, obj))
         if kwargs["fields"]:
             kwargs["fields"] = [name for name in kwargs["fields"] if name != SEEN_FIELD]
-        base = super().get_form(request, obj, change, **kwargs)
+        return kwargs
+
+
+class ServiceFormAdminMixin(_SeenFieldMixin):
+    """Change forms whose save calls a service that locks, re-checks and may refuse.
+
+    The form carries what the object was when opened (`seen_version`, see core.versioning), for the
+    service to refuse an edit made on a stale page. A refusal of the service in save_model or save_formset
+    (a ValidationError: capacity, overlap, a transition no longer allowed, a stale page) is not a
+    server error: the view's transaction is rolled back and the form shown again with the reason and
+    what the person typed, carrying the object's current version (and its inlines' with
+    VersionedInlineMixin).
+    """
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        base = super().get_form(request, obj, change, **self._model_fields(request, obj, kwargs))
         refusal = getattr(request, "service_refusal", None)
 
-        class ServiceForm(base):
-            seen_version = forms.CharField(widget=forms.HiddenInput, required=False)
-
-            def __init__(self, *args, **form_kwargs):
-                super().__init__(*args, **form_kwargs)
-                current = version_token(self.instance) if self.instance.pk else ""
-                self.fields[SEEN_FIELD].initial = current
-                if refusal is not None and self.is_bound:
-                    # Told what changed, the person may now save over it knowingly.
-                    self.data = self.data.copy()
-                    self.data[self.add_prefix(SEEN_FIELD)] = current
-
+        class ServiceForm(_versioned_form(base, refusal)):
             def clean(self):
                 cleaned = super().clean()
                 if refusal is not None:
@@ -100,6 +116,17 @@ class ServiceFormAdminMixin:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as refusal:
-            # Raised by save_model inside the view's transaction, which rolled everything back.
+            # Raised by save_model or save_formset inside the view's transaction, which rolled everything back.
             request.service_refusal = refusal
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class VersionedInlineMixin(_SeenFieldMixin):
+    """Inline rows of a ServiceFormAdminMixin page saved through a service: each row's form carries what the
+    row was when the page was opened, for the service to refuse a stale edit; the refusal shows above the page's
+    form (ServiceFormAdminMixin) and every row then carries its current version."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **self._model_fields(request, obj, kwargs))
+        formset.form = _versioned_form(formset.form, getattr(request, "service_refusal", None))
+        return formset

@@ -3,19 +3,22 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, When
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import SEEN_FIELD, ServiceFormAdminMixin, add_errors
+from core.admin import SEEN_FIELD, ServiceFormAdminMixin, VersionedInlineMixin, add_errors
 from core.redirects import safe_next_url
 from meetings.models import Decision
 from roadmap.forms import CsvImportForm, DecisionDeleteForm, DecisionLinkForm
-from roadmap.models import Comment, ItemResponsible, RoadmapItem, StatusChange
+from roadmap.models import BudgetLine, Comment, Indicator, ItemResponsible, Reading, RoadmapItem, StatusChange
+from roadmap.selectors import indicator_latest, indicator_percent
 from roadmap.services import (
     DELETE_ITEM,
     IMPORT_COLUMNS,
@@ -24,6 +27,8 @@ from roadmap.services import (
     roadmap_item_create,
     roadmap_item_from_decision,
     roadmap_item_link_decision,
+    roadmap_item_part_delete,
+    roadmap_item_part_save,
     roadmap_item_update,
     roadmap_items_import_csv,
     roadmap_items_set_status,
@@ -69,6 +74,113 @@ class ItemResponsibleInline(admin.TabularInline):
     fields = ["user"]
 
 
+def _parts_save(request, formset) -> None:
+    """Indicators, readings and budget lines of an inline through the services: locked, checked against the
+    version each row was opened at, progress following the indicators. What was added, changed and deleted is
+    left on the formset as formset.save() leaves it, for the admin's history of the page (who changed what)."""
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for form in formset.deleted_forms:
+        if form.instance.pk is not None:
+            roadmap_item_part_delete(actor=request.user, part=form.instance)
+            formset.deleted_objects.append(form.instance)
+    for form in formset.forms:
+        if form in formset.deleted_forms or not form.has_changed():
+            continue
+        part, is_new = form.instance, form.instance.pk is None
+        # A new row of a new item: the item has its key only now.
+        setattr(part, formset.fk.name, formset.instance)
+        roadmap_item_part_save(actor=request.user, part=part, seen_version=form.cleaned_data.get(SEEN_FIELD, ""))
+        if is_new:
+            formset.new_objects.append(part)
+        else:
+            formset.changed_objects.append((part, [name for name in form.changed_data if name != SEEN_FIELD]))
+
+
+class IndicatorInline(VersionedInlineMixin, admin.TabularInline):
+    model = Indicator
+    extra = 0
+    fields = ["name", "unit", "baseline", "target", "position", "latest", "share"]
+    readonly_fields = ["latest", "share"]
+    # The readings are entered on the indicator's own page, which the title says how to reach.
+    show_change_link = True
+    verbose_name_plural = _(
+        "Indicateurs (les relevés se saisissent sur la page de chaque indicateur : lien « Modification »)"
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("readings")
+
+    @admin.display(description=_("dernier relevé"))
+    def latest(self, obj):
+        reading = indicator_latest(obj) if obj.pk else None
+        if reading is None:
+            return "—"
+        return f"{formats.number_format(reading.value, use_l10n=True)} ({formats.date_format(reading.measured_on)})"
+
+    @admin.display(description=_("atteint (%)"))
+    def share(self, obj):
+        return indicator_percent(obj) if obj.pk else "—"
+
+
+class BudgetLineInline(VersionedInlineMixin, admin.TabularInline):
+    model = BudgetLine
+    extra = 0
+    fields = ["funder", "planned", "committed", "spent", "warning"]
+    readonly_fields = ["warning"]
+
+    def get_queryset(self, request):
+        # ONMT, CRT, CNT, partner: the order the funders are named in, not their codes' alphabetical one.
+        order = Case(*(When(funder=funder, then=rank) for rank, funder in enumerate(BudgetLine.Funder.values)))
+        return super().get_queryset(request).order_by(order)
+
+    @admin.display(description=_("alerte"))
+    def warning(self, obj):
+        if obj.pk and obj.overspent:
+            return format_html('<strong class="errornote">{}</strong>', gettext("Dépensé au-delà de l'engagé"))
+        return ""
+
+
+class ReadingInline(VersionedInlineMixin, admin.TabularInline):
+    model = Reading
+    extra = 1
+    fields = ["measured_on", "value", "source"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
+    """An indicator of a roadmap item with its readings; saved through the services, so the item's progress
+    follows."""
+
+    list_display = ["name", "item", "region", "unit", "baseline", "target"]
+    list_select_related = ["item__region"]
+    list_filter = ["item__region", "item__axis"]
+    search_fields = ["name", "item__title"]
+    raw_id_fields = ["item"]
+    fields = ["item", "name", "unit", "baseline", "target", "position"]
+    inlines = [ReadingInline]
+
+    @admin.display(description=_("région"), ordering="item__region__number")
+    def region(self, obj):
+        return obj.item.region.name
+
+    def get_readonly_fields(self, request, obj=None):
+        # An indicator stays with its item.
+        return ["item"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        roadmap_item_part_save(actor=request.user, part=obj, seen_version=form.cleaned_data.get(SEEN_FIELD, ""))
+
+    def delete_model(self, request, obj):
+        roadmap_item_part_delete(actor=request.user, part=obj)
+
+    def delete_queryset(self, request, queryset):
+        for indicator in queryset:
+            roadmap_item_part_delete(actor=request.user, part=indicator)
+
+    def save_formset(self, request, form, formset, change):
+        _parts_save(request, formset)
+
+
 def _status_action(status: RoadmapItem.Status):
     def action(modeladmin, request, queryset):
         changed = roadmap_items_set_status(actor=request.user, items=queryset, status=status)
@@ -109,7 +221,7 @@ class RoadmapItemAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
     raw_id_fields = ["meeting"]
     filter_horizontal = ["markets"]
     date_hierarchy = "due_on"
-    inlines = [ItemResponsibleInline, StatusChangeInline, CommentInline]
+    inlines = [ItemResponsibleInline, IndicatorInline, BudgetLineInline, StatusChangeInline, CommentInline]
     actions = [_status_action(status) for status in RoadmapItem.Status]
     readonly_fields = ["decision", "revision", "created_at", "updated_at"]
 
@@ -122,8 +234,11 @@ class RoadmapItemAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
         return hasattr(obj, "acknowledgement")
 
     def get_readonly_fields(self, request, obj=None):
-        # An item stays in the region it was agreed with.
-        return [*self.readonly_fields, "region"] if obj else self.readonly_fields
+        # An item stays in the region it was agreed with; its progress follows its indicators when it has some.
+        if obj is None:
+            return self.readonly_fields
+        followed = ["progress"] if obj.indicators.exists() else []
+        return [*self.readonly_fields, "region", *followed]
 
     def save_model(self, request, obj, form, change):
         # Through the services, so history and acknowledgements follow every edit made here.
@@ -144,6 +259,8 @@ class RoadmapItemAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model in (Indicator, BudgetLine):
+            return _parts_save(request, formset)
         if formset.model is not Comment:
             return super().save_formset(request, form, formset, change)
         for comment in formset.save(commit=False):

@@ -9,5 +9,6 @@ class RoadmapConfig(AppConfig):
     verbose_name = _("Feuilles de route régionales")
 
     def ready(self):
-        models = [self.get_model(name) for name in ("RoadmapItem", "StatusChange", "Comment", "Acknowledgement")]
+        names = ("RoadmapItem", "StatusChange", "Comment", "Acknowledgement", "Indicator", "Reading", "BudgetLine")
+        models = [self.get_model(name) for name in names]
         invalidate_on_change(models, scope=ROADMAP_SCOPE)

@@ -290,3 +290,106 @@ class ItemResponsible(models.Model):
 
     def __str__(self):
         return f"{self.item} — {self.user}"
+
+
+# ------------------------------------------------------------------ indicators and budget
+
+
+class Indicator(TimeStampedModel):
+    """A measure of what an item is for (overnight stays, arrivals, operators trained): from a baseline
+    towards a target. Where an item has indicators its progress follows them (roadmap.selectors)."""
+
+    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("action"))
+    name = models.CharField(_("indicateur"), max_length=120)
+    unit = models.CharField(_("unité"), max_length=30, help_text=_("Par exemple : nuitées, arrivées, opérateurs."))
+    # Values of a region's tourism, up to billions (spending in MAD) and rates with decimals.
+    baseline = models.DecimalField(_("valeur de départ"), max_digits=16, decimal_places=2)
+    target = models.DecimalField(
+        _("cible"),
+        max_digits=16,
+        decimal_places=2,
+        help_text=_("Plus basse que la valeur de départ pour un indicateur à faire baisser."),
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("indicateur")
+        verbose_name_plural = _("indicateurs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "name"],
+                name="roadmap_indicator_unique_name_per_item",
+                violation_error_message=_("Cette action a déjà un indicateur de ce nom."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.unit})"
+
+
+class Reading(TimeStampedModel):
+    """A value of an indicator measured on a date, with where it comes from."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="readings", verbose_name=_("indicateur")
+    )
+    value = models.DecimalField(_("valeur"), max_digits=16, decimal_places=2)
+    measured_on = models.DateField(_("date du relevé"))
+    source = models.CharField(_("source"), max_length=200, help_text=_("Par exemple : observatoire régional, DGSN."))
+
+    class Meta:
+        ordering = ["measured_on", "pk"]
+        verbose_name = _("relevé")
+        verbose_name_plural = _("relevés")
+        constraints = [
+            # So "the latest reading" is always one: a corrected figure replaces the reading of its date.
+            models.UniqueConstraint(
+                fields=["indicator", "measured_on"],
+                name="roadmap_reading_one_per_date",
+                violation_error_message=_("Cet indicateur a déjà un relevé à cette date : corrigez-le."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.name} — {self.measured_on}: {self.value}"
+
+
+class BudgetLine(TimeStampedModel):
+    """What one funder puts into an item, in dirhams (MAD): planned, committed and spent."""
+
+    Funder = Owner
+
+    item = models.ForeignKey(
+        RoadmapItem, on_delete=models.CASCADE, related_name="budget_lines", verbose_name=_("action")
+    )
+    funder = models.CharField(_("financeur"), max_length=10, choices=Owner.choices)
+    # Up to a trillion dirhams with centimes: Decimal all the way, never a float.
+    planned = models.DecimalField(_("prévu (MAD)"), max_digits=14, decimal_places=2, default=0)
+    committed = models.DecimalField(_("engagé (MAD)"), max_digits=14, decimal_places=2, default=0)
+    spent = models.DecimalField(_("dépensé (MAD)"), max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["item", "funder"]
+        verbose_name = _("ligne budgétaire")
+        verbose_name_plural = _("lignes budgétaires")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "funder"],
+                name="roadmap_budget_one_line_per_funder",
+                violation_error_message=_("Cette action a déjà une ligne pour ce financeur."),
+            ),
+            models.CheckConstraint(
+                condition=Q(planned__gte=0, committed__gte=0, spent__gte=0),
+                name="roadmap_budget_amounts_not_negative",
+                violation_error_message=_("Les montants ne peuvent pas être négatifs."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item} — {self.get_funder_display()}"
+
+    @property
+    def overspent(self) -> bool:
+        """Spent beyond what was committed: somebody paid without a commitment, or the commitment is stale."""
+        return self.spent > self.committed

@@ -3,12 +3,15 @@ so a view cannot forget the region scoping; the two exceptions, `roadmap_public_
 `meeting_commitments`, return what is public: figures (counts and dates, never an item's text)
 and the titles of decisions marked public."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, DecimalField, F, Max, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -17,7 +20,7 @@ from meetings.models import Decision, Meeting
 from plan.models import Market
 from regions.models import Region
 from regions.selectors import region_for_official, regions_visible_to
-from roadmap.models import Comment, ItemChange, RoadmapItem, StatusChange
+from roadmap.models import BudgetLine, Comment, Indicator, ItemChange, Reading, RoadmapItem, StatusChange
 from roadmap.tokens import notices_unsubscribe_token_read
 
 
@@ -49,7 +52,9 @@ def roadmap_items_for_region(
     items = items.filter(**{name: value for name, value in filters.items() if value})
     return (
         items.select_related("region", "meeting", "acknowledgement__user")
-        .prefetch_related("markets")
+        .prefetch_related(
+            "markets", "budget_lines", Prefetch("indicators", Indicator.objects.prefetch_related("readings"))
+        )
         .annotate(comment_count=Count("comments", distinct=True))
     )
 
@@ -64,6 +69,8 @@ def roadmap_item_get(*, user, region_slug: str, pk: int) -> RoadmapItem:
             Prefetch("history", StatusChange.objects.select_related("changed_by")),
             Prefetch("comments", Comment.objects.select_related("author")),
             Prefetch("changes", ItemChange.objects.select_related("changed_by")),
+            Prefetch("indicators", Indicator.objects.prefetch_related("readings")),
+            "budget_lines",
         )
     )
     return get_object_or_404(items, region__slug=region_slug, pk=pk)
@@ -297,3 +304,148 @@ def region_commitments(*, region: Region) -> list[HeldMeetingCommitments]:
         for meeting in meetings
         if meeting.pk in commitments
     ]
+
+
+# ------------------------------------------------------------------ indicators and budget
+
+
+def indicator_share(*, baseline: Decimal, target: Decimal, latest: Decimal | None) -> Decimal:
+    """How far `latest` has gone from `baseline` towards `target`, from 0 to 1: (latest − baseline) /
+    (target − baseline), clamped, which reads a target below the baseline (fewer empty rooms off season) the
+    same way. No reading yet: 0. A target equal to its baseline (a level to keep): 1 while the latest reading
+    is at or above it, else 0."""
+    if latest is None:
+        return Decimal(0)
+    if target == baseline:
+        return Decimal(1) if latest >= target else Decimal(0)
+    return min(max((latest - baseline) / (target - baseline), Decimal(0)), Decimal(1))
+
+
+def indicator_latest(indicator: Indicator) -> Reading | None:
+    """The reading of the latest date; its readings prefetched (in date order), so no query."""
+    readings = indicator.readings.all()
+    return readings[len(readings) - 1] if readings else None
+
+
+def indicator_percent(indicator: Indicator) -> int:
+    latest = indicator_latest(indicator)
+    share = indicator_share(
+        baseline=indicator.baseline, target=indicator.target, latest=latest.value if latest else None
+    )
+    return int((100 * share).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def indicators_progress(*, indicators: Iterable[Indicator]) -> int | None:
+    """An item's progress from its indicators: the mean of each one's share (see `indicator_share`), as a whole
+    percentage; None for an item without indicators. Readings prefetched in date order."""
+    shares = [
+        indicator_share(
+            baseline=indicator.baseline,
+            target=indicator.target,
+            latest=latest.value if (latest := indicator_latest(indicator)) else None,
+        )
+        for indicator in indicators
+    ]
+    if not shares:
+        return None
+    mean = sum(shares, Decimal(0)) / len(shares)
+    return int((100 * mean).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def item_indicators_progress(*, item: RoadmapItem) -> int | None:
+    """`indicators_progress` of an item read from the database (two queries): what the services store."""
+    return indicators_progress(indicators=Indicator.objects.filter(item=item).prefetch_related("readings"))
+
+
+@dataclass
+class BudgetTotals:
+    """Amounts in MAD (Decimal) planned, committed and spent, and how many lines spent beyond their commitment."""
+
+    planned: Decimal = Decimal(0)
+    committed: Decimal = Decimal(0)
+    spent: Decimal = Decimal(0)
+    overspent_lines: int = 0
+
+    def add(self, line: BudgetLine) -> None:
+        self.planned += line.planned
+        self.committed += line.committed
+        self.spent += line.spent
+        self.overspent_lines += line.overspent
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.planned or self.committed or self.spent)
+
+    @property
+    def overspent(self) -> bool:
+        return self.spent > self.committed or self.overspent_lines > 0
+
+
+def budget_of(*, items: Iterable[RoadmapItem]) -> BudgetTotals:
+    """The budget of these items together, from their prefetched lines (no query)."""
+    totals = BudgetTotals()
+    for item in items:
+        for line in item.budget_lines.all():
+            totals.add(line)
+    return totals
+
+
+@dataclass
+class BudgetRow(BudgetTotals):
+    label: str = ""
+    key: str = ""
+
+
+@dataclass
+class BudgetOverview:
+    """Budget lines of the regions a user may see, summed by region, axis and funder, and in all."""
+
+    regions: list[BudgetRow]
+    axes: list[BudgetRow]
+    funders: list[BudgetRow]
+    total: BudgetTotals
+
+
+_MONEY_FIELDS = ("planned", "committed", "spent", "overspent_lines")
+
+
+def _money_sums(prefix: str = "") -> dict:
+    # Named apart from the fields they sum: an annotation named "committed" would be what F("committed") reads.
+    zero = Value(Decimal(0), output_field=DecimalField(max_digits=16, decimal_places=2))
+    sums = {f"total_{name}": Coalesce(Sum(f"{prefix}{name}"), zero) for name in ("planned", "committed", "spent")}
+    sums["total_overspent_lines"] = Count(f"{prefix}pk", filter=Q(**{f"{prefix}spent__gt": F(f"{prefix}committed")}))
+    return sums
+
+
+def _budget_row(totals: Callable[[str], Decimal | int], *, label: str, key: str) -> BudgetRow:
+    return BudgetRow(label=label, key=key, **{name: totals(f"total_{name}") for name in _MONEY_FIELDS})
+
+
+def roadmap_budget_overview(*, user) -> BudgetOverview:
+    """Budget totals by region (every region the user may see, zeros included), by axis and by funder (those
+    with lines, in declaration order); three aggregate queries whatever the number of items or lines."""
+    regions = regions_visible_to(user=user)
+    region_rows = regions.annotate(**_money_sums("roadmap_items__budget_lines__"))
+    lines = BudgetLine.objects.filter(item__region__in=regions).order_by()
+    by_axis = {row["item__axis"]: row for row in lines.values("item__axis").annotate(**_money_sums())}
+    by_funder = {row["funder"]: row for row in lines.values("funder").annotate(**_money_sums())}
+    total = BudgetTotals()
+    funders = []
+    for funder in BudgetLine.Funder:
+        if funder.value in by_funder:
+            row = _budget_row(by_funder[funder.value].__getitem__, label=funder.label, key=funder.value)
+            funders.append(row)
+            total.planned += row.planned
+            total.committed += row.committed
+            total.spent += row.spent
+            total.overspent_lines += row.overspent_lines
+    return BudgetOverview(
+        regions=[_budget_row(partial(getattr, region), label=region.name, key=region.slug) for region in region_rows],
+        axes=[
+            _budget_row(by_axis[axis.value].__getitem__, label=axis.label, key=axis.value)
+            for axis in RoadmapItem.Axis
+            if axis.value in by_axis
+        ],
+        funders=funders,
+        total=total,
+    )

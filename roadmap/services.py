@@ -1,5 +1,5 @@
 """Every write to roadmap data: items, their history, comments, acknowledgements, decisions turned into
-items, CSV import.
+items, indicators, readings and budget lines, CSV import.
 
 Writes about a decision lock the meeting row first, then the decision, then its item: the order the
 minutes take (meeting, minutes, the rest), so the two can never deadlock on each other.
@@ -23,8 +23,9 @@ from plan.models import Market
 from regions.models import Region
 from regions.selectors import region_for_official, regions_visible_to
 from roadmap.changes import change_fields
-from roadmap.models import Acknowledgement, Comment, RoadmapItem, StatusChange
+from roadmap.models import Acknowledgement, BudgetLine, Comment, Indicator, Reading, RoadmapItem, StatusChange
 from roadmap.notifications import item_change_record
+from roadmap.selectors import item_indicators_progress
 
 # What the CRT agreed to: changing any of these (or dropping / reviving the item) asks the
 # CRT to acknowledge it again. Status and progress otherwise report execution only.
@@ -36,6 +37,15 @@ def _normalise(item: RoadmapItem) -> None:
     # A done item is done in full; anything else would show as "done at 60 %" on the CRT's page.
     if item.status == RoadmapItem.Status.DONE:
         item.progress = 100
+
+
+def _follow_indicators(item: RoadmapItem) -> None:
+    # Where an item has indicators its progress is theirs (roadmap.selectors.indicators_progress); a done item
+    # stays done in full, as _normalise says.
+    if item.status != RoadmapItem.Status.DONE:
+        progress = item_indicators_progress(item=item)
+        if progress is not None:
+            item.progress = progress
 
 
 def _history_record(*, item: RoadmapItem, actor, from_status: str, from_progress: int | None) -> None:
@@ -114,6 +124,7 @@ def roadmap_item_update(*, actor, item: RoadmapItem, data: Mapping[str, Any], se
         if name != "markets":
             setattr(current, name, value)
     _normalise(current)
+    _follow_indicators(current)
 
     changed = {name for name, old in before.items() if current.serializable_value(name) != old}
     if "markets" in data and {market.pk for market in data["markets"]} != set(old_markets):
@@ -185,6 +196,62 @@ def roadmap_item_acknowledge(*, actor, item: RoadmapItem, revision: int) -> Ackn
         item=current, defaults={"user": actor, "revision": revision}
     )
     return acknowledgement
+
+
+# ------------------------------------------------------------------ indicators, readings, budget lines
+
+# Lock order: the item's row first (as roadmap_item_update), then the row written. Every write to an item's
+# indicators, readings or budget lines holds its item, so they are checked one after the other: the unique
+# name, date and funder checks of full_clean cannot race, and the progress stored follows the last of them.
+ItemPart = Indicator | Reading | BudgetLine
+
+
+def _part_item_lock(part: ItemPart) -> RoadmapItem:
+    if isinstance(part, Reading):
+        item_id = Indicator.objects.filter(pk=part.indicator_id).values_list("item_id", flat=True).first()
+    else:
+        item_id = part.item_id
+    item = RoadmapItem.objects.select_for_update().filter(pk=item_id).first() if item_id else None
+    if item is None:
+        # Its indicator or item was deleted by somebody else since the page was opened.
+        raise ValidationError(_("L'action ou l'indicateur a été supprimé entre-temps : rouvrez la page."))
+    return item
+
+
+def _progress_follow(*, actor, item: RoadmapItem) -> None:
+    before = item.progress
+    _follow_indicators(item)
+    if item.progress != before:
+        item.save(update_fields=["progress", "updated_at"])
+        _history_record(item=item, actor=actor, from_status=item.status, from_progress=before)
+
+
+@transaction.atomic
+def roadmap_item_part_save(*, actor, part: ItemPart, seen_version: str = "") -> ItemPart:
+    """Save an indicator, a reading or a budget line (new or changed) of an item, whose progress then follows its
+    indicators (with a line of history when it moves). With `seen_version` (core.versioning), a change made on a
+    page opened before the row changed is refused, naming what changed."""
+    item = _part_item_lock(part)
+    if part.pk is not None:
+        current = type(part).objects.select_for_update().filter(pk=part.pk).first()
+        if current is None:
+            raise ValidationError(_("« %(object)s » a été supprimé entre-temps.") % {"object": part})
+        refuse_if_changed(current, seen_version)
+    part.full_clean()
+    part.save()
+    if not isinstance(part, BudgetLine):
+        _progress_follow(actor=actor, item=item)
+    return part
+
+
+@transaction.atomic
+def roadmap_item_part_delete(*, actor, part: ItemPart) -> None:
+    """Delete an indicator (with its readings), a reading or a budget line; progress follows what is left (an item
+    left without indicators keeps its last progress, for staff to set by hand)."""
+    item = _part_item_lock(part)
+    type(part).objects.filter(pk=part.pk).delete()
+    if not isinstance(part, BudgetLine):
+        _progress_follow(actor=actor, item=item)
 
 
 # ------------------------------------------------------------------ decisions

@@ -19,13 +19,16 @@ from core.redirects import safe_next_url
 from regions.models import ExportLog, Region
 from regions.selectors import region_for_official
 from regions.services import export_log_record
+from roadmap.charts import budget_chart
 from roadmap.exports import roadmap_csv_write
 from roadmap.forms import CommentForm, NotificationPreferenceForm, RoadmapFilterForm
 from roadmap.notifications import notices_unsubscribe, notification_choices_get, notification_preference_update
 from roadmap.selectors import (
+    budget_of,
     decision_get,
     decisions_national,
     region_commitments,
+    roadmap_budget_overview,
     roadmap_item_get,
     roadmap_items_by_axis,
     roadmap_items_for_region,
@@ -76,6 +79,8 @@ def region_roadmap(request, region_slug):
                 "region": region,
                 "groups": groups,
                 "item_count": sum(len(members) for _axis, members in groups),
+                "budget": budget_of(items=items),
+                "with_indicators": sum(1 for item in items if item.indicators.all()),
                 "filter_form": filter_form,
                 "query_string": request.GET.urlencode(),
             },
@@ -96,6 +101,7 @@ def _item_page(request, item, comment_form, status=200):
             "item": item,
             "region": item.region,
             "comment_form": comment_form,
+            "budget": budget_of(items=[item]),
             "can_acknowledge": _is_official_of(request.user, item.region),
         },
         status=status,
@@ -202,10 +208,18 @@ def print_roadmap(request, region_slug):
 @require_GET
 @staff_only
 def overview(request):
+    budget = roadmap_budget_overview(user=request.user)
     return render(
         request,
         "roadmap/overview.html",
-        {"summaries": roadmap_overview(user=request.user), "national_decisions": decisions_national(user=request.user)},
+        {
+            "summaries": roadmap_overview(user=request.user),
+            "national_decisions": decisions_national(user=request.user),
+            "budget": budget,
+            "budget_chart": budget_chart(
+                budget.funders, chart_id="budget-by-funder", title=_("Budget par financeur, en dirhams (MAD)")
+            ),
+        },
     )
 
 

@@ -10,7 +10,7 @@ from messaging.models import Unsubscription
 from messaging.tests.factories import OutboundMessageFactory
 from regions.models import ExportLog, RegionalCouncil
 from regions.tests.factories import OfficialFactory
-from roadmap.tests.factories import AcknowledgementFactory, CommentFactory
+from roadmap.tests.factories import AcknowledgementFactory, BudgetLineFactory, CommentFactory, ReadingFactory
 
 PORTAL_APPS = {"regions", "plan", "meetings", "roadmap", "messaging"}
 
@@ -31,6 +31,8 @@ def some_rows():
     SurveyResponse.objects.create(meeting=meeting, registration=registration, rating=5, comment="Très utile")
     comment = CommentFactory(author=official.user)
     AcknowledgementFactory(item=comment.item, user=official.user)
+    ReadingFactory(indicator__item=comment.item)
+    BudgetLineFactory(item=comment.item)
     # Two decisions of the meeting: one carried out by the item, one not yet on the roadmap.
     comment.item.decision = DecisionFactory(meeting=meeting, agenda_item=meeting.agenda_items.first())
     comment.item.save()

@@ -32,7 +32,13 @@ from messaging.tests.factories import OutboundMessageFactory
 from messaging.tokens import unsubscribe_token_make
 from regions.models import ExportLog, RegionalCouncil
 from regions.tests.factories import OfficialFactory, UserFactory, region
-from roadmap.tests.factories import CommentFactory, RoadmapItemFactory
+from roadmap.tests.factories import (
+    BudgetLineFactory,
+    CommentFactory,
+    IndicatorFactory,
+    ReadingFactory,
+    RoadmapItemFactory,
+)
 from roadmap.tokens import CHANGES, notices_unsubscribe_token_make
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +56,7 @@ PORTAL_APPS = ("regions", "plan", "meetings", "roadmap", "messaging")
 # Private data of each region and each person: never in an answer to someone else.
 # A region's decisions not marked public, and the details of any decision, are as private as its roadmap.
 ROADMAP_MARKERS = {
-    "a": ["ROADMAP-A-7Q2", "COMMENT-A-5K8", "DECISION-A-4R6", "DETAILS-A-9P3"],
+    "a": ["ROADMAP-A-7Q2", "COMMENT-A-5K8", "DECISION-A-4R6", "DETAILS-A-9P3", "INDICATOR-A-6T3", "SOURCE-A-2M5"],
     "b": ["ROADMAP-B-3X9", "COMMENT-B-8W1"],
 }
 PERSON_MARKERS = {
@@ -83,6 +89,10 @@ def world(db, private_media):
     )
     items["a"].save()
     public_decision_a = DecisionFactory(meeting=held_a, title="Engagement public", details=ROADMAP_MARKERS["a"][3])
+    # A's item followed by an indicator (its name and its reading's source as private as the item) and a budget.
+    indicator_a = IndicatorFactory(item=items["a"], name=f"{ROADMAP_MARKERS['a'][4]} nuitées")
+    ReadingFactory(indicator=indicator_a, source=ROADMAP_MARKERS["a"][5])
+    BudgetLineFactory(item=items["a"])
     staff = UserFactory(username="onmt-staff", is_staff=True)
     staff.user_permissions.set(Permission.objects.filter(content_type__app_label__in=PORTAL_APPS))
     superuser = UserFactory(username="onmt-root", is_staff=True, is_superuser=True)
@@ -412,6 +422,8 @@ ADMIN_MODELS = {
     "meetings.registration": {"add": 403, "delete": 403},
     "plan.market": {},
     "roadmap.roadmapitem": {},
+    # An item's indicator with its readings (the item's page holds its indicators and budget lines inline).
+    "roadmap.indicator": {},
     "messaging.outboundmessage": {"add": 403},
     "messaging.unsubscription": {},
     "meetings.meetingmessagestats": {"add": 403, "delete": 403},

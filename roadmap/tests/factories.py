@@ -1,8 +1,11 @@
+import datetime
+from decimal import Decimal
+
 import factory
 
 from plan.models import Market
 from regions.models import Region
-from roadmap.models import Acknowledgement, Comment, RoadmapItem
+from roadmap.models import Acknowledgement, BudgetLine, Comment, Indicator, Reading, RoadmapItem
 
 
 def market(slug: str) -> Market:
@@ -48,3 +51,37 @@ class AcknowledgementFactory(factory.django.DjangoModelFactory):
     item = factory.SubFactory(RoadmapItemFactory)
     user = factory.SubFactory("regions.tests.factories.UserFactory")
     revision = factory.LazyAttribute(lambda ack: ack.item.revision)
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    """An indicator written straight to the table (the item's progress does not follow: services do that)."""
+
+    class Meta:
+        model = Indicator
+
+    item = factory.SubFactory(RoadmapItemFactory)
+    name = factory.Sequence(lambda n: f"Nuitées n°{n}")
+    unit = "nuitées"
+    baseline = Decimal(1000)
+    target = Decimal(2000)
+
+
+class ReadingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reading
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    value = Decimal(1500)
+    measured_on = factory.Sequence(lambda n: datetime.date(2026, 1, 1) + datetime.timedelta(days=n))
+    source = "Observatoire régional du tourisme"
+
+
+class BudgetLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BudgetLine
+
+    item = factory.SubFactory(RoadmapItemFactory)
+    funder = BudgetLine.Funder.ONMT
+    planned = Decimal("1250000.00")
+    committed = Decimal("800000.00")
+    spent = Decimal("300000.50")

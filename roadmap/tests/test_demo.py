@@ -5,7 +5,8 @@ from meetings.demo import load_demo_tour
 from regions.demo import load_demo_councils
 from regions.tests.factories import OfficialFactory, UserFactory, region
 from roadmap.demo import load_demo_roadmaps
-from roadmap.models import Acknowledgement, RoadmapItem, StatusChange
+from roadmap.models import Acknowledgement, BudgetLine, Indicator, Reading, RoadmapItem, StatusChange
+from roadmap.selectors import indicators_progress
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +33,19 @@ def test_demo_roadmaps_carry_out_what_the_held_stops_decided_and_load_once():
     assert all(item.meeting.status == "held" and item.due_on >= item.meeting.starts_at.date() for item in items)
     assert any(item.is_overdue for item in items) and any(item.status == RoadmapItem.Status.DONE for item in items)
     assert Acknowledgement.objects.filter(user=official.user).exists()
+    # Every item has a budget, one line spent beyond its commitment; one in two follows an indicator with readings.
+    assert set(BudgetLine.objects.values_list("item", flat=True)) == {item.pk for item in items}
+    assert sum(line.overspent for line in BudgetLine.objects.all()) == 1
+    followed = RoadmapItem.objects.filter(indicators__isnull=False).distinct()
+    assert followed.count() == (created + 1) // 2
+    assert not Indicator.objects.filter(readings__isnull=True).exists()
+    for item in followed.prefetch_related("indicators__readings"):
+        if item.status != RoadmapItem.Status.DONE:
+            assert item.progress == indicators_progress(indicators=item.indicators.all())
+    readings = Reading.objects.count()
     history = StatusChange.objects.count()
 
     assert load_demo_roadmaps() == 0
     assert RoadmapItem.objects.count() == created
     assert StatusChange.objects.count() == history
+    assert Reading.objects.count() == readings

@@ -95,3 +95,12 @@ def assert_accessible(page):
     axe_start(page)
     serious = axe_violations(page)
     assert not serious, "\n".join(serious)
+
+
+def log_in(page, live_server, username: str, password: str) -> None:
+    """Sign in through the portal's login page, as a CRT official does."""
+    page.goto(live_server.url + "/comptes/login/")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()

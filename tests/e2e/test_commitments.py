@@ -8,7 +8,7 @@ from meetings.tests.factories import AgendaItemFactory, DecisionFactory, Meeting
 from regions.tests.factories import OfficialFactory, UserFactory, region
 from roadmap.models import RoadmapItem
 from roadmap.services import roadmap_item_from_decision, roadmap_item_update
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,11 +64,7 @@ def test_commitments_on_the_public_pages_fit_and_pass_axe(live_server, browser, 
 def test_the_official_sees_where_an_item_was_decided(live_server, page):
     _meeting, items = held_meeting_with_commitments()
     OfficialFactory(region=region(12), user=UserFactory(username="crt-dakhla", password=PASSWORD))
-    page.goto(live_server.url + "/comptes/login/")
-    page.get_by_label("Identifiant").fill("crt-dakhla")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    log_in(page, live_server, "crt-dakhla", PASSWORD)
     page.goto(live_server.url + items[0].get_absolute_url())
     decided = page.locator(".item-decision").inner_text()
     assert "Rencontre des professionnels" in decided and "point « Accès aérien et promotion »" in decided
