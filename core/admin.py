@@ -53,7 +53,7 @@ class ServiceFormAdminMixin:
             kwargs["fields"] = flatten_fieldsets(super().get_fieldsets(request, obj))
         if kwargs["fields"]:
             kwargs["fields"] = [name for name in kwargs["fields"] if name != SEEN_FIELD]
-        base = super().get_form(request, obj, change, **kwargs)
+        base = super().get_form(request, obj, change=change, **kwargs)
         refusal = getattr(request, "service_refusal", None)
 
         class ServiceForm(base):

@@ -167,6 +167,8 @@ MODELTRANSLATION_LANGUAGES = ("fr", "ar", "en")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("fr",)
 # A record created in code with the plain field name (`title=…`) has its French column filled too.
 MODELTRANSLATION_AUTO_POPULATE = "default"
+# The slug is made from the French title, whatever the language of the admin.
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "fr"
 USE_I18N = True
 TIME_ZONE = "Africa/Casablanca"
 USE_TZ = True

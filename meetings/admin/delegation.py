@@ -5,6 +5,7 @@ from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
+from modeltranslation.admin import TranslationTabularInline
 
 from meetings.models import AgendaItem, DelegationMember
 from meetings.selectors import delegation as selectors
@@ -83,7 +84,7 @@ class AgendaItemFormSet(SharedChoicesFormSet):
         return {"speaker_member": (selectors.delegation_of(meeting=self.instance), str)}
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(TranslationTabularInline):
     model = AgendaItem
     formset = AgendaItemFormSet
     extra = 1

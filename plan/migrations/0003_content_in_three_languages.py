@@ -28,4 +28,9 @@ class Migration(migrations.Migration):
             field=models.CharField(max_length=80, null=True, unique=True, verbose_name="nom"),
         ),
         copy_into_french("plan", "Market", ["name"]),
+        # Sorted by the French column: a translated name in Meta.ordering would need a rewrite (core/apps.py).
+        migrations.AlterModelOptions(
+            name="market",
+            options={"ordering": ["position", "name_fr"], "verbose_name": "marché", "verbose_name_plural": "marchés"},
+        ),
     ]

@@ -70,4 +70,13 @@ class Migration(migrations.Migration):
             ),
         ),
         copy_into_french("roadmap", "RoadmapItem", ["title", "description"]),
+        # Sorted by the French column: a translated name in Meta.ordering would need a rewrite (core/apps.py).
+        migrations.AlterModelOptions(
+            name="roadmapitem",
+            options={
+                "ordering": ["region__number", "priority", "due_on", "title_fr"],
+                "verbose_name": "action de la feuille de route",
+                "verbose_name_plural": "actions des feuilles de route",
+            },
+        ),
     ]
