@@ -1,7 +1,7 @@
 from modeltranslation.translator import register
 
 from core.translation import ContentTranslationOptions
-from meetings.models import AgendaItem, Decision, Meeting, Tour
+from meetings.models import AgendaItem, Decision, Meeting, MeetingMessageStats, Tour
 
 
 @register(Tour)
@@ -12,6 +12,12 @@ class TourTranslationOptions(ContentTranslationOptions):
 @register(Meeting)
 class MeetingTranslationOptions(ContentTranslationOptions):
     fields = ("title", "description", "venue_name", "address", "city")
+
+
+@register(MeetingMessageStats)
+class MeetingMessageStatsTranslationOptions(ContentTranslationOptions):
+    # The admin's view of meetings by their messages: a proxy, its fields are the meeting's.
+    fields = ()
 
 
 @register(AgendaItem)

@@ -156,7 +156,7 @@ def test_agenda_is_entered_inline_and_shown_in_order_on_the_meeting_page(staff_c
             {
                 f"agenda_items-{n}-position": position,
                 f"agenda_items-{n}-starts_at": at,
-                f"agenda_items-{n}-title": title,
+                f"agenda_items-{n}-title_fr": title,
                 f"agenda_items-{n}-speaker": speaker,
             }
         )
