@@ -1,12 +1,12 @@
 from django.contrib import admin
-from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import get_translation_fields
 
+from core.admin import ContentTranslationAdmin
 from plan.models import Market
 
 
 @admin.register(Market)
-class MarketAdmin(TranslationAdmin):
+class MarketAdmin(ContentTranslationAdmin):
     list_display = ["name", "slug", "is_domestic", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}

@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import get_translation_fields
 
-from core.admin import ReadOnlyAdminMixin
+from core.admin import ContentTranslationAdmin, ReadOnlyAdminMixin
 from regions.models import Contact, ExportLog, Region, RegionalCouncil
 
 
@@ -21,7 +20,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Region)
-class RegionAdmin(TranslationAdmin):
+class RegionAdmin(ContentTranslationAdmin):
     list_display = ["number", "name_fr", "name_ar", "seat_city"]
     list_display_links = ["number", "name_fr"]
     search_fields = get_translation_fields("name", "seat_city")

@@ -10,10 +10,9 @@ from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import get_translation_fields
 
-from core.admin import SEEN_FIELD, ServiceFormAdminMixin, add_errors
+from core.admin import SEEN_FIELD, ContentTranslationAdmin, ServiceFormAdminMixin, add_errors
 from core.redirects import safe_next_url
 from meetings.models import Decision
 from roadmap.forms import CsvImportForm, DecisionDeleteForm, DecisionLinkForm
@@ -83,7 +82,7 @@ def _status_action(status: RoadmapItem.Status):
 
 
 @admin.register(RoadmapItem)
-class RoadmapItemAdmin(ServiceFormAdminMixin, TranslationAdmin):
+class RoadmapItemAdmin(ServiceFormAdminMixin, ContentTranslationAdmin):
     change_list_template = "roadmap/admin/change_list.html"
     list_display = [
         "title",
@@ -232,7 +231,7 @@ class RoadmapItemPresenceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Decision)
-class DecisionAdmin(TranslationAdmin):
+class DecisionAdmin(ContentTranslationAdmin):
     """The register of what meetings decided, and the step that turns a decision into a roadmap item.
 
     Here rather than in the meetings app: it reads and writes roadmap items, which live a floor above.

@@ -5,8 +5,8 @@ from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
-from modeltranslation.admin import TranslationTabularInline
 
+from core.admin import ContentTranslationTabularInline
 from meetings.models import AgendaItem, DelegationMember
 from meetings.selectors import delegation as selectors
 from meetings.services.delegation import delegation_validate
@@ -84,7 +84,7 @@ class AgendaItemFormSet(SharedChoicesFormSet):
         return {"speaker_member": (selectors.delegation_of(meeting=self.instance), str)}
 
 
-class AgendaItemInline(TranslationTabularInline):
+class AgendaItemInline(ContentTranslationTabularInline):
     model = AgendaItem
     formset = AgendaItemFormSet
     extra = 1

@@ -14,10 +14,9 @@ from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import get_translation_fields
 
-from core.admin import SEEN_FIELD, ServiceFormAdminMixin, add_errors
+from core.admin import SEEN_FIELD, ContentTranslationAdmin, ServiceFormAdminMixin, add_errors
 from meetings.admin.campaigns import ReminderInline, add_default_reminders
 from meetings.admin.delegation import AgendaItemInline, DelegationInline
 from meetings.models import DelegationMember, Meeting, Tour
@@ -134,7 +133,7 @@ class DuplicateForm(forms.Form):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ServiceFormAdminMixin, TranslationAdmin):
+class MeetingAdmin(ServiceFormAdminMixin, ContentTranslationAdmin):
     form = MeetingAdminForm
     # The kind is in the title and the filter: without it, "registered / capacity" fits a 1366 px screen.
     list_display = ["title", "region", "starts_at", "status", "registrations"]
@@ -464,7 +463,7 @@ class TourAdminForm(forms.ModelForm):
 
 
 @admin.register(Tour)
-class TourAdmin(TranslationAdmin):
+class TourAdmin(ContentTranslationAdmin):
     form = TourAdminForm
     list_display = ["name", "starts_on", "ends_on", "is_published", "timeline_link"]
     prepopulated_fields = {"slug": ["name"]}
