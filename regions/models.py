@@ -31,11 +31,6 @@ class Region(models.Model):
     def get_absolute_url(self):
         return reverse("regions:detail", args=[self.slug])
 
-    @property
-    def seat(self) -> str:
-        """The seat city in the active language (French where it has no translation)."""
-        return self.seat_city
-
 
 class RegionalCouncil(TimeStampedModel):
     """The Conseil Régional du Tourisme (CRT) of a region."""
