@@ -27,8 +27,11 @@ def _content(obj, field: str) -> tuple[str, str | None]:
     language = _language()
     if not value or language == DEFAULT_LANGUAGE:
         return value, None
-    own = getattr(obj, build_localized_fieldname(field, language), None)
-    return value, (None if own else DEFAULT_LANGUAGE)
+    own_name = build_localized_fieldname(field, language)
+    if not hasattr(obj, own_name):
+        # Not a translated field: shown as it is, isolated on an Arabic page but not said to be French.
+        return value, None
+    return value, (None if getattr(obj, own_name) else DEFAULT_LANGUAGE)
 
 
 @register.filter
