@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language_info
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from core.versioning import version_token
 
@@ -130,3 +132,23 @@ class VersionedInlineMixin(_SeenFieldMixin):
         formset = super().get_formset(request, obj, **self._model_fields(request, obj, kwargs))
         formset.form = _versioned_form(formset.form, getattr(request, "service_refusal", None))
         return formset
+
+
+class _LanguageOfEachField:
+    """Each language's input of a translated field says its language and runs in its direction: French and
+    English stay left to right in the Arabic admin, Arabic right to left in the French one."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        language = getattr(db_field, "language", None)
+        if field is not None and language:
+            field.widget.attrs.update(lang=language, dir="rtl" if get_language_info(language)["bidi"] else "ltr")
+        return field
+
+
+class ContentTranslationAdmin(_LanguageOfEachField, TranslationAdmin):
+    """The admin of a model whose texts are in French, Arabic and English (core/translation.py)."""
+
+
+class ContentTranslationTabularInline(_LanguageOfEachField, TranslationTabularInline):
+    """Rows of such a model inside another's page (a meeting's agenda)."""

@@ -30,6 +30,8 @@ from meetings.services.validation import minutes_send_for_validation, minutes_va
 from plan.models import Axis, Market, Owner, ProductLine
 from regions.models import Contact, Region
 
+LANGUAGES = ("fr", "ar", "en")
+
 DEMO_PROFESSIONALS = [
     ("Nadia Benali", "Dakhla Attitude", Registration.Sector.LODGING, "fr"),
     ("محمد الصحراوي", "وكالة الداخلة للأسفار", Registration.Sector.TRAVEL_AGENCY, "ar"),
@@ -44,19 +46,136 @@ DEMO_PROFESSIONALS = [
 TOUR_ORDER = [12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]
 DAYS_BETWEEN_STOPS = 8
 DAYS_SINCE_FIRST_STOP = 26
-VENUES = {Meeting.Kind.CRT_SESSION: "Siège du Conseil régional", Meeting.Kind.PROFESSIONALS: "Palais des congrès"}
+# The texts staff type, in French, Arabic and English (meetings/translation.py): a dict per text.
+TOUR_NAME = {
+    "fr": "Tournée régionale de la relance 2026",
+    "ar": "الجولة الجهوية لإنعاش السياحة 2026",
+    "en": "2026 Regional Tourism Recovery Tour",
+}
+TOUR_DESCRIPTION = {
+    "fr": "L'ONMT rencontre les CRT et les professionnels des 12 régions, avec l'appui de la CNT.",
+    "ar": "يلتقي المكتب الوطني المغربي للسياحة بالمجالس الجهوية للسياحة وبمهنيي القطاع في الجهات الاثنتي عشرة، "
+    "بدعم من الكونفدرالية الوطنية للسياحة.",
+    "en": "ONMT meets the Regional Tourism Councils and the tourism professionals of the 12 regions, with the "
+    "support of the CNT.",
+}
+TITLES = {
+    Meeting.Kind.CRT_SESSION: {
+        "fr": "Séance de travail avec le CRT {name}",
+        "ar": "جلسة عمل مع المجلس الجهوي للسياحة {name}",
+        "en": "Working session with the {name} Regional Tourism Council",
+    },
+    Meeting.Kind.PROFESSIONALS: {
+        "fr": "Rencontre des professionnels — {name}",
+        "ar": "لقاء مع مهنيي السياحة — {name}",
+        "en": "Meeting with tourism professionals — {name}",
+    },
+}
+VENUES = {
+    Meeting.Kind.CRT_SESSION: {
+        "fr": "Siège du Conseil régional",
+        "ar": "مقر المجلس الجهوي",
+        "en": "Regional Council headquarters",
+    },
+    Meeting.Kind.PROFESSIONALS: {"fr": "Palais des congrès", "ar": "قصر المؤتمرات", "en": "Conference Centre"},
+}
+ADDRESS = {"fr": "Avenue Mohammed V, {seat}", "ar": "شارع محمد الخامس، {seat}", "en": "Mohammed V Avenue, {seat}"}
+DESCRIPTION = {
+    "fr": "Plan de relance : promotion sur les marchés prioritaires, tourisme interne, "
+    "dispositifs marketing et commerciaux adaptés aux potentialités de la région.",
+    "ar": "مخطط الإنعاش: الترويج في الأسواق ذات الأولوية، والسياحة الداخلية، وآليات تسويقية وتجارية "
+    "ملائمة لمؤهلات الجهة.",
+    "en": "Recovery plan: promotion on the priority markets, domestic tourism, and marketing and commercial "
+    "measures suited to the region's potential.",
+}
 CRT_AGENDA = [
-    (time(9, 30), "Bilan de la saison et situation de la destination", "Direction du CRT"),
-    (time(10, 15), "Marchés prioritaires et produits de la région", "ONMT"),
-    (time(11, 15), "Feuille de route régionale : engagements de chacun", "ONMT, CRT et CNT"),
+    (
+        time(9, 30),
+        {
+            "fr": "Bilan de la saison et situation de la destination",
+            "ar": "حصيلة الموسم ووضعية الوجهة",
+            "en": "Review of the season and the state of the destination",
+        },
+        "Direction du CRT",
+    ),
+    (
+        time(10, 15),
+        {
+            "fr": "Marchés prioritaires et produits de la région",
+            "ar": "الأسواق ذات الأولوية ومنتوجات الجهة",
+            "en": "Priority markets and the region's products",
+        },
+        "ONMT",
+    ),
+    (
+        time(11, 15),
+        {
+            "fr": "Feuille de route régionale : engagements de chacun",
+            "ar": "خارطة الطريق الجهوية: التزامات كل طرف",
+            "en": "Regional roadmap: who commits to what",
+        },
+        "ONMT, CRT et CNT",
+    ),
 ]
 AGENDA = [
-    (time(15, 0), "Accueil et mot de bienvenue du CRT", "Président(e) du CRT"),
-    (time(15, 20), "Plan stratégique de relance et marchés prioritaires", "ONMT"),
-    (time(16, 0), "Dispositifs marketing et commerciaux, tourisme interne", "ONMT et CNT"),
-    (time(16, 45), "Échanges avec les professionnels", ""),
-    (time(17, 30), "Feuille de route régionale : prochaines étapes", "ONMT"),
+    (
+        time(15, 0),
+        {
+            "fr": "Accueil et mot de bienvenue du CRT",
+            "ar": "الاستقبال وكلمة ترحيب المجلس الجهوي للسياحة",
+            "en": "Welcome address by the Regional Tourism Council",
+        },
+        "Président(e) du CRT",
+    ),
+    (
+        time(15, 20),
+        {
+            "fr": "Plan stratégique de relance et marchés prioritaires",
+            "ar": "المخطط الاستراتيجي للإنعاش والأسواق ذات الأولوية",
+            "en": "Strategic recovery plan and priority markets",
+        },
+        "ONMT",
+    ),
+    (
+        time(16, 0),
+        {
+            "fr": "Dispositifs marketing et commerciaux, tourisme interne",
+            "ar": "الآليات التسويقية والتجارية، والسياحة الداخلية",
+            "en": "Marketing and commercial measures, domestic tourism",
+        },
+        "ONMT et CNT",
+    ),
+    (
+        time(16, 45),
+        {"fr": "Échanges avec les professionnels", "ar": "نقاش مع المهنيين", "en": "Discussion with the professionals"},
+        "",
+    ),
+    (
+        time(17, 30),
+        {
+            "fr": "Feuille de route régionale : prochaines étapes",
+            "ar": "خارطة الطريق الجهوية: الخطوات المقبلة",
+            "en": "Regional roadmap: next steps",
+        },
+        "ONMT",
+    ),
 ]
+
+
+def _in_languages(field: str, texts: dict, **values) -> dict:
+    """`texts` (one per language, with `{name}`-style blanks filled from `values` of that language) as the
+    keyword arguments of the field's columns: title_fr, title_ar, title_en."""
+    return {
+        f"{field}_{language}": text.format(**{key: value[language] for key, value in values.items()})
+        for language, text in texts.items()
+    }
+
+
+def _region_texts(region: Region, field: str) -> dict:
+    """A field of the region in each language, French where it has no translation."""
+    return {
+        language: getattr(region, f"{field}_{language}") or getattr(region, f"{field}_fr") for language in LANGUAGES
+    }
 
 
 def load_demo_tour(*, actor) -> None:
@@ -77,10 +196,10 @@ def _demo_tour() -> None:
     tour, _ = Tour.objects.get_or_create(
         slug="relance-2026",
         defaults={
-            "name": "Tournée régionale de la relance 2026",
+            **_in_languages("name", TOUR_NAME),
             "starts_on": first_stop,
             "ends_on": first_stop + timedelta(days=DAYS_BETWEEN_STOPS * len(TOUR_ORDER)),
-            "description": "L'ONMT rencontre les CRT et les professionnels des 12 régions, avec l'appui de la CNT.",
+            **_in_languages("description", TOUR_DESCRIPTION),
             "is_published": True,
         },
     )
@@ -91,14 +210,10 @@ def _demo_tour() -> None:
         status = Meeting.Status.HELD if day < today else Meeting.Status.PUBLISHED
         if stop >= 9:
             status = Meeting.Status.DRAFT
-        for kind, start, end, title in [
-            (Meeting.Kind.CRT_SESSION, time(9, 30), time(12, 0), f"Séance de travail avec le CRT {region.name_fr}"),
-            (
-                Meeting.Kind.PROFESSIONALS,
-                time(15, 0),
-                time(18, 0),
-                f"Rencontre des professionnels — {region.name_fr}",
-            ),
+        name, seat = _region_texts(region, "name"), _region_texts(region, "seat_city")
+        for kind, start, end in [
+            (Meeting.Kind.CRT_SESSION, time(9, 30), time(12, 0)),
+            (Meeting.Kind.PROFESSIONALS, time(15, 0), time(18, 0)),
         ]:
             slug = f"{tour.slug}-{region.slug}-{kind.replace('_', '-')}"
             if Meeting.objects.filter(slug=slug).exists():
@@ -110,24 +225,23 @@ def _demo_tour() -> None:
                     tour=tour,
                     region=region,
                     kind=kind,
-                    title=title,
+                    **_in_languages("title", TITLES[kind], name=name),
                     status=Meeting.Status.DRAFT,
                     starts_at=starts_at,
                     ends_at=timezone.make_aware(datetime.combine(day, end)),
-                    venue_name=VENUES[kind],
-                    address=f"Avenue Mohammed V, {region.seat_city}",
-                    city=region.seat_city,
+                    **_in_languages("venue_name", VENUES[kind]),
+                    **_in_languages("address", ADDRESS, seat=seat),
+                    **_in_languages("city", dict.fromkeys(LANGUAGES, "{seat}"), seat=seat),
                     capacity=20 if kind == Meeting.Kind.CRT_SESSION else 120,
                     registration_opens_at=starts_at - timedelta(days=30),
                     # The evening before, at an hour people read as a deadline.
                     registration_closes_at=timezone.make_aware(datetime.combine(day - timedelta(days=1), time(18, 0))),
-                    description="Plan de relance : promotion sur les marchés prioritaires, tourisme interne, "
-                    "dispositifs marketing et commerciaux adaptés aux potentialités de la région.",
+                    **_in_languages("description", DESCRIPTION),
                 )
             )
             agenda = AGENDA if kind == Meeting.Kind.PROFESSIONALS else CRT_AGENDA
             AgendaItem.objects.bulk_create(
-                AgendaItem(meeting=meeting, position=i, starts_at=at, title=item, speaker=speaker)
+                AgendaItem(meeting=meeting, position=i, starts_at=at, **_in_languages("title", item), speaker=speaker)
                 for i, (at, item, speaker) in enumerate(agenda)
             )
             _advance(meeting, to=status)
@@ -283,6 +397,38 @@ NATIONAL_DECISION = (
     ["national", "mre"],
     100,
 )
+# The decisions' titles in Arabic and English, by their French title (`{seat}`: the seat city, in each language).
+DECISION_TRANSLATIONS = {
+    "Campagne de promotion de {seat} sur les marchés prioritaires": (
+        "حملة للترويج لوجهة {seat} في الأسواق ذات الأولوية",
+        "Promotion campaign for {seat} on the priority markets",
+    ),
+    "Campagne tourisme interne « {seat}, destination de proximité »": (
+        "حملة للسياحة الداخلية «{seat}، وجهة قريبة منكم»",
+        "Domestic tourism campaign “{seat}, a destination close to home”",
+    ),
+    "Formation de 40 opérateurs de {seat} au marketing digital": (
+        "تكوين 40 مهنيا من {seat} في التسويق الرقمي",
+        "Digital marketing training for 40 operators from {seat}",
+    ),
+    "Dakhla, capitale du kitesurf : salon et éductours": (
+        "الداخلة، عاصمة ركوب الأمواج بالطائرة الورقية: معرض ورحلات تعريفية",
+        "Dakhla, kitesurfing capital: trade fair and fam trips",
+    ),
+    "Pêche sportive et sports nautiques à Foum El Oued": (
+        "الصيد الرياضي والرياضات المائية في فم الواد",
+        "Sport fishing and water sports at Foum El Oued",
+    ),
+    "Plage Blanche et oasis : circuits nature et désert": (
+        "الشاطئ الأبيض والواحات: مسارات للطبيعة والصحراء",
+        "White Beach and oases: nature and desert tours",
+    ),
+    "Agadir, destination golf d'hiver": ("أكادير، وجهة الغولف في فصل الشتاء", "Agadir, a winter golf destination"),
+    "Plateforme nationale de distribution des offres de tourisme interne": (
+        "منصة وطنية لتوزيع عروض السياحة الداخلية",
+        "National distribution platform for domestic tourism offers",
+    ),
+}
 MINUTES_SUMMARY = (
     "Séance de travail ONMT, CRT et CNT sur la relance de la destination {seat} : bilan de la saison, "
     "marchés prioritaires et engagements de la feuille de route régionale."
@@ -340,18 +486,17 @@ def _demo_outcomes(meeting: Meeting, *, actor) -> None:
     base = dict.fromkeys(changes, "")
     minutes_save(minutes_id=minutes.pk, base_version=minutes.version, changes=changes, base_values=base, actor=actor)
     markets = {market.slug: market for market in Market.objects.all()}
-    decided = [(title.format(seat=seat), *rest) for title, *rest in COMMON_DECISIONS] + REGION_DECISIONS.get(
-        region.number, []
-    )
+    decided = [(title, *rest) for title, *rest in COMMON_DECISIONS] + REGION_DECISIONS.get(region.number, [])
     first_stop = not Decision.objects.filter(scope=Decision.Scope.NATIONAL).exists()
     if first_stop:
         decided.append(NATIONAL_DECISION)
     day = timezone.localtime(meeting.starts_at).date()
+    seats = _region_texts(region, "seat_city")
     for title, axis, product_line, owner, slugs, due_in in decided:
-        decision_create(
+        decision = decision_create(
             meeting=meeting,
             agenda_item=entries[-1].agenda_item,
-            title=title,
+            title=title.format(seat=seat),
             axis=axis,
             product_line=product_line,
             owner=owner,
@@ -359,6 +504,11 @@ def _demo_outcomes(meeting: Meeting, *, actor) -> None:
             due_on=day + timedelta(days=due_in),
             scope=Decision.Scope.NATIONAL if (title, axis) == NATIONAL_DECISION[:2] else Decision.Scope.REGIONAL,
         )
+        decision.title_ar, decision.title_en = (
+            text.format(seat=seats[language])
+            for language, text in zip(("ar", "en"), DECISION_TRANSLATIONS[title], strict=True)
+        )
+        decision.save(update_fields=["title_ar", "title_en", "updated_at"])
     held_before = Minutes.objects.filter(meeting__starts_at__lt=meeting.starts_at, versions__isnull=False).count()
     if held_before < 2:
         minutes.refresh_from_db()

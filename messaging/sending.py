@@ -15,7 +15,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import InterfaceError, OperationalError, transaction
 from django.db import connection as database
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from messaging.links import unsubscribe_url
@@ -37,8 +37,10 @@ def single_line(text: str) -> str:
 
 
 def _calendar_part(message: OutboundMessage):
-    """The calendar file of the message's meeting, built by the app that knows meetings (a setting names it)."""
-    return import_string(settings.MESSAGING_CALENDAR_PART)(message.meeting)
+    """The calendar file of the message's meeting, built by the app that knows meetings (a setting names it),
+    in the recipient's language like the message: the meeting's title, place and description as translated."""
+    with translation.override(message.language):
+        return import_string(settings.MESSAGING_CALENDAR_PART)(message.meeting)
 
 
 def _inline_images(message: OutboundMessage) -> list[MIMEImage]:

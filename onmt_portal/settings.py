@@ -52,6 +52,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # ------------------------------------------------------------------ apps
 DJANGO_APPS = [
+    # Before the admin: its translated-field widgets and admin classes (content in fr/ar/en).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -163,6 +165,16 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("ar", _("العربية")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Content staff type (titles, descriptions, venues, agendas, region profiles, roadmap labels) in the three
+# languages, in columns of the same row (title_fr, title_ar, title_en: no join, no extra query); French is
+# required and is what a missing translation falls back to.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "fr"
+MODELTRANSLATION_LANGUAGES = ("fr", "ar", "en")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("fr",)
+# A record created in code with the plain field name (`title=…`) has its French column filled too.
+MODELTRANSLATION_AUTO_POPULATE = "default"
+# The slug is made from the French title, whatever the language of the admin.
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "fr"
 USE_I18N = True
 TIME_ZONE = "Africa/Casablanca"
 USE_TZ = True

@@ -1,11 +1,13 @@
 from django.contrib import admin
+from modeltranslation.utils import get_translation_fields
 
+from core.admin import ContentTranslationAdmin
 from plan.models import Market
 
 
 @admin.register(Market)
-class MarketAdmin(admin.ModelAdmin):
+class MarketAdmin(ContentTranslationAdmin):
     list_display = ["name", "slug", "is_domestic", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name"]
+    search_fields = get_translation_fields("name")

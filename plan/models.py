@@ -43,7 +43,7 @@ class Market(models.Model):
     position = models.PositiveSmallIntegerField(_("ordre"), default=100)
 
     class Meta:
-        ordering = ["position", "name"]
+        ordering = ["position", "name_fr"]
         verbose_name = _("marché")
         verbose_name_plural = _("marchés")
 

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import get_translation_fields
 
-from core.admin import ReadOnlyAdminMixin
+from core.admin import ContentTranslationAdmin, ReadOnlyAdminMixin
 from regions.models import Contact, ExportLog, Region, RegionalCouncil
 
 
@@ -19,10 +20,10 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ContentTranslationAdmin):
     list_display = ["number", "name_fr", "name_ar", "seat_city"]
     list_display_links = ["number", "name_fr"]
-    search_fields = ["name_fr", "name_ar", "name_en", "seat_city"]
+    search_fields = get_translation_fields("name", "seat_city")
     readonly_fields = ["number", "slug"]
     inlines = [RegionalCouncilInline, ContactInline]
 

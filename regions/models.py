@@ -2,7 +2,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
@@ -13,11 +12,9 @@ class Region(models.Model):
 
     number = models.PositiveSmallIntegerField(_("numéro officiel"), unique=True)
     slug = models.SlugField(unique=True)
-    name_fr = models.CharField(_("nom (français)"), max_length=80)
-    name_ar = models.CharField(_("nom (arabe)"), max_length=80)
-    name_en = models.CharField(_("nom (anglais)"), max_length=80)
+    # In French, Arabic and English (regions/translation.py): name_fr, name_ar, name_en, seat_city_fr, …
+    name = models.CharField(_("nom"), max_length=80)
     seat_city = models.CharField(_("chef-lieu"), max_length=60)
-    seat_city_ar = models.CharField(_("chef-lieu (arabe)"), max_length=60)
     tourism_profile = models.TextField(_("potentiel touristique"))
 
     class Meta:
@@ -33,16 +30,6 @@ class Region(models.Model):
 
     def get_absolute_url(self):
         return reverse("regions:detail", args=[self.slug])
-
-    @property
-    def name(self) -> str:
-        """The region's name in the active language (French by default)."""
-        language = (get_language() or "fr")[:2]
-        return {"ar": self.name_ar, "en": self.name_en}.get(language, self.name_fr)
-
-    @property
-    def seat(self) -> str:
-        return self.seat_city_ar if (get_language() or "fr")[:2] == "ar" else self.seat_city
 
 
 class RegionalCouncil(TimeStampedModel):

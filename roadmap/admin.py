@@ -12,8 +12,9 @@ from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import get_translation_fields
 
-from core.admin import SEEN_FIELD, ServiceFormAdminMixin, VersionedInlineMixin, add_errors
+from core.admin import SEEN_FIELD, ContentTranslationAdmin, ServiceFormAdminMixin, VersionedInlineMixin, add_errors
 from core.redirects import safe_next_url
 from meetings.models import Decision
 from roadmap.forms import CsvImportForm, DecisionDeleteForm, DecisionLinkForm
@@ -22,6 +23,7 @@ from roadmap.selectors import indicator_latest, indicator_percent
 from roadmap.services import (
     DELETE_ITEM,
     IMPORT_COLUMNS,
+    TRANSLATED_FIELDS,
     decision_delete,
     roadmap_comment_add,
     roadmap_item_create,
@@ -201,7 +203,7 @@ def _status_action(status: RoadmapItem.Status):
 
 
 @admin.register(RoadmapItem)
-class RoadmapItemAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
+class RoadmapItemAdmin(ServiceFormAdminMixin, ContentTranslationAdmin):
     change_list_template = "roadmap/admin/change_list.html"
     list_display = [
         "title",
@@ -217,7 +219,7 @@ class RoadmapItemAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
     ]
     list_select_related = ["region", "acknowledgement"]
     list_filter = ["region", "axis", "product_line", "owner", "status", "priority", "markets", "meeting"]
-    search_fields = ["title", "description"]
+    search_fields = get_translation_fields("title", "description")
     raw_id_fields = ["meeting"]
     filter_horizontal = ["markets"]
     date_hierarchy = "due_on"
@@ -250,7 +252,10 @@ class RoadmapItemAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
             )
         else:
             fields = {name: value for name, value in form.cleaned_data.items() if name != SEEN_FIELD}
-            saved = roadmap_item_create(actor=request.user, **fields)
+            # The French title and description; the other languages as translations.
+            fields["title"], fields["description"] = fields.pop("title_fr"), fields.pop("description_fr") or ""
+            translations = {name: fields.pop(name) for name in TRANSLATED_FIELDS if name in fields}
+            saved = roadmap_item_create(actor=request.user, translations=translations, **fields)
         obj.pk, obj.revision = saved.pk, saved.revision
 
     def save_related(self, request, form, formsets, change):
@@ -352,7 +357,7 @@ class RoadmapItemPresenceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(ContentTranslationAdmin):
     """The register of what meetings decided, and the step that turns a decision into a roadmap item.
 
     Here rather than in the meetings app: it reads and writes roadmap items, which live a floor above.
@@ -376,7 +381,11 @@ class DecisionAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["meeting__region", "agenda_item", "roadmap_item"]
     list_filter = ["meeting__region", "meeting__tour", "axis", "owner", "scope", RoadmapItemPresenceFilter, "is_public"]
-    search_fields = ["title", "details", "meeting__title", "agenda_item__title"]
+    search_fields = [
+        *get_translation_fields("title"),
+        "details",
+        *get_translation_fields("meeting__title", "agenda_item__title"),
+    ]
     raw_id_fields = ["meeting", "agenda_item"]
     filter_horizontal = ["markets"]
     actions = ["create_roadmap_items", "delete_decisions"]

@@ -71,7 +71,7 @@ class RoadmapItem(TimeStampedModel):
     revision = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
-        ordering = ["region__number", "priority", "due_on", "title"]
+        ordering = ["region__number", "priority", "due_on", "title_fr"]
         verbose_name = _("action de la feuille de route")
         verbose_name_plural = _("actions des feuilles de route")
         indexes = [models.Index(fields=["region", "status"])]

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from modeltranslation.utils import get_translation_fields
 
 from core.versioning import refuse_if_changed
 from meetings.models import Decision, Meeting
@@ -29,7 +30,19 @@ from roadmap.selectors import item_indicators_progress
 
 # What the CRT agreed to: changing any of these (or dropping / reviving the item) asks the
 # CRT to acknowledge it again. Status and progress otherwise report execution only.
-MATERIAL_FIELDS = ("title", "description", "axis", "product_line", "owner", "priority", "starts_on", "due_on")
+# The title and description count in each language (title_fr, title_ar, title_en…: roadmap/translation.py).
+TRANSLATED_FIELDS = tuple(get_translation_fields("title", "description"))
+MATERIAL_FIELDS = (
+    "title",
+    "description",
+    *TRANSLATED_FIELDS,
+    "axis",
+    "product_line",
+    "owner",
+    "priority",
+    "starts_on",
+    "due_on",
+)
 EDITABLE_FIELDS = (*MATERIAL_FIELDS, "status", "progress", "meeting", "markets")
 
 
@@ -77,14 +90,22 @@ def roadmap_item_create(
     meeting: Meeting | None = None,
     markets: Iterable[Market] = (),
     decision: Decision | None = None,
+    translations: Mapping[str, str | None] | None = None,
 ) -> RoadmapItem:
-    """Create an item and the first line of its history."""
+    """Create an item and the first line of its history.
+
+    `title` and `description` are the French text; `translations` may give the others (`title_ar`, …).
+    """
+    unknown = set(translations or {}) - set(TRANSLATED_FIELDS)
+    if unknown:
+        raise ValueError(f"Not translations: {', '.join(sorted(unknown))}")
     item = RoadmapItem(
         decision=decision,
         region=region,
-        title=title,
+        title_fr=title,
         axis=axis,
-        description=description,
+        description_fr=description,
+        **(translations or {}),
         product_line=product_line,
         owner=owner,
         priority=priority,
@@ -287,7 +308,7 @@ def roadmap_item_from_decision(*, actor, decision: Decision) -> RoadmapItem:
     existing = _decision_item_lock(decision)
     if existing is not None:
         return existing
-    namesakes = RoadmapItem.objects.filter(region=meeting.region, title=decision.title)
+    namesakes = RoadmapItem.objects.filter(region=meeting.region, title_fr=decision.title_fr)
     if namesakes.exists():
         raise _duplicate_title(meeting=meeting, decision=decision, namesake=namesakes.get())
     try:
@@ -297,7 +318,8 @@ def roadmap_item_from_decision(*, actor, decision: Decision) -> RoadmapItem:
             return roadmap_item_create(
                 actor=actor,
                 region=meeting.region,
-                title=decision.title,
+                title=decision.title_fr,
+                translations={"title_ar": decision.title_ar, "title_en": decision.title_en},
                 description=decision.details,
                 axis=decision.axis,
                 product_line=decision.product_line,

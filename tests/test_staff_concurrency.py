@@ -27,7 +27,7 @@ def _seen_version(page: str) -> str:
 
 def _change_form(meeting: Meeting, page: str, **overrides) -> dict:
     data = meeting_form(
-        meeting.tour, starts_at=meeting.starts_at, region=meeting.region.pk, slug=meeting.slug, title=meeting.title
+        meeting.tour, starts_at=meeting.starts_at, region=meeting.region.pk, slug=meeting.slug, title_fr=meeting.title
     )
     return {**data, "seen_version": _seen_version(page), **overrides}
 
@@ -108,8 +108,8 @@ def test_a_roadmap_item_changed_since_the_page_was_opened_is_not_saved_over(staf
     page = staff_client.get(url).content.decode()
     RoadmapItem.objects.filter(pk=item.pk).update(progress=50)
     data = {
-        "title": item.title,
-        "description": item.description,
+        "title_fr": item.title,
+        "description_fr": item.description,
         "axis": item.axis,
         "product_line": item.product_line,
         "owner": item.owner,

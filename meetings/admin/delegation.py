@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 
+from core.admin import ContentTranslationTabularInline
 from meetings.models import AgendaItem, DelegationMember
 from meetings.selectors import delegation as selectors
 from meetings.services.delegation import delegation_validate
@@ -83,7 +84,7 @@ class AgendaItemFormSet(SharedChoicesFormSet):
         return {"speaker_member": (selectors.delegation_of(meeting=self.instance), str)}
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(ContentTranslationTabularInline):
     model = AgendaItem
     formset = AgendaItemFormSet
     extra = 1

@@ -14,8 +14,9 @@ from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import get_translation_fields
 
-from core.admin import SEEN_FIELD, ServiceFormAdminMixin, add_errors
+from core.admin import SEEN_FIELD, ContentTranslationAdmin, ServiceFormAdminMixin, add_errors
 from meetings.admin.campaigns import ReminderInline, add_default_reminders
 from meetings.admin.delegation import AgendaItemInline, DelegationInline
 from meetings.models import DelegationMember, Meeting, Tour
@@ -132,12 +133,12 @@ class DuplicateForm(forms.Form):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
+class MeetingAdmin(ServiceFormAdminMixin, ContentTranslationAdmin):
     form = MeetingAdminForm
     # The kind is in the title and the filter: without it, "registered / capacity" fits a 1366 px screen.
     list_display = ["title", "region", "starts_at", "status", "registrations"]
     list_filter = ["tour", "region", "status", MonthListFilter, "kind"]
-    search_fields = ["title", "city", "venue_name", "region__name_fr"]
+    search_fields = [*get_translation_fields("title", "city", "venue_name"), *get_translation_fields("region__name")]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["status", "sequence", "minutes_validation_link"]
     # The delegation first: the agenda names its speakers from it.
@@ -462,7 +463,7 @@ class TourAdminForm(forms.ModelForm):
 
 
 @admin.register(Tour)
-class TourAdmin(admin.ModelAdmin):
+class TourAdmin(ContentTranslationAdmin):
     form = TourAdminForm
     list_display = ["name", "starts_on", "ends_on", "is_published", "timeline_link"]
     prepopulated_fields = {"slug": ["name"]}

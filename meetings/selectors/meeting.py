@@ -7,8 +7,9 @@ from django.db.models.functions import Greatest
 from django.http import Http404
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from modeltranslation.utils import get_translation_fields
 
-from meetings.models import AgendaItem, Meeting, Registration, Tour
+from meetings.models import AgendaItem, Decision, Meeting, Registration, Tour
 from regions.map import RegionOutline, region_outlines
 from regions.models import Region
 
@@ -58,9 +59,11 @@ def meeting_public_commitments(*, meeting: Meeting):
     return import_string(settings.MEETINGS_COMMITMENTS)(meeting_ids=[meeting.pk]).get(meeting.pk)
 
 
-def meeting_public_decision_titles(*, meeting: Meeting) -> list[str]:
-    """The titles of the meeting's decisions marked public, in their order (what attendees are told)."""
-    return list(meeting.decisions.filter(is_public=True).order_by("position", "pk").values_list("title", flat=True))
+def meeting_public_decisions(*, meeting: Meeting) -> list[Decision]:
+    """The meeting's decisions marked public, in their order (what attendees are told): their titles only, in
+    every language, so that each attendee's message shows them in its own (rendered under its language)."""
+    public = meeting.decisions.filter(is_public=True).order_by("position", "pk")
+    return list(public.only("pk", "meeting_id", *get_translation_fields("title")))
 
 
 def meetings_admin_list() -> QuerySet[Meeting]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from core.text import local_moment
 from meetings import drafts as content
 from meetings.models import Meeting, MeetingFollowUp, Minutes, Registration, RegistrationState, Reminder
-from meetings.selectors.meeting import meeting_public_decision_titles
+from meetings.selectors.meeting import meeting_public_decisions
 from meetings.selectors.registration import registration_seats_taken
 from messaging.models import OutboundMessage
 from messaging.services import message_render, messages_queue
@@ -229,7 +229,7 @@ def follow_ups_send(*, now: datetime | None = None) -> int:
 def _follow_up_drafts(meeting: Meeting) -> list:
     kinds = {Registration.Status.ATTENDED: Kind.FOLLOW_UP, Registration.Status.CONFIRMED: Kind.FOLLOW_UP_ABSENT}
     registrations = Registration.objects.filter(meeting=meeting, status__in=kinds).select_related("meeting__region")
-    decisions = meeting_public_decision_titles(meeting=meeting)
+    decisions = meeting_public_decisions(meeting=meeting)
     drafts = [
         content.registration_draft(
             registration,

@@ -8,6 +8,7 @@ from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from modeltranslation.utils import build_localized_fieldname, get_translation_fields
 
 from core.text import local_day, local_moment
 from core.versioning import refuse_if_changed
@@ -17,16 +18,14 @@ from meetings.services import campaigns, delegation, notifications
 from meetings.services.registration import waitlist_fill
 from regions.models import Region
 
-# Fields an attendee's calendar shows: changing one must bump the RFC 5545 SEQUENCE.
+# Fields an attendee's calendar shows: changing one must bump the RFC 5545 SEQUENCE. The texts count in each
+# language (an attendee's calendar is in their language: meetings/translation.py).
+TRANSLATED_CALENDAR_FIELDS = ("title", "venue_name", "address", "city", "description")
 CALENDAR_FIELDS = (
-    "title",
+    *get_translation_fields(*TRANSLATED_CALENDAR_FIELDS),
     "status",
     "starts_at",
     "ends_at",
-    "venue_name",
-    "address",
-    "city",
-    "description",
     "online_url",
     "latitude",
     "longitude",
@@ -298,33 +297,47 @@ def meeting_duplicate(*, meeting: Meeting, region: Region, starts_at: datetime) 
     shift = starts_at - source.starts_at
     old_region = source.region
 
-    def adapt(text: str) -> str:
-        return text.replace(old_region.name_fr, region.name_fr).replace(old_region.seat_city, region.seat_city)
+    def adapted(field: str) -> dict[str, str | None]:
+        # Each language's text, with the region's name and seat city of that language replaced.
+        values = {}
+        for name in get_translation_fields(field):
+            text = getattr(source, name)
+            for part in ("name", "seat_city"):
+                language = name.rsplit("_", 1)[1]
+                old, new = (getattr(r, build_localized_fieldname(part, language)) for r in (old_region, region))
+                if text and old and new:
+                    text = text.replace(old, new)
+            values[name] = text
+        return values
 
     copy = Meeting(
         tour=source.tour,
         region=region,
         kind=source.kind,
-        title=adapt(source.title),
+        **adapted("title"),
         slug=_unique_slug(f"{source.tour.slug}-{region.slug}-{source.kind}"),
         status=Meeting.Status.DRAFT,
         starts_at=starts_at,
         ends_at=source.ends_at + shift,
-        venue_name=adapt(source.venue_name),
-        address=adapt(source.address),
-        city=region.seat_city,
+        **adapted("venue_name"),
+        **adapted("address"),
+        **{name: getattr(region, name.replace("city", "seat_city", 1)) for name in get_translation_fields("city")},
         online_url=source.online_url,
         capacity=source.capacity,
         registration_opens_at=source.registration_opens_at and source.registration_opens_at + shift,
         registration_closes_at=source.registration_closes_at and source.registration_closes_at + shift,
-        description=source.description,
+        **{name: getattr(source, name) for name in get_translation_fields("description")},
         waitlist_offer_hours=source.waitlist_offer_hours,
         confirm_waitlist_directly=source.confirm_waitlist_directly,
     )
     meeting_save(meeting=copy)
     AgendaItem.objects.bulk_create(
         AgendaItem(
-            meeting=copy, position=item.position, starts_at=item.starts_at, title=item.title, speaker=item.speaker
+            meeting=copy,
+            position=item.position,
+            starts_at=item.starts_at,
+            **{name: getattr(item, name) for name in get_translation_fields("title")},
+            speaker=item.speaker,
         )
         for item in source.agenda_items.all()
     )

@@ -38,13 +38,13 @@ def meeting_form(tour, *, starts_at: datetime, capacity: int = 80, **overrides) 
         "tour": tour.pk,
         "region": region(11).pk,
         "kind": Meeting.Kind.PROFESSIONALS,
-        "title": "Rencontre de Laâyoune",
+        "title_fr": "Rencontre de Laâyoune",
         "slug": "rencontre-laayoune",
         **split(starts_at, "starts_at"),
         **split(starts_at + timedelta(hours=3), "ends_at"),
-        "venue_name": "Palais des congrès",
-        "address": "Avenue de la Marche Verte",
-        "city": "Laâyoune",
+        "venue_name_fr": "Palais des congrès",
+        "address_fr": "Avenue de la Marche Verte",
+        "city_fr": "Laâyoune",
         "capacity": capacity,
         "registration_opens_at_0": "",
         "registration_opens_at_1": "",
@@ -156,7 +156,7 @@ def test_agenda_is_entered_inline_and_shown_in_order_on_the_meeting_page(staff_c
             {
                 f"agenda_items-{n}-position": position,
                 f"agenda_items-{n}-starts_at": at,
-                f"agenda_items-{n}-title": title,
+                f"agenda_items-{n}-title_fr": title,
                 f"agenda_items-{n}-speaker": speaker,
             }
         )
@@ -385,7 +385,7 @@ def test_tour_dates_cannot_leave_a_meeting_outside_the_tour(staff_client):
     meeting = MeetingFactory(title="Rencontre de Dakhla")
     tour = meeting.tour
     url = reverse("admin:meetings_tour_change", args=[tour.pk])
-    data = {"name": tour.name, "slug": tour.slug, "description": "", "is_published": "on"}
+    data = {"name_fr": tour.name, "slug": tour.slug, "description_fr": "", "is_published": "on"}
     last_day = timezone.localdate(meeting.starts_at) - timedelta(days=1)
     response = staff_client.post(url, {**data, "starts_on": tour.starts_on, "ends_on": last_day})
     assert response.status_code == 200 and "Rencontre de Dakhla" in response.content.decode()

@@ -207,7 +207,10 @@ def test_the_attendees_follow_up_lists_the_public_decisions_by_title_only(django
     for message in OutboundMessage.objects.filter(kind=Kind.FOLLOW_UP):
         text = message.body_text
         assert text.index("- Roadshow Allemagne") < text.index("- Éductour golf & kitesurf"), text
-        assert "<li>Éductour golf &amp; kitesurf</li>" in message.body_html
+        # In an Arabic or English message, a title with no translation is the French one, marked as such.
+        title = "Éductour golf &amp; kitesurf"
+        shown = f'<bdi lang="fr">{title}</bdi>' if message.language != "fr" else title
+        assert f"<li>{shown}</li>" in message.body_html
         for private in ("Budget interne", "Négociation confidentielle", "Décision d'une autre rencontre"):
             assert private not in text + message.body_html
     absent = OutboundMessage.objects.get(kind=Kind.FOLLOW_UP_ABSENT)

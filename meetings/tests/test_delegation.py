@@ -210,7 +210,7 @@ def test_the_agenda_names_its_speaker_from_the_meetings_delegation_only(staff_cl
     agenda = {
         "agenda_items-TOTAL_FORMS": 1,
         "agenda_items-0-position": 1,
-        "agenda_items-0-title": "Plan de relance",
+        "agenda_items-0-title_fr": "Plan de relance",
         "agenda_items-0-speaker_member": theirs.pk,
     }
     data = inline_rows(

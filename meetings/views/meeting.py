@@ -80,7 +80,7 @@ def tour_feed(request, slug):
 def region_feed(request, slug):
     region = get_object_or_404(Region, slug=slug)
     content = calendar_bytes(
-        selectors.meetings_public(region=region), name=f"ONMT — {region.name_fr}", refresh=FEED_REFRESH
+        selectors.meetings_public(region=region), name=f"ONMT — {region.name}", refresh=FEED_REFRESH
     )
     return _calendar_response(content, filename=f"{region.slug}.ics", attachment=False)
 

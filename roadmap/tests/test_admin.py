@@ -60,7 +60,7 @@ def test_editing_in_the_admin_goes_through_the_service(staff_client, staff_user)
     url = reverse("admin:roadmap_roadmapitem_change", args=[item.pk])
     original = CommentFactory(item=item, body="Texte d'origine du CRT")
     data = _change_form_data(staff_client.get(url))
-    data.update({"title": "Roadshow élargi au Benelux", "status": "in_progress", "progress": 35})
+    data.update({"title_fr": "Roadshow élargi au Benelux", "status": "in_progress", "progress": 35})
     data["markets"] = [market("benelux").pk]
     data.update({"comments-TOTAL_FORMS": 2, "comments-1-body": "Périmètre élargi", "comments-1-item": item.pk})
     data["comments-0-body"] = "Texte réécrit par l'ONMT"
@@ -90,7 +90,7 @@ def test_adding_in_the_admin_records_history(staff_client, staff_user):
         reverse("admin:roadmap_roadmapitem_add"),
         {
             "region": region(12).pk,
-            "title": "Accueil d'un congrès médical",
+            "title_fr": "Accueil d'un congrès médical",
             "axis": "product",
             "product_line": "mice",
             "markets": [market("national").pk],
@@ -122,7 +122,7 @@ def test_adding_a_meeting_of_another_region_is_a_form_error(staff_client):
         reverse("admin:roadmap_roadmapitem_add"),
         {
             "region": region(12).pk,
-            "title": "Action",
+            "title_fr": "Action",
             "axis": "product",
             "product_line": "mice",
             "owner": "cnt",

@@ -125,7 +125,7 @@ def test_editing_a_decision_in_the_admin_keeps_its_item_as_it_is(staff_client, s
     item = roadmap_item_from_decision(actor=staff_user, decision=decision)
     data = {
         "agenda_item": decision.agenda_item_id,
-        "title": "Roadshow Espagne et Portugal",
+        "title_fr": "Roadshow Espagne et Portugal",
         "details": "",
         "axis": decision.axis,
         "product_line": decision.product_line,
@@ -143,7 +143,7 @@ def test_editing_a_decision_in_the_admin_keeps_its_item_as_it_is(staff_client, s
 def test_an_agenda_item_of_another_meeting_is_refused_on_the_form(staff_client):
     meeting = MeetingFactory()
     other = DecisionFactory()
-    data = {"meeting": meeting.pk, "agenda_item": other.agenda_item_id, "title": "Nouvelle décision"}
+    data = {"meeting": meeting.pk, "agenda_item": other.agenda_item_id, "title_fr": "Nouvelle décision"}
     data |= {"axis": "promotion", "product_line": "other", "owner": "onmt", "scope": "regional", "position": 0}
     response = staff_client.post(reverse("admin:meetings_decision_add"), data)
     assert response.status_code == 200

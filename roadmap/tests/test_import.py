@@ -2,6 +2,7 @@ import datetime
 import io
 
 import pytest
+from django.utils import translation
 
 from meetings.tests.factories import MeetingFactory
 from regions.tests.factories import UserFactory, region
@@ -144,3 +145,14 @@ def test_an_export_imports_back_into_another_region(staff):
         source.due_on,
     )
     assert set(copy.markets.all()) == {market("france"), market("benelux")}
+
+
+def test_import_fills_the_french_columns_whatever_the_language_of_the_admin(staff, meeting):
+    content = HEADER + "Roadshow Allemagne;promotion;water_sports;;onmt;1;planned;10;;\n"
+    with translation.override("en"):
+        report = roadmap_items_import_csv(actor=staff, meeting=meeting, content=content.encode(), dry_run=False)
+    assert report.created == 1, [line.errors for line in report.lines]
+    roadshow = RoadmapItem.objects.get(title_fr="Roadshow Allemagne")
+    assert (roadshow.title_ar, roadshow.title_en) == (None, None)
+    with translation.override("ar"):
+        assert roadshow.title == "Roadshow Allemagne"

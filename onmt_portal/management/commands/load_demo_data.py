@@ -1,6 +1,6 @@
 """Load realistic demo data so the embedded portal shows a living tour. Safe to run twice.
 
-Each app provides its own demo data (`regions.demo`, `meetings.demo`, `roadmap.demo`); this command
+Each app provides its own demo data (`regions.demo`, `plan.demo`, `meetings.demo`, `roadmap.demo`); this command
 creates the logins and calls them in order, in one transaction.
 """
 
@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from meetings.demo import load_demo_tour
-from regions.demo import load_demo_councils
+from plan.demo import load_demo_market_names
+from regions.demo import load_demo_councils, load_demo_region_profiles
 from roadmap.demo import load_demo_roadmaps
 
 OFFICIAL_REGIONS = {12: "crt-dakhla", 9: "crt-souss", 7: "crt-marrakech"}
@@ -26,6 +27,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             passwords = self._users(credentials_file)
             users = get_user_model().objects.in_bulk(["admin", *OFFICIAL_REGIONS.values()], field_name="username")
+            load_demo_region_profiles()
+            load_demo_market_names()
             load_demo_councils(officials={number: users[name] for number, name in OFFICIAL_REGIONS.items()})
             load_demo_tour(actor=users["admin"])
             load_demo_roadmaps()
