@@ -102,7 +102,7 @@ class ServiceFormAdminMixin(_SeenFieldMixin):
     """
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        base = super().get_form(request, obj, change, **self._model_fields(request, obj, kwargs))
+        base = super().get_form(request, obj, change=change, **self._model_fields(request, obj, kwargs))
         refusal = getattr(request, "service_refusal", None)
 
         class ServiceForm(_versioned_form(base, refusal)):

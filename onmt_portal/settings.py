@@ -242,8 +242,8 @@ CELERY_BEAT_SCHEDULE = {
     # Every five minutes like the other sweeps (cheap once done: erased rows are skipped).
     "purge-registrations": {"task": "meetings.tasks.purge_registrations", "schedule": 300.0},
     # Digests are due at ROADMAP_DIGEST_HOUR; each run sends those due and not yet sent.
-    "roadmap-digests": {"task": "roadmap.tasks.send_roadmap_digests", "schedule": 900.0},
-    "roadmap-due-reminders": {"task": "roadmap.tasks.send_roadmap_due_reminders", "schedule": 3600.0},
+    "roadmap-digests": {"task": "roadmap.tasks.send_roadmap_digests", "schedule": 300.0},
+    "roadmap-due-reminders": {"task": "roadmap.tasks.send_roadmap_due_reminders", "schedule": 300.0},
 }
 
 # ------------------------------------------------------------------ messaging

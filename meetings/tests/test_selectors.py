@@ -73,10 +73,14 @@ def test_tour_current_prefers_the_tour_under_way_then_the_next_one():
 
 def test_tour_timeline_orders_stops_by_date_and_lists_unscheduled_regions():
     tour = TourFactory()
-    dakhla_session = MeetingFactory(tour=tour, region=region(12), kind=Meeting.Kind.CRT_SESSION)
-    dakhla_pros = MeetingFactory(tour=tour, region=region(12))
-    laayoune = MeetingFactory(tour=tour, region=region(11), status=Meeting.Status.DRAFT)
-    MeetingFactory(tour=tour, region=region(10), status=Meeting.Status.CANCELLED)
+    # Dates of their own: the factory's sequence of dates wraps around in a long run.
+    start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=40)
+    dakhla_session = MeetingFactory(tour=tour, region=region(12), kind=Meeting.Kind.CRT_SESSION, starts_at=start)
+    dakhla_pros = MeetingFactory(tour=tour, region=region(12), starts_at=start + timedelta(days=1))
+    laayoune = MeetingFactory(
+        tour=tour, region=region(11), status=Meeting.Status.DRAFT, starts_at=start + timedelta(days=7)
+    )
+    MeetingFactory(tour=tour, region=region(10), status=Meeting.Status.CANCELLED, starts_at=start + timedelta(days=14))
     MeetingFactory(tour=TourFactory(slug="autre"), region=region(9))
     timeline = selectors.tour_timeline(tour=tour)
     assert [stop.region.number for stop in timeline.stops] == [12, 11, 10]
