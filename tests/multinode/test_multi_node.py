@@ -189,7 +189,8 @@ def test_a_web_node_killed_under_load_the_other_serves_and_no_registration_is_ma
     failed_pages = sum(count for status, count in pages.items() if status != 200)
     failed_posts = sum(count for status, count in posts.items() if status != 302)
     assert failed_pages <= 4 and failed_posts <= 4, (pages, posts)
-    assert posts[302] == registrations.count(), (posts, registrations.count())
+    # A registration whose answer was lost with the node may have been stored before it died (once); no other.
+    assert posts[302] <= registrations.count() <= posts[302] + failed_posts, (posts, registrations.count())
 
 
 def test_a_worker_killed_while_sending_every_message_is_still_sent_once(cluster, mail):
