@@ -15,6 +15,7 @@ from meetings.checkin import checkin_url
 from meetings.models import CheckIn, Registration
 from meetings.services.registration import registration_walk_in
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
+from messaging.tests.live import wait_for
 from regions.tests.factories import UserFactory
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, assert_accessible
 
@@ -175,6 +176,8 @@ def test_two_phones_check_in_the_same_person_at_once_one_is_recorded_the_other_t
     buttons = [page.get_by_role("button", name="Pointer Rachid El Fassi") for page in pages]
     for button in buttons:
         button.click()
+    # "Everything sent" is also what a page says before its tap is queued: wait for both answers to be stored.
+    wait_for(lambda: CheckIn.objects.count() == 2, timeout=30, what="both phones' check-ins")
     for page in pages:
         expect(page.locator("#checkin-waiting")).to_have_text("Tout est envoyé")
     assert CheckIn.objects.filter(outcome=CheckIn.Outcome.CHECKED_IN).count() == 1
