@@ -110,8 +110,9 @@ class Cluster:
             "DATABASE_CONN_MAX_AGE": "60",
             "CACHE_URL": self.redis.url(1),
             "CELERY_BROKER_URL": self.redis.url(0),
-            # A killed worker's task comes back within seconds, not an hour.
-            "CELERY_VISIBILITY_TIMEOUT": "6",
+            # A killed worker's task comes back within a minute, not an hour; longer than a task lasts on a
+            # loaded machine (at 6 s a live task was delivered again and one message sent twice).
+            "CELERY_VISIBILITY_TIMEOUT": "30",
             "MESSAGING_LEASE_SECONDS": "10",
             "MESSAGING_RETRY_BACKOFF": "0.3",
             "EMAIL_URL": f"smtp://127.0.0.1:{self.smtp_port}",
