@@ -4,10 +4,8 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
-from core.exports import excel_csv_writer
+from core.exports import excel_csv_writer, xlsx_sheet
 
 EXPORT_COLUMNS = [
     (_("Rencontre"), lambda r: r.meeting.title),
@@ -57,27 +55,5 @@ def registrations_csv(registrations) -> bytes:
 
 
 def registrations_xlsx(registrations) -> bytes:
-    """One sheet: a frozen header row with filters, columns as wide as their content, dates as dates,
-    and everything people typed as text cells (a formula or a phone number is shown as typed)."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = str(_("Inscriptions"))
-    widths: dict[int, int] = {}
-    for row_number, row in enumerate(_export_rows(registrations), start=1):
-        for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=row_number, column=column, value=value)
-            if isinstance(value, str):
-                # openpyxl would store "=…" as a formula and a spreadsheet would read "+212…" as a number.
-                cell.data_type = "s"
-            elif value is not None:
-                cell.number_format = "dd/mm/yyyy hh:mm"
-            shown = 16 if value is not None and not isinstance(value, str) else len(str(value or ""))
-            widths[column] = max(widths.get(column, 0), shown)
-    if sheet.max_row:
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-    for column, width in widths.items():
-        sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 8), 60)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """One sheet of the registrations (core.exports.xlsx_sheet: what people typed stays text)."""
+    return xlsx_sheet(_export_rows(registrations), title=str(_("Inscriptions")))
