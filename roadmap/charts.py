@@ -65,12 +65,11 @@ def _chart(chart_class, *, chart_id: str, title: str, **config):
         disable_xml_declaration=True,
         no_prefix=True,
         classes=["chart"],
-        show_legend=True,
         legend_at_bottom=True,
         legend_at_bottom_columns=3,
         truncate_legend=-1,
         value_formatter=number,
-        **config,
+        **{"show_legend": True, **config},
     )
     chart.add_xml_filter(_page_ready(chart_id, title))
     return chart
@@ -141,3 +140,39 @@ def amount_figures(amount: Decimal, *, whole: bool = False) -> str:
 def money(amount: Decimal) -> str:
     """An amount in dirhams as the language writes it: "1 250 000 MAD" in French."""
     return _("%(amount)s MAD") % {"amount": amount_figures(amount)}
+
+
+def progress_by_axis_chart(rows: Sequence, *, chart_id: str, title: str) -> SafeString:
+    """Each axis's mean progress (%) as a bar lying down, the axis's name read whole beside it."""
+    chart = _chart(
+        pygal.HorizontalBar,
+        chart_id=chart_id,
+        title=title,
+        width=640,
+        height=120 + 50 * len(rows),
+        truncate_label=-1,
+        range=(0, 100),
+        show_legend=False,
+    )
+    chart.x_labels = [str(row.label) for row in rows]
+    chart.add(_("Avancement moyen (%)"), [row.progress or 0 for row in rows])
+    return _render(chart)
+
+
+def overdue_chart(points: Sequence, *, chart_id: str, title: str) -> SafeString:
+    """Overdue items at the end of each month: one bar per month, oldest first."""
+    chart = _chart(
+        pygal.Bar,
+        chart_id=chart_id,
+        title=title,
+        width=640,
+        height=300,
+        x_label_rotation=0,
+        truncate_label=-1,
+        min_scale=3,
+        max_scale=6,
+        show_legend=False,
+    )
+    chart.x_labels = [formats.date_format(point.day, "M y") for point in points]
+    chart.add(_("Actions en retard"), [point.count for point in points])
+    return _render(chart)

@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
 from plan.models import Market
-from regions.models import Language
+from regions.models import Language, Region
 from roadmap.models import Comment, NoticeFrequency, RoadmapItem
+from roadmap.national_selectors import PRODUCT, TaskForceFilters, task_force_markets
 from roadmap.services import DELETE_ITEM, KEEP_ITEM
 
 
@@ -33,6 +34,44 @@ class RoadmapFilterForm(forms.Form):
             "market": data.get("market"),
             "status": data.get("status"),
         }
+
+
+class TaskForceFilterForm(forms.Form):
+    """The filters of a task force's page across regions; an unknown value is reported and ignored."""
+
+    region = forms.ModelChoiceField(
+        label=_("Région"), queryset=Region.objects.all(), to_field_name="slug", required=False, empty_label=_("Toutes")
+    )
+    axis = forms.ChoiceField(label=_("Axe"), choices=_with_all(RoadmapItem.Axis.choices), required=False)
+    status = forms.ChoiceField(label=_("Statut"), choices=_with_all(RoadmapItem.Status.choices), required=False)
+    owner = forms.ChoiceField(label=_("Porteur"), choices=_with_all(RoadmapItem.Owner.choices), required=False)
+    overdue = forms.BooleanField(label=_("En retard seulement"), required=False)
+
+    def __init__(self, *args, task_force: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if task_force == PRODUCT:
+            self.fields["group"] = forms.ChoiceField(
+                label=_("Filière"), choices=_with_all(RoadmapItem.ProductLine.choices), required=False
+            )
+        else:
+            self.fields["group"] = forms.ChoiceField(
+                label=_("Marché"),
+                choices=_with_all((market.slug, market.name) for market in task_force_markets()),
+                required=False,
+            )
+
+    def filters(self) -> TaskForceFilters:
+        """The selector's filters, from the values that are valid."""
+        self.is_valid()
+        data = self.cleaned_data
+        return TaskForceFilters(
+            region=data.get("region"),
+            axis=data.get("axis") or None,
+            status=data.get("status") or None,
+            owner=data.get("owner") or None,
+            overdue=bool(data.get("overdue")),
+            group=data.get("group") or None,
+        )
 
 
 class CommentForm(forms.ModelForm):

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, DecimalField, F, Max, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Avg, Count, DecimalField, F, Max, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -121,18 +121,16 @@ class StatusTally:
         return round(100 * self.count_of(RoadmapItem.Status.DONE) / active) if active else None
 
 
-def _status_counts(counts: Mapping[str, int]) -> tuple[int, list[StatusCount]]:
+def status_counts(counts: Mapping[str, int]) -> tuple[int, list[StatusCount]]:
     """(total, one StatusCount per status with its segment of the bar) from counts by status value."""
     total = sum(counts.values())
-    status_counts, offset = [], 0.0
+    tallies, offset = [], 0.0
     for status in RoadmapItem.Status:
         count = counts.get(status.value, 0)
         width = 100 * count / total if total else 0.0
-        status_counts.append(
-            StatusCount(status=status.value, label=status.label, count=count, offset=offset, width=width)
-        )
+        tallies.append(StatusCount(status=status.value, label=status.label, count=count, offset=offset, width=width))
         offset += width
-    return total, status_counts
+    return total, tallies
 
 
 @dataclass
@@ -140,10 +138,18 @@ class RegionSummary(StatusTally):
     region: Region
     overdue: int
     last_acknowledged_at: datetime | None
+    # Mean progress of its items still on the roadmap (dropped ones left out), whole; None without any.
+    progress: int | None = None
+
+
+def percent_whole(value) -> int | None:
+    """A mean percentage rounded half up to a whole number (as the tables print it); None stays None."""
+    return None if value is None else int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def roadmap_overview(*, user) -> list[RegionSummary]:
-    """Per region the user may see: items by status, overdue count, last acknowledgement; one query."""
+    """Per region the user may see: items by status, overdue count, last acknowledgement, mean progress; one
+    query."""
     statuses = RoadmapItem.Status
     open_statuses = [status for status in statuses.values if status not in RoadmapItem.CLOSED_STATUSES]
     regions = regions_visible_to(user=user).annotate(
@@ -152,6 +158,7 @@ def roadmap_overview(*, user) -> list[RegionSummary]:
             filter=Q(roadmap_items__due_on__lt=timezone.localdate(), roadmap_items__status__in=open_statuses),
         ),
         last_acknowledged_at=Max("roadmap_items__acknowledgement__acknowledged_at"),
+        progress_mean=Avg("roadmap_items__progress", filter=~Q(roadmap_items__status=RoadmapItem.Status.DROPPED)),
         **{
             f"count_{status}": Count("roadmap_items", filter=Q(roadmap_items__status=status))
             for status in statuses.values
@@ -159,7 +166,7 @@ def roadmap_overview(*, user) -> list[RegionSummary]:
     )
     summaries = []
     for region in regions:
-        total, counts = _status_counts({status: getattr(region, f"count_{status}") for status in statuses.values})
+        total, counts = status_counts({status: getattr(region, f"count_{status}") for status in statuses.values})
         summaries.append(
             RegionSummary(
                 region=region,
@@ -167,6 +174,7 @@ def roadmap_overview(*, user) -> list[RegionSummary]:
                 counts=counts,
                 overdue=region.overdue,
                 last_acknowledged_at=region.last_acknowledged_at,
+                progress=percent_whole(region.progress_mean),
             )
         )
     return summaries
@@ -210,13 +218,13 @@ def roadmap_public_summary(*, region: Region) -> RoadmapPublicSummary:
     axes = []
     for axis, counts in by_axis.items():
         if counts:
-            total, status_counts = _status_counts(counts)
-            axes.append(AxisTally(axis=axis, label=RoadmapItem.Axis(axis).label, total=total, counts=status_counts))
-    total, status_counts = _status_counts(overall)
+            total, tallies = status_counts(counts)
+            axes.append(AxisTally(axis=axis, label=RoadmapItem.Axis(axis).label, total=total, counts=tallies))
+    total, tallies = status_counts(overall)
     return RoadmapPublicSummary(
         region=region,
         axes=axes,
-        overall=StatusTally(total=total, counts=status_counts),
+        overall=StatusTally(total=total, counts=tallies),
         last_updated_at=last_updated_at,
     )
 
@@ -449,3 +457,33 @@ def roadmap_budget_overview(*, user) -> BudgetOverview:
         funders=funders,
         total=total,
     )
+
+
+@dataclass
+class RegionProgressSummary:
+    """What an official's page opens with: their region's items done, in progress, late and blocked."""
+
+    total: int
+    done: int
+    in_progress: int
+    overdue: int
+    blocked: int
+    to_acknowledge: int
+
+
+def region_progress_summary(*, user, region: Region) -> RegionProgressSummary:
+    """The region's items (all of them, whatever the page's filters) counted; one query."""
+    open_statuses = [status for status in RoadmapItem.Status.values if status not in RoadmapItem.CLOSED_STATUSES]
+    totals = (
+        roadmap_items_visible_to(user=user)
+        .filter(region=region)
+        .aggregate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(status=RoadmapItem.Status.DONE)),
+            in_progress=Count("pk", filter=Q(status=RoadmapItem.Status.IN_PROGRESS)),
+            overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate(), status__in=open_statuses)),
+            blocked=Count("pk", filter=Q(status=RoadmapItem.Status.BLOCKED)),
+            to_acknowledge=Count("pk", filter=Q(acknowledgement__isnull=True)),
+        )
+    )
+    return RegionProgressSummary(**totals)

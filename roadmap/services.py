@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from modeltranslation.utils import get_translation_fields
 
 from core.versioning import refuse_if_changed
@@ -217,6 +218,37 @@ def roadmap_item_acknowledge(*, actor, item: RoadmapItem, revision: int) -> Ackn
         item=current, defaults={"user": actor, "revision": revision}
     )
     return acknowledgement
+
+
+@transaction.atomic
+def roadmap_items_acknowledge(*, actor, revisions: Mapping[int, int]) -> list[Acknowledgement]:
+    """The region's CRT acknowledges several items at once, each as it stood at the revision read (item id →
+    revision): all of them, or none when one has changed since (ValidationError naming each).
+
+    Lock order: the items' rows by id, all before any acknowledgement is written; `roadmap_item_update` locks
+    one item's row and a bulk status change walks its items by id too, so neither can deadlock with this.
+    An item of another region (or none) is refused as a whole (PermissionDenied).
+    """
+    region = region_for_official(user=actor)
+    if region is None:
+        raise PermissionDenied
+    items = list(RoadmapItem.objects.select_for_update().filter(pk__in=list(revisions), region=region).order_by("pk"))
+    if len(items) != len(revisions):
+        raise PermissionDenied
+    stale = [item for item in items if item.revision != revisions[item.pk]]
+    if stale:
+        raise ValidationError(
+            ngettext(
+                "Aucun accusé de réception enregistré : l'action %(titles)s a été modifiée depuis votre lecture. "
+                "Relisez-la, puis validez de nouveau.",
+                "Aucun accusé de réception enregistré : les actions %(titles)s ont été modifiées depuis votre "
+                "lecture. Relisez-les, puis validez de nouveau.",
+                len(stale),
+            )
+            % {"titles": ", ".join(f"« {item.title} »" for item in stale)},
+            code="stale",
+        )
+    return [roadmap_item_acknowledge(actor=actor, item=item, revision=item.revision) for item in items]
 
 
 # ------------------------------------------------------------------ indicators, readings, budget lines

@@ -11,11 +11,15 @@ urlpatterns = [
     # Posted by the minutes page and the decisions register (staff): the decision becomes a roadmap item.
     path("decisions/<int:pk>/action/", views.decision_to_item, name="decision_to_item"),
     path("mes-notifications/", views.notification_profile, name="profile"),
+    # The CNT's task forces across the 12 regions (staff): "produit" by product line, "marches" by market.
+    path("task-forces/<slug:task_force>/", views.task_force, name="task_force"),
+    path("task-forces/<slug:task_force>/export.<str:file_format>", views.task_force_export, name="task_force_export"),
     # One-click unsubscribe from the roadmap's e-mails (RFC 8058): no login, the signed link is the authority.
     path("desabonnement/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("<slug:region_slug>/", views.region_roadmap, name="region"),
     path("<slug:region_slug>/export.csv", views.export_csv, name="export_csv"),
     path("<slug:region_slug>/imprimer/", views.print_roadmap, name="print"),
+    path("<slug:region_slug>/accuser-reception/", views.items_acknowledge, name="acknowledge_many"),
     path("<slug:region_slug>/actions/<int:pk>/", views.item_detail, name="item"),
     path("<slug:region_slug>/actions/<int:pk>/commenter/", views.item_comment, name="comment"),
     path("<slug:region_slug>/actions/<int:pk>/accuser-reception/", views.item_acknowledge, name="acknowledge"),

@@ -4,40 +4,48 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from core.access import private, staff_only
+from core.exports import xlsx_sheet
 from core.page_cache import ROADMAP_SCOPE, cached_page
 from core.redirects import safe_next_url
 from regions.models import ExportLog, Region
 from regions.selectors import region_for_official
 from regions.services import export_log_record
-from roadmap.charts import budget_chart
-from roadmap.exports import roadmap_csv_write
-from roadmap.forms import CommentForm, NotificationPreferenceForm, RoadmapFilterForm
+from roadmap.charts import budget_chart, overdue_chart, progress_by_axis_chart
+from roadmap.exports import roadmap_csv_write, rows_csv, task_force_rows
+from roadmap.forms import CommentForm, NotificationPreferenceForm, RoadmapFilterForm, TaskForceFilterForm
+from roadmap.national_selectors import PRODUCT, TASK_FORCES, national_dashboard, task_force_groups
 from roadmap.notifications import notices_unsubscribe, notification_choices_get, notification_preference_update
 from roadmap.selectors import (
     budget_of,
     decision_get,
     decisions_national,
     region_commitments,
+    region_progress_summary,
     roadmap_budget_overview,
     roadmap_item_get,
     roadmap_items_by_axis,
     roadmap_items_for_region,
-    roadmap_overview,
     roadmap_public_summary,
     roadmap_region_get,
     unsubscribing_user_get,
 )
-from roadmap.services import roadmap_comment_add, roadmap_item_acknowledge, roadmap_item_from_decision
+from roadmap.services import (
+    roadmap_comment_add,
+    roadmap_item_acknowledge,
+    roadmap_item_from_decision,
+    roadmap_items_acknowledge,
+)
 from roadmap.tokens import CHANGES
 
 
@@ -83,6 +91,8 @@ def region_roadmap(request, region_slug):
                 "with_indicators": sum(1 for item in items if item.indicators.all()),
                 "filter_form": filter_form,
                 "query_string": request.GET.urlencode(),
+                "summary": region_progress_summary(user=request.user, region=region),
+                "can_acknowledge": not request.user.is_staff,
             },
         )
 
@@ -142,6 +152,42 @@ def item_acknowledge(request, region_slug, pk):
     else:
         messages.success(request, _("Accusé de réception enregistré."))
     return redirect(item.get_absolute_url())
+
+
+@require_POST
+@private
+def items_acknowledge(request, region_slug):
+    """The official acknowledges the items ticked on their region's page, each at the revision the page showed:
+    all of them, or none with a message naming those changed since."""
+    region = roadmap_region_get(user=request.user, slug=region_slug)
+    if not _is_official_of(request.user, region):
+        raise PermissionDenied
+    try:
+        revisions = {int(pk): int(request.POST.get(f"revision-{pk}", "")) for pk in request.POST.getlist("items")}
+    except ValueError as error:
+        raise BadRequest("items and revisions must be integers") from error
+    # Beyond what a database integer holds, no item can match (and SQLite would fail on it).
+    if any(not (0 < number < 2**63) for pair in revisions.items() for number in pair):
+        raise BadRequest("items and revisions are positive integers")
+    back = reverse("roadmap:region", args=[region.slug])
+    if not revisions:
+        messages.error(request, _("Cochez au moins une action à valider."))
+        return redirect(back)
+    try:
+        acknowledged = roadmap_items_acknowledge(actor=request.user, revisions=revisions)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Accusé de réception enregistré pour %(count)d action.",
+                "Accusé de réception enregistré pour %(count)d actions.",
+                len(acknowledged),
+            )
+            % {"count": len(acknowledged)},
+        )
+    return redirect(back)
 
 
 @require_POST
@@ -208,19 +254,86 @@ def print_roadmap(request, region_slug):
 @require_GET
 @staff_only
 def overview(request):
+    """The national dashboard: progress per region on the map, by axis, overdue items month by month, budget."""
     budget = roadmap_budget_overview(user=request.user)
+    dashboard = national_dashboard(user=request.user)
     return render(
         request,
         "roadmap/overview.html",
         {
-            "summaries": roadmap_overview(user=request.user),
+            "dashboard": dashboard,
+            "summaries": dashboard.summaries,
             "national_decisions": decisions_national(user=request.user),
             "budget": budget,
             "budget_chart": budget_chart(
                 budget.funders, chart_id="budget-by-funder", title=_("Budget par financeur, en dirhams (MAD)")
             ),
+            "axes_chart": progress_by_axis_chart(
+                dashboard.axes, chart_id="progress-by-axis", title=_("Avancement moyen par axe (%)")
+            ),
+            "overdue_chart": overdue_chart(
+                dashboard.overdue, chart_id="overdue-by-month", title=_("Actions en retard, fin de chaque mois")
+            ),
+            "task_forces": TASK_FORCES,
         },
     )
+
+
+def _task_force_page(request, task_force: str):
+    if task_force not in TASK_FORCES:
+        raise Http404
+    form = TaskForceFilterForm(request.GET, task_force=task_force)
+    return form, task_force_groups(user=request.user, task_force=task_force, filters=form.filters())
+
+
+@require_GET
+@staff_only
+def task_force(request, task_force: str):
+    """A CNT task force's view across the 12 regions: by product line, or by market. Staff only: an official
+    sees nothing of another region's items."""
+    form, groups = _task_force_page(request, task_force)
+    return render(
+        request,
+        "roadmap/task_force.html",
+        {
+            "task_force": task_force,
+            "title": TASK_FORCES[task_force],
+            "filter_form": form,
+            "groups": groups,
+            "item_count": len({item.pk for group in groups for item in group.items}),
+            "query_string": request.GET.urlencode(),
+            "task_forces": TASK_FORCES,
+        },
+    )
+
+
+EXPORT_KINDS = {"csv": ExportLog.Kind.ROADMAP_CSV, "xlsx": ExportLog.Kind.ROADMAP_XLSX}
+
+
+@require_GET
+@staff_only
+def task_force_export(request, task_force: str, file_format: str):
+    """The task force's view as a CSV or Excel file, with the page's filters; every item once per group."""
+    if file_format not in EXPORT_KINDS:
+        raise Http404
+    form, groups = _task_force_page(request, task_force)
+    heading = "filière" if task_force == PRODUCT else "marché"
+    rows = list(task_force_rows(groups=groups, group_heading=heading))
+    if file_format == "csv":
+        content, content_type = rows_csv(rows), "text/csv; charset=utf-8"
+    else:
+        content = xlsx_sheet(rows, title=f"task force {task_force}")
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    export_log_record(
+        user=request.user,
+        kind=EXPORT_KINDS[file_format],
+        row_count=len(rows) - 1,
+        filters=f"task_force={task_force}&{request.GET.urlencode()}",
+    )
+    response = HttpResponse(content, content_type=content_type)
+    filename = f"task-force-{task_force}-{timezone.localdate().isoformat()}.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @require_safe

@@ -151,7 +151,8 @@ class Case:
     url: object  # callable(world, actor) -> path
     expect: dict[str, int]
     method: str = "get"
-    data: dict = field(default_factory=dict)
+    # A dict, or callable(world) -> dict for data naming the fixture's rows.
+    data: object = field(default_factory=dict)
 
 
 def _link(name):
@@ -292,6 +293,16 @@ SITE = {
         method="post",
         data={"revision": 1},
     ),
+    # Several items at once, each at the revision read: the region's CRT again, never ONMT.
+    "roadmap:acknowledge_many": Case(
+        _named("roadmap:acknowledge_many", _region_a),
+        statuses(302, 302, 302, 404, 403, 403),
+        method="post",
+        data=lambda w: {"items": w.item_a.pk, f"revision-{w.item_a.pk}": w.item_a.revision},
+    ),
+    # The CNT task forces' views across the 12 regions: staff only (an official sees no other region's items).
+    "roadmap:task_force": Case(_named("roadmap:task_force", "produit"), STAFF_PAGE),
+    "roadmap:task_force_export": Case(_named("roadmap:task_force_export", "marches", "xlsx"), STAFF_PAGE),
     # Public pages of the tour.
     "meetings:tour_list": Case(_named("meetings:tour_list"), everyone(302)),
     "meetings:tour": Case(lambda w, a: w.meeting_a.tour.get_absolute_url(), PUBLIC),
@@ -542,7 +553,8 @@ def _matrix_failures(world, key: str) -> list[str]:
     failures = []
     for actor in ACTORS:
         url = case.url(world, actor)
-        response = getattr(_client_for(world, actor), case.method)(url, case.data)
+        data = case.data(world) if callable(case.data) else case.data
+        response = getattr(_client_for(world, actor), case.method)(url, data)
         if response.status_code != case.expect[actor]:
             failures.append(f"{actor}: {case.method.upper()} {url} → {response.status_code}, not {case.expect[actor]}")
             continue

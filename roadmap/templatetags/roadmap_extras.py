@@ -1,5 +1,6 @@
 from django import template
 
+from core.people import person_name
 from roadmap import changes, charts
 from roadmap.models import BudgetLine
 from roadmap.selectors import BudgetTotals, budget_of, indicator_latest, indicator_percent
@@ -9,10 +10,8 @@ register = template.Library()
 
 @register.filter
 def person(user) -> str:
-    """A user's full name, else username; "—" for no one (a deleted account, or the demo loader)."""
-    if user is None:
-        return "—"
-    return user.get_full_name() or user.get_username()
+    """A user's name as others read it (core.people.person_name)."""
+    return person_name(user)
 
 
 @register.filter
@@ -61,3 +60,9 @@ def by_funder(lines) -> list:
     """Budget lines in the order funders are declared (ONMT, CRT, CNT, partner), not by their codes."""
     order = list(BudgetLine.Funder.values)
     return sorted(lines, key=lambda line: order.index(line.funder))
+
+
+@register.filter
+def status_count(tally, status: str) -> int:
+    """How many of a tally's items (roadmap.selectors.StatusTally) have `status`."""
+    return tally.count_of(status)
