@@ -154,8 +154,9 @@ def progress_by_axis_chart(rows: Sequence, *, chart_id: str, title: str) -> Safe
         range=(0, 100),
         show_legend=False,
     )
-    chart.x_labels = [str(row.label) for row in rows]
-    chart.add(_("Avancement moyen (%)"), [row.progress or 0 for row in rows])
+    # pygal draws the first bar at the bottom: reversed, the bars read top down in the table's order.
+    chart.x_labels = [str(row.label) for row in reversed(rows)]
+    chart.add(_("Avancement moyen (%)"), [row.progress or 0 for row in reversed(rows)])
     return _render(chart)
 
 

@@ -113,7 +113,7 @@ def item_indicators(item: RoadmapItem) -> int | None:
 def task_force_groups(*, user, task_force: str, filters: TaskForceFilters) -> list[TaskForceGroup]:
     """The task force's product lines (or markets), in their declared order, each with its items of every
     region; only those with items. An item aimed at several markets is in each of their groups; the markets
-    view leaves out items that name no market."""
+    view leaves out items that name no international market."""
     items = list(task_force_items(user=user, filters=filters))
     if task_force == PRODUCT:
         groups = {line.value: TaskForceGroup(key=line.value, label=line.label) for line in RoadmapItem.ProductLine}
@@ -125,7 +125,8 @@ def task_force_groups(*, user, task_force: str, filters: TaskForceFilters) -> li
             groups[market.slug] = TaskForceGroup(key=market.slug, label=market.name)
         for item in items:
             for market in item.markets.all():
-                groups[market.slug].items.append(item)
+                if market.slug in groups:
+                    groups[market.slug].items.append(item)
     chosen = [group for group in groups.values() if group.items and filters.group in (None, "", group.key)]
     for group in chosen:
         _group_tally(group)
@@ -133,7 +134,9 @@ def task_force_groups(*, user, task_force: str, filters: TaskForceFilters) -> li
 
 
 def task_force_markets() -> QuerySet[Market]:
-    return Market.objects.all()
+    """The international markets, those of the competitiveness task force (the national market is the domestic
+    tourism axis's)."""
+    return Market.objects.filter(is_domestic=False)
 
 
 # ------------------------------------------------------------------ the national dashboard

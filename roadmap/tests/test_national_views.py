@@ -212,11 +212,14 @@ def test_market_task_force_lists_an_item_under_each_of_its_markets(staff_client)
     indicator = IndicatorFactory(item=item, baseline=0, target=100)
     ReadingFactory(indicator=indicator, value=30)
     RoadmapItemFactory(region=region(9), title="Sans marché")
+    # The national market is domestic tourism's, not the international competitiveness task force's.
+    RoadmapItemFactory(region=region(9), title="MARCHE-NATIONAL-Q4", markets=[market("national")])
     response = staff_client.get(reverse("roadmap:task_force", args=["marches"]))
     groups = {group.key: group for group in response.context["groups"]}
     assert set(groups) == {"france", "espagne"}
     assert groups["france"].indicators_progress == 30 and groups["france"].with_indicators == 1
     assert "Sans marché" not in response.content.decode()
+    assert "MARCHE-NATIONAL-Q4" not in response.content.decode()
 
 
 @pytest.mark.parametrize(
