@@ -167,8 +167,9 @@ def overdue_chart(points: Sequence, *, chart_id: str, title: str) -> SafeString:
         chart_id=chart_id,
         title=title,
         width=640,
-        height=300,
-        x_label_rotation=0,
+        height=340,
+        # Twelve month names side by side overlap in Arabic: slanted, each is read whole.
+        x_label_rotation=45,
         truncate_label=-1,
         min_scale=3,
         max_scale=6,

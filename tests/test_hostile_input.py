@@ -27,7 +27,7 @@ from messaging.models import OutboundMessage
 from messaging.sending import _build_email
 from messaging.tests.factories import OutboundMessageFactory
 from regions.tests.factories import OfficialFactory, region
-from roadmap.models import Comment
+from roadmap.models import Acknowledgement, Comment
 from roadmap.tests.factories import RoadmapItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -310,6 +310,20 @@ def test_roadmap_comments_are_stored_as_text_and_shown_escaped(official_client, 
     assert response.status_code in (302, 400)
     assert Comment.objects.filter(item=item).count() == before + (response.status_code == 302)
     _assert_escaped(official_client.get(item.get_absolute_url()).content.decode(), body)
+
+
+@EXAMPLES
+@given(item_value=hostile_text, revision=hostile_text)
+def test_bulk_acknowledgement_survives_hostile_values_and_acknowledges_nothing(official_client, item_value, revision):
+    item = RoadmapItemFactory(region=region(12))
+    data = {"items": [item_value, str(item.pk)], f"revision-{item.pk}": revision, f"revision-{item_value}": revision}
+    response = _no_server_error(
+        official_client.post(reverse("roadmap:acknowledge_many", args=[item.region.slug]), data)
+    )
+    assert response.status_code in (302, 400, 403)
+    acknowledged = Acknowledgement.objects.filter(item=item).exists()
+    # Only a form naming the item at its revision (and nothing else) acknowledges it.
+    assert not acknowledged or (item_value.strip() == str(item.pk) and revision.strip() == str(item.revision))
 
 
 # ------------------------------------------------------------------ query strings of public pages

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from meetings.tests.factories import MeetingFactory
 from roadmap.models import RoadmapItem
+from roadmap.tests.factories import RoadmapItemFactory, market
 from tests.test_admin_pages import some_rows  # noqa: F401 - a row of every model the admin shows
 from tests.test_hostile_input import EXAMPLES, _assert_escaped, _no_server_error, hostile_text
 
@@ -107,3 +108,22 @@ def test_the_roadmap_import_survives_any_bytes(staff_client, content):
     assert response.status_code in (200, 302, 400)
     if response.status_code == 400:
         assert RoadmapItem.objects.count() == before
+
+
+@EXAMPLES
+@given(
+    name=st.sampled_from(["region", "axis", "status", "owner", "overdue", "group"]),
+    value=hostile_text,
+    task_force=st.sampled_from(["produit", "marches"]),
+)
+def test_task_force_filters_and_exports_survive_hostile_values(staff_client, name, value, task_force):
+    RoadmapItemFactory(product_line="golf", markets=[market("france")])
+    for url in (
+        reverse("roadmap:task_force", args=[task_force]),
+        reverse("roadmap:task_force_export", args=[task_force, "csv"]),
+        reverse("roadmap:task_force_export", args=[task_force, "xlsx"]),
+    ):
+        response = _no_server_error(staff_client.get(url, {name: value}))
+        assert response.status_code == 200
+        if url.endswith("/"):
+            _assert_escaped(response.content.decode(), value)

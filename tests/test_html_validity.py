@@ -44,6 +44,7 @@ PAGES_BEHIND_LOGIN = {
     "roadmap/notification_profile.html",
     "roadmap/overview.html",
     "roadmap/region_roadmap.html",
+    "roadmap/task_force.html",
 }
 # Public though the matrix sees it redirect (to the tour under way): between two tours it is a page.
 PAGES_BETWEEN_TOURS = {"meetings:tour_list"}
