@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.db.models import Avg, Q
+from django.db.models import Avg, Count, Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -314,3 +314,29 @@ def test_history_and_comments_name_people_not_logins(client, staff_user):
     body = client.get(item.get_absolute_url()).content.decode()
     assert "Salma Bennani" in body and "hassan@crt-dakhla.ma" in body
     assert "crt-login-7" not in body and staff_user.username not in body
+
+
+def test_task_force_tables_hold_the_figures_of_the_database(staff_client):
+    _spread_items(40)
+    groups = staff_client.get(reverse("roadmap:task_force", args=["produit"])).context["groups"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT product_line, count(*), count(DISTINCT region_id), count(*) FILTER (WHERE status = 'blocked'), "
+            "count(*) FILTER (WHERE due_on < %s AND status NOT IN ('done', 'dropped')), "
+            "round(avg(progress) FILTER (WHERE status <> 'dropped')) "
+            "FROM roadmap_roadmapitem GROUP BY product_line",
+            [TODAY],
+        )
+        expected = {row[0]: row[1:] for row in cursor.fetchall()}
+    assert {
+        group.key: (group.tally.total, group.regions, group.tally.count_of("blocked"), group.overdue, group.progress)
+        for group in groups
+    } == expected
+    market_groups = staff_client.get(reverse("roadmap:task_force", args=["marches"])).context["groups"]
+    per_market = dict(
+        RoadmapItem.objects.filter(markets__is_domestic=False)
+        .values_list("markets__slug")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    assert {group.key: group.tally.total for group in market_groups} == per_market
