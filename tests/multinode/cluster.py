@@ -24,6 +24,7 @@ from messaging.tests.live import BASE_DIR, RedisServer, free_port, wait_for
 
 DEPLOY = BASE_DIR / "deploy"
 METRICS_TOKEN = "jeton-de-la-supervision"
+VISIBILITY_TIMEOUT = 30
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 
@@ -111,8 +112,8 @@ class Cluster:
             "CACHE_URL": self.redis.url(1),
             "CELERY_BROKER_URL": self.redis.url(0),
             # A killed worker's task comes back within a minute, not an hour; longer than a task lasts on a
-            # loaded machine (at 6 s a live task was delivered again and one message sent twice).
-            "CELERY_VISIBILITY_TIMEOUT": "30",
+            # loaded machine, so live tasks are not delivered again for nothing.
+            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
             "MESSAGING_LEASE_SECONDS": "10",
             "MESSAGING_RETRY_BACKOFF": "0.3",
             "EMAIL_URL": f"smtp://127.0.0.1:{self.smtp_port}",
