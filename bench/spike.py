@@ -34,7 +34,8 @@ MESSAGES_TIMEOUT = 600
 
 
 def messages_delivered(mail: SmtpServer, visits: list[dict], registrations: int) -> dict:
-    """The registrations' messages (confirmation or place on the waiting list) as the SMTP sink received them."""
+    """The messages of the `registrations` stored (confirmation or place on the waiting list) as the SMTP
+    sink received them."""
     waited_from = time.monotonic()
     addresses = [visit["email"] for visit in visits]
 
@@ -70,7 +71,8 @@ def main() -> None:
         load = spike_load.in_a_process_of_its_own(cluster.url, plan, window=options.window, think=options.think)
         load_after = os.getloadavg()
         seats = spike_data.seats(load["registered"])
-        messages = messages_delivered(mail, plan["visits"], sum(load["registered"].values()))
+        stored = sum(meeting["stored"] for meeting in seats["meetings"].values())
+        messages = messages_delivered(mail, plan["visits"], stored)
     except BaseException:
         print(cluster.logs(), file=sys.stderr)
         raise

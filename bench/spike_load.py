@@ -4,13 +4,12 @@
 
 The plan (JSON, written by bench/spike_data.py) holds the portal's address, the sectors the form
 offers and, per professional, the personal link of the invitation e-mail, the address it was sent
-to and the meeting. Arrivals follow an invitation wave: the rate climbs to its peak (twice the mean
-rate) within the first tenth of the window, then falls off, so that the last to arrive still sends
-the form before the window ends. Each professional has cookies and a connection of their own:
-opens the link, reads the form as the page pre-fills it (CSRF token included), takes a moment to
-fill in the rest (up to --think seconds), posts it, and follows the redirection to the thank-you
-page. Arrivals never wait for earlier answers, so a slow portal meets more professionals at once,
-as it would.
+to and the meeting. The professionals arrive at random moments, independent of one another (a
+Poisson stream at the mean rate), early enough for the last of them to send the form before the
+window ends. Each professional has cookies and a connection of their own: opens the link, reads
+the form as the page pre-fills it (CSRF token included), takes a moment to fill in the rest (up to
+--think seconds), posts it, and follows the redirection to the thank-you page. Arrivals never wait
+for earlier answers, so a slow portal meets more professionals at once, as it would.
 
 Prints, as its last line, JSON: latency p50 / p99 / max per step, throughput, errors by kind and,
 per meeting, the registrations that reached the thank-you page.
@@ -130,8 +129,7 @@ class Spike:
     async def run(self, visits: list[dict], window: float) -> dict:
         # Drawn before anything is sent: the same plan and seed give the same wave, whatever the answers.
         # The last to arrive still sends the form within the window.
-        arrivals_end = window - self.think
-        arrivals = sorted(self.random.triangular(0, arrivals_end, arrivals_end / 10) for _ in visits)
+        arrivals = sorted(self.random.uniform(0, window - self.think) for _ in visits)
         order = self.random.sample(visits, len(visits))
         thinks = [self.random.uniform(0, self.think) for _ in visits]
         sectors = [self.random.choice(self.sectors) for _ in visits]
