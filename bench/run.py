@@ -441,6 +441,7 @@ def invitations_table(invitations: dict) -> str:
 
 def spike_table(spike: dict) -> str:
     errors = ", ".join(f"{count} × {kind}" for kind, count in spike["errors"].items()) or "0"
+    logged = ", ".join(f"{count} × {kind}" for kind, count in spike["server_log"].items()) or "nothing"
     lines = [
         f"| spike: {spike['professionals']:,} professionals within {spike['window_s']:g} s (up to "
         f"{spike['think_s']:g} s on the form), nginx and 2 nodes | answers | p50 ms | p99 ms | max ms |",
@@ -456,7 +457,8 @@ def spike_table(spike: dict) -> str:
         "",
         f"Throughput: {spike['requests_per_s']} requests/s, {spike['registrations_per_s']} registrations/s, "
         f"up to {spike['peak_arrivals_per_s']} professionals arriving in one second; last answer after "
-        f"{spike['seconds_to_last_answer']} s. Errors: {errors}. Messages: {messages['received']} of "
+        f"{spike['seconds_to_last_answer']} s. Errors: {errors}. Logged by nginx and the nodes: {logged}. "
+        f"Messages: {messages['received']} of "
         f"{messages['registrations']} received by the SMTP sink, {messages['duplicates']} twice, the last "
         f"{messages['seconds_after_the_spike']} s after the spike. Load average (1, 5, 15 min) before "
         f"{load['before']}, after {load['after']}.",

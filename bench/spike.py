@@ -6,8 +6,9 @@ the invited professionals (bench/spike_data.py), starts the production shape on 
 multi-node tests do (tests/multinode/cluster.py: nginx with deploy/'s configuration, two gunicorn
 nodes, PgBouncer in transaction pooling, a Redis of its own, two Celery workers and beat) with an
 SMTP sink for the messages, sends the spike from a process of its own (bench/spike_load.py), then
-checks the seats in the database and waits for every registration's message. Prints, as its last
-line, JSON: the load generator's figures, the seats, the messages and the machine's load average.
+counts what nginx and the nodes logged about errors, checks the seats in the database and waits for
+every stored registration's message. Prints, as its last line, JSON: the load generator's figures,
+the server-side errors, the seats, the messages and the machine's load average.
 """
 
 import argparse
@@ -54,6 +55,25 @@ def messages_delivered(mail: SmtpServer, visits: list[dict], registrations: int)
     }
 
 
+# What the proxy and the nodes write when a professional meets an error, by kind.
+SERVER_LOG_PATTERNS = {
+    "nginx: no live upstreams (every node marked failed)": "no live upstreams",
+    "nginx: upstream timed out": "upstream timed out",
+    "nginx: worker_connections are not enough": "worker_connections are not enough",
+    "nginx: upstream closed the connection before answering": "upstream prematurely closed",
+    "nginx: connection to a node refused": "connect() failed",
+    "gunicorn: worker timeout (killed)": "WORKER TIMEOUT",
+    "Django: internal server error": "Internal Server Error",
+}
+
+
+def server_log_errors(cluster: Cluster) -> dict:
+    logs = (cluster.directory / "nginx-error.log").read_text(errors="replace")
+    logs += "".join(node.log() for node in cluster.nodes)
+    counts = {kind: logs.count(pattern) for kind, pattern in SERVER_LOG_PATTERNS.items()}
+    return {kind: count for kind, count in counts.items() if count}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--professionals", type=int, default=3000)
@@ -70,6 +90,7 @@ def main() -> None:
         load_before = os.getloadavg()
         load = spike_load.in_a_process_of_its_own(cluster.url, plan, window=options.window, think=options.think)
         load_after = os.getloadavg()
+        server_log = server_log_errors(cluster)
         seats = spike_data.seats(load["registered"])
         stored = sum(meeting["stored"] for meeting in seats["meetings"].values())
         messages = messages_delivered(mail, plan["visits"], stored)
@@ -80,7 +101,8 @@ def main() -> None:
         cluster.stop()
         mail.stop()
     load_average = {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in load_after]}
-    print(json.dumps({**load, "seats": seats, "messages": messages, "load_average": load_average}))
+    figures = {**load, "server_log": server_log, "seats": seats, "messages": messages, "load_average": load_average}
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

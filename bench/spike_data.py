@@ -21,6 +21,7 @@ from regions.models import Contact, Region
 
 REFERENCE_PROFESSIONALS = 3000
 # (region number, seats, professionals invited) at the reference count: the large regions draw more.
+# Casablanca-Settat, Marrakech-Safi, L'Oriental, Souss-Massa, Tanger-Tétouan-Al Hoceïma, Laâyoune-Sakia El Hamra.
 STOPS = [(6, 600, 900), (7, 500, 600), (2, 300, 450), (9, 500, 450), (1, 350, 300), (11, 200, 300)]
 TOUR_SLUG = "spike"
 SLUG = "spike-{}"

@@ -34,6 +34,7 @@ def test_a_small_spike_through_nginx_and_two_nodes_has_no_error_and_exact_seats(
     figures = json.loads(result.stdout.strip().splitlines()[-1])
 
     assert figures["errors"] == {}
+    assert figures["server_log"] == {}
     assert {step: figure["count"] for step, figure in figures["steps"].items()} == {
         "invitation page": PROFESSIONALS,
         "registration POST": PROFESSIONALS,
