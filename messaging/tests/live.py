@@ -143,8 +143,8 @@ class RedisServer:
     Never the shared Redis: other runs and engineers use that one.
     """
 
-    def __init__(self, directory: Path):
-        self.port = free_port()
+    def __init__(self, directory: Path, port: int = 0):
+        self.port = port or free_port()
         self.directory = directory
         self.process = None
 
