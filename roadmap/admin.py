@@ -627,7 +627,7 @@ class MonthlyReportAdmin(admin.ModelAdmin):
     """The monthly reports: their state and files; a button asks for last month's, an action retries a failed one."""
 
     change_list_template = "roadmap/admin/monthly_report_change_list.html"
-    list_display = ["__str__", "state", "created_at", "downloads", "error_summary"]
+    list_display = ["month", "state", "created_at", "downloads", "error_summary"]
     list_filter = ["state"]
     fields = ["period", "state", "created_at", "updated_at", "downloads", "error"]
     readonly_fields = fields
@@ -642,6 +642,10 @@ class MonthlyReportAdmin(admin.ModelAdmin):
 
     def has_produce_permission(self, request):
         return request.user.has_perm("roadmap.add_monthlyreport")
+
+    @admin.display(description=_("mois"), ordering="period")
+    def month(self, report):
+        return _month(report)
 
     @admin.display(description=_("fichiers"))
     def downloads(self, report):

@@ -531,7 +531,7 @@ class MonthlyReportContent:
 
 
 def monthly_report_content(*, period: date) -> MonthlyReportContent:
-    """The monthly report of the month of `period`, over every region, in a fixed number of queries (ten).
+    """The monthly report of the month of `period`, over every region, in a fixed number of queries (nine).
 
     Statuses, budgets and due dates are read as they stand when the report is made (the portal keeps no
     snapshot of them; the report is made on the first day of the next month); an item is overdue when due

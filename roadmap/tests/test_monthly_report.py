@@ -5,6 +5,7 @@ import io
 import random
 import re
 import subprocess
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -278,7 +279,7 @@ def test_the_workbook_holds_the_same_figures(ready_report):
 
 
 def test_one_report_per_month_and_one_message_per_recipient_however_often_it_is_asked_for(
-    generated, settings, django_capture_on_commit_callbacks
+    generated, settings, smtp, django_capture_on_commit_callbacks
 ):
     settings.ROADMAP_MONTHLY_REPORT_RECIPIENTS = [*RECIPIENTS, " Cabinet@Tourisme.gov.ma "]
     for _attempt in range(2):
@@ -295,6 +296,13 @@ def test_one_report_per_month_and_one_message_per_recipient_however_often_it_is_
     assert message.attachment == report.pdf_fr.name
     assert message.attachment_filename == "rapport-mensuel-2026-10-fr.pdf"
     assert "octobre 2026" in message.subject
+    # Through a real SMTP server: each address once, the French PDF attached.
+    assert smtp.recipients() == Counter(RECIPIENTS)
+    for received in smtp.received:
+        attachment = next(part for part in received.walk() if part.get_filename())
+        assert attachment.get_filename() == "rapport-mensuel-2026-10-fr.pdf"
+        assert attachment.get_content_type() == "application/pdf"
+        assert attachment.get_payload(decode=True) == report.pdf_fr.open("rb").read()
 
 
 def test_the_beat_asks_for_last_months_report_once(generated, settings, django_capture_on_commit_callbacks):
