@@ -492,6 +492,11 @@ class IndicatorStanding:
     latest: Reading | None
     percent: int
 
+    @property
+    def label(self) -> str:
+        """Its name and unit, one phrase: isolated whole in an Arabic document, the parentheses stay with the unit."""
+        return f"{self.indicator.name} ({self.indicator.unit})"
+
 
 @dataclass
 class RegionReport:
