@@ -29,7 +29,7 @@ from roadmap.models import (
     RoadmapItem,
     StatusChange,
 )
-from roadmap.report_services import monthly_report_request_last_month, monthly_report_retry
+from roadmap.report_services import monthly_report_request_last_month, monthly_report_retry, monthly_reports_delete
 from roadmap.selectors import indicator_latest, indicator_percent, last_month
 from roadmap.services import (
     DELETE_ITEM,
@@ -639,6 +639,12 @@ class MonthlyReportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        monthly_reports_delete(report_ids=[obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        monthly_reports_delete(report_ids=queryset.values_list("pk", flat=True))
 
     def has_produce_permission(self, request):
         return request.user.has_perm("roadmap.add_monthlyreport")

@@ -5,14 +5,16 @@ the one that created it queues its task (after commit). The files are made by th
 while the admin shows the report's state.
 """
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from core.storage import private_storage
 from roadmap import report_tasks
 from roadmap.models import MonthlyReport
-from roadmap.reports import monthly_report_reset
+from roadmap.reports import REPORT_FILES, monthly_report_reset
 from roadmap.selectors import last_month
 
 # Rendering takes seconds; a report pending for longer lost its task (broker down, worker killed) and is
@@ -64,3 +66,15 @@ def monthly_report_lost(*, report: MonthlyReport) -> None:
     )
     if remade:
         _make_after_commit(report.pk)
+
+
+@transaction.atomic
+def monthly_reports_delete(*, report_ids: Iterable[int]) -> int:
+    """Delete these reports and, once that commits, their files; asked for again, a month's report is made anew
+    (and sent again: it is another report). Returns how many were deleted."""
+    reports = list(MonthlyReport.objects.select_for_update().filter(pk__in=list(report_ids)))
+    names = [getattr(report, part).name for report in reports for part in REPORT_FILES if getattr(report, part)]
+    MonthlyReport.objects.filter(pk__in=[report.pk for report in reports]).delete()
+    storage = private_storage()
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    return len(reports)

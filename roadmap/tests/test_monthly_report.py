@@ -403,3 +403,19 @@ def test_the_admin_button_asks_for_last_months_report_once(
     assert report.state == MonthlyReport.State.READY
     assert reverse("roadmap:report_download", args=[report.pk, "xlsx"]).encode() in client.get(changelist).content
     assert client.get(reverse("admin:roadmap_monthlyreport_produce")).status_code == 405
+
+
+def test_deleting_a_report_removes_its_files(
+    client, staff_user, ready_report, private_media, django_capture_on_commit_callbacks
+):
+    names = [getattr(ready_report, part).name for part in ("pdf_fr", "pdf_ar", "xlsx")]
+    assert all(private_media.exists(name) for name in names)
+    client.force_login(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:roadmap_monthlyreport_changelist"),
+            {"action": "delete_selected", "_selected_action": [ready_report.pk], "post": "yes"},
+        )
+    assert response.status_code == 302
+    assert not MonthlyReport.objects.exists()
+    assert not any(private_media.exists(name) for name in names)
