@@ -1,9 +1,7 @@
 """The minutes as a PDF, and the work of the tasks that make and send it (meetings.document_tasks).
 
 The PDF is the template `meetings/minutes_pdf.html` in the reader's language, laid out by
-WeasyPrint with the stylesheet and fonts of `static/` (Noto Sans for Latin script, Tajawal for
-Arabic, which Pango and HarfBuzz join and order right to left; see scripts/fetch-fonts).
-WeasyPrint may open `file:` addresses only: no http(s) request is ever made for a document.
+WeasyPrint (core.pdf) with the stylesheet and fonts of `static/`.
 
 This module sits below the services that queue the tasks (services → document_tasks → here), as
 `messaging.sending` sits below the outbox's services: it never imports `meetings.services`.
@@ -11,14 +9,11 @@ A document row is written under its own lock only; the minutes row is locked whi
 """
 
 import logging
-from pathlib import Path
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 
+from core.pdf import pdf_from_template
 from meetings import drafts
 from meetings.models import Meeting, Minutes, MinutesDocument, MinutesValidation, MinutesVersion
 from meetings.selectors.minutes_document import (
@@ -30,13 +25,7 @@ from messaging.services import messages_queue
 
 logger = logging.getLogger(__name__)
 
-# The stylesheet and the fonts the template names, relative to this folder.
-ASSETS_DIR = Path(settings.BASE_DIR) / "static"
 DATABASE_ERRORS = (OperationalError, InterfaceError)
-
-
-class MinutesPdfError(Exception):
-    """WeasyPrint stopped: a file the document needs (stylesheet, font) could not be read, or was refused."""
 
 
 class MinutesDocumentNotReady(Exception):
@@ -49,20 +38,7 @@ def minutes_pdf_filename(*, meeting: Meeting, version: int, language: str) -> st
 
 def minutes_pdf_render(*, content: MinutesDocumentContent, language: str) -> bytes:
     """The PDF of `content` in `language`."""
-    with translation.override(language):
-        html = render_to_string("meetings/minutes_pdf.html", {"document": content})
-    # WeasyPrint takes about 2 s and 40 MB to import: only a process that renders pays for it, not
-    # every web process that imports this module on its way to queueing or serving a document.
-    from weasyprint import HTML
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher
-
-    # A missing font or stylesheet fails the document rather than printing it in some other font.
-    fetcher = URLFetcher(allowed_protocols={"file"}, fail_on_errors=True)
-    try:
-        return HTML(string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=fetcher).write_pdf()
-    except FatalURLFetchingError as error:
-        # A BaseException, which would escape the task's handling: the document is marked failed instead.
-        raise MinutesPdfError(f"{error} ({error.__cause__})") from error
+    return pdf_from_template(template="meetings/minutes_pdf.html", context={"document": content}, language=language)
 
 
 def minutes_document_get_or_create(*, minutes: Minutes, language: str) -> tuple[MinutesDocument, bool]:

@@ -261,6 +261,9 @@ CELERY_BEAT_SCHEDULE = {
     # Digests are due at ROADMAP_DIGEST_HOUR; each run sends those due and not yet sent.
     "roadmap-digests": {"task": "roadmap.tasks.send_roadmap_digests", "schedule": 300.0},
     "roadmap-due-reminders": {"task": "roadmap.tasks.send_roadmap_due_reminders", "schedule": 300.0},
+    # The report of the month just ended, asked for as soon as a month begins: every five minutes like the
+    # sweeps, so a beat that was down at midnight on the first catches up; once made, a run finds it and stops.
+    "roadmap-monthly-report": {"task": "roadmap.tasks.make_last_month_report", "schedule": 300.0},
 }
 
 # ------------------------------------------------------------------ messaging
@@ -334,6 +337,12 @@ ROADMAP_REMINDER_DAYS_BEFORE = env.int("ROADMAP_REMINDER_DAYS_BEFORE", default=7
 # (ISO weekday: 1 Monday … 7 Sunday).
 ROADMAP_DIGEST_HOUR = env.int("ROADMAP_DIGEST_HOUR", default=8)
 ROADMAP_DIGEST_WEEKDAY = env.int("ROADMAP_DIGEST_WEEKDAY", default=1)
+# Who receives the monthly report (the ministry, the CNT), once per report, with its PDF attached in this language
+# (fr or ar); the Arabic PDF and the spreadsheet stay downloadable by staff in the admin.
+ROADMAP_MONTHLY_REPORT_RECIPIENTS = env.list("ROADMAP_MONTHLY_REPORT_RECIPIENTS", default=[])
+ROADMAP_MONTHLY_REPORT_LANGUAGE = env("ROADMAP_MONTHLY_REPORT_LANGUAGE", default="fr")
+if ROADMAP_MONTHLY_REPORT_LANGUAGE not in ("fr", "ar"):
+    raise ImproperlyConfigured("ROADMAP_MONTHLY_REPORT_LANGUAGE must be fr or ar.")
 
 # Only the benchmark turns this on: it serves the bare reference view at /bench/bare/.
 BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)

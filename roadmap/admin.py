@@ -4,10 +4,11 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, When
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -18,8 +19,18 @@ from core.admin import SEEN_FIELD, ContentTranslationAdmin, ServiceFormAdminMixi
 from core.redirects import safe_next_url
 from meetings.models import Decision
 from roadmap.forms import CsvImportForm, DecisionDeleteForm, DecisionLinkForm
-from roadmap.models import BudgetLine, Comment, Indicator, ItemResponsible, Reading, RoadmapItem, StatusChange
-from roadmap.selectors import indicator_latest, indicator_percent
+from roadmap.models import (
+    BudgetLine,
+    Comment,
+    Indicator,
+    ItemResponsible,
+    MonthlyReport,
+    Reading,
+    RoadmapItem,
+    StatusChange,
+)
+from roadmap.report_services import monthly_report_request_last_month, monthly_report_retry, monthly_reports_delete
+from roadmap.selectors import indicator_latest, indicator_percent, last_month
 from roadmap.services import (
     DELETE_ITEM,
     IMPORT_COLUMNS,
@@ -606,3 +617,105 @@ class DecisionAdmin(ContentTranslationAdmin):
             else:
                 deleted += 1
         return deleted
+
+
+# ------------------------------------------------------------------ monthly reports
+
+
+@admin.register(MonthlyReport)
+class MonthlyReportAdmin(admin.ModelAdmin):
+    """The monthly reports: their state and files; a button asks for last month's, an action retries a failed one."""
+
+    change_list_template = "roadmap/admin/monthly_report_change_list.html"
+    list_display = ["month", "state", "created_at", "downloads", "error_summary"]
+    list_filter = ["state"]
+    fields = ["period", "state", "created_at", "updated_at", "downloads", "error"]
+    readonly_fields = fields
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        # Reports are asked for by the button (or the beat), never typed.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        monthly_reports_delete(report_ids=[obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        monthly_reports_delete(report_ids=queryset.values_list("pk", flat=True))
+
+    def has_produce_permission(self, request):
+        return request.user.has_perm("roadmap.add_monthlyreport")
+
+    @admin.display(description=_("mois"), ordering="period")
+    def month(self, report):
+        return _month(report)
+
+    @admin.display(description=_("fichiers"))
+    def downloads(self, report):
+        if report.state != MonthlyReport.State.READY:
+            return "—"
+        links = [
+            format_html('<a href="{}">{}</a>', reverse("roadmap:report_download", args=[report.pk, part]), label)
+            for part, label in (("pdf_fr", _("PDF français")), ("pdf_ar", _("PDF arabe")), ("xlsx", _("XLSX")))
+        ]
+        return format_html(" · ".join(["{}"] * len(links)), *links)
+
+    @admin.display(description=_("erreur"))
+    def error_summary(self, report):
+        return report.error[:120]
+
+    def get_urls(self):
+        return [
+            path(
+                "produire/",
+                self.admin_site.admin_view(self.produce_view),
+                name="roadmap_monthlyreport_produce",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_produce": self.has_produce_permission(request),
+            "last_month": last_month(today=timezone.localdate()),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def produce_view(self, request):
+        """POST: ask for the report of the month just ended (made by a task; once per month, however often)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_produce_permission(request):
+            raise PermissionDenied
+        report, queued = monthly_report_request_last_month()
+        if queued:
+            self.message_user(
+                request, gettext("Le rapport de %(month)s est en préparation.") % {"month": _month(report)}
+            )
+        else:
+            self.message_user(
+                request,
+                gettext("Le rapport de %(month)s a déjà été demandé (état : %(state)s).")
+                % {"month": _month(report), "state": report.get_state_display()},
+                messages.WARNING,
+            )
+        return redirect("admin:roadmap_monthlyreport_changelist")
+
+    @admin.action(description=_("Refaire les rapports en échec"), permissions=["produce"])
+    def retry(self, request, queryset):
+        retried = [report for report in queryset if monthly_report_retry(report_id=report.pk) is not None]
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d rapport remis en préparation.", "%(count)d rapports remis en préparation.", len(retried)
+            )
+            % {"count": len(retried)},
+        )
+
+
+def _month(report: MonthlyReport) -> str:
+    return formats.date_format(report.period, "F Y")

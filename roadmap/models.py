@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import PrivateFile, TimeStampedModel
-from meetings.models import Decision, Meeting
+from core.storage import private_storage
+from meetings.models import Decision, Meeting, MinutesDocument
 from plan.models import Axis, Market, Owner, ProductLine
 from regions.models import Language, Region
 
@@ -408,3 +409,36 @@ class ItemEvidence(PrivateFile):
     class Meta(PrivateFile.Meta):
         verbose_name = _("pièce jointe")
         verbose_name_plural = _("pièces jointes")
+
+
+# ------------------------------------------------------------------ monthly report
+
+
+class MonthlyReport(TimeStampedModel):
+    """The report of one month to the ministry and the CNT (PDF in French and Arabic, XLSX): made by a task, kept."""
+
+    # The minutes PDF's states: pending while its task runs, then ready or failed (staff try again).
+    State = MinutesDocument.State
+
+    # The first day of the month reported on; one report per month, whoever asks for it and however often.
+    period = models.DateField(_("mois"), unique=True)
+    state = models.CharField(_("état"), max_length=8, choices=State.choices, default=State.PENDING)
+    pdf_fr = models.FileField(_("PDF (français)"), upload_to="reports/", storage=private_storage, blank=True)
+    pdf_ar = models.FileField(_("PDF (arabe)"), upload_to="reports/", storage=private_storage, blank=True)
+    xlsx = models.FileField(_("classeur (XLSX)"), upload_to="reports/", storage=private_storage, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+
+    class Meta:
+        ordering = ["-period"]
+        verbose_name = _("rapport mensuel")
+        verbose_name_plural = _("rapports mensuels")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period__day=1),
+                name="roadmap_monthly_report_period_first_of_month",
+                violation_error_message=_("Le mois d'un rapport est désigné par son premier jour."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.period.strftime("%Y-%m")

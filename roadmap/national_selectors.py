@@ -156,7 +156,7 @@ PROGRESS_BANDS = (
     ProgressBand("band-0", _("moins de 25 %"), 0, 24),
     ProgressBand("band-1", _("25 à 49 %"), 25, 49),
     ProgressBand("band-2", _("50 à 74 %"), 50, 74),
-    ProgressBand("band-3", _("75 % et plus"), 75, 100),
+    ProgressBand("band-3", _("au moins 75 %"), 75, 100),
 )
 NO_ITEMS_BAND = ProgressBand("band-none", _("aucune action"), -1, -1)
 

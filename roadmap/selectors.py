@@ -5,7 +5,7 @@ and the titles of decisions marked public."""
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
@@ -26,6 +26,7 @@ from roadmap.models import (
     Indicator,
     ItemChange,
     ItemEvidence,
+    MonthlyReport,
     Reading,
     RoadmapItem,
     StatusChange,
@@ -152,6 +153,9 @@ def status_counts(counts: Mapping[str, int]) -> tuple[int, list[StatusCount]]:
     return total, tallies
 
 
+OPEN_STATUSES = [status for status in RoadmapItem.Status.values if status not in RoadmapItem.CLOSED_STATUSES]
+
+
 @dataclass
 class RegionSummary(StatusTally):
     region: Region
@@ -169,12 +173,17 @@ def percent_whole(value) -> int | None:
 def roadmap_overview(*, user) -> list[RegionSummary]:
     """Per region the user may see: items by status, overdue count, last acknowledgement, mean progress; one
     query."""
+    return _regions_overview(regions=regions_visible_to(user=user), today=timezone.localdate())
+
+
+def _regions_overview(*, regions: QuerySet[Region], today: date) -> list[RegionSummary]:
+    """Per region: items by status, those due before `today` and still open, last acknowledgement, mean
+    progress; one query."""
     statuses = RoadmapItem.Status
-    open_statuses = [status for status in statuses.values if status not in RoadmapItem.CLOSED_STATUSES]
-    regions = regions_visible_to(user=user).annotate(
+    regions = regions.annotate(
         overdue=Count(
             "roadmap_items",
-            filter=Q(roadmap_items__due_on__lt=timezone.localdate(), roadmap_items__status__in=open_statuses),
+            filter=Q(roadmap_items__due_on__lt=today, roadmap_items__status__in=OPEN_STATUSES),
         ),
         last_acknowledged_at=Max("roadmap_items__acknowledgement__acknowledged_at"),
         progress_mean=Avg("roadmap_items__progress", filter=~Q(roadmap_items__status=RoadmapItem.Status.DROPPED)),
@@ -451,7 +460,10 @@ def _budget_row(totals: Callable[[str], Decimal | int], *, label: str, key: str)
 def roadmap_budget_overview(*, user) -> BudgetOverview:
     """Budget totals by region (every region the user may see, zeros included), by axis and by funder (those
     with lines, in declaration order); three aggregate queries whatever the number of items or lines."""
-    regions = regions_visible_to(user=user)
+    return _budget_overview(regions=regions_visible_to(user=user))
+
+
+def _budget_overview(*, regions: QuerySet[Region]) -> BudgetOverview:
     region_rows = regions.annotate(**_money_sums("roadmap_items__budget_lines__"))
     lines = BudgetLine.objects.filter(item__region__in=regions).order_by()
     by_axis = {row["item__axis"]: row for row in lines.values("item__axis").annotate(**_money_sums())}
@@ -492,7 +504,6 @@ class RegionProgressSummary:
 
 def region_progress_summary(*, user, region: Region) -> RegionProgressSummary:
     """The region's items (all of them, whatever the page's filters) counted; one query."""
-    open_statuses = [status for status in RoadmapItem.Status.values if status not in RoadmapItem.CLOSED_STATUSES]
     totals = (
         roadmap_items_visible_to(user=user)
         .filter(region=region)
@@ -500,9 +511,157 @@ def region_progress_summary(*, user, region: Region) -> RegionProgressSummary:
             total=Count("pk"),
             done=Count("pk", filter=Q(status=RoadmapItem.Status.DONE)),
             in_progress=Count("pk", filter=Q(status=RoadmapItem.Status.IN_PROGRESS)),
-            overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate(), status__in=open_statuses)),
+            overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate(), status__in=OPEN_STATUSES)),
             blocked=Count("pk", filter=Q(status=RoadmapItem.Status.BLOCKED)),
             to_acknowledge=Count("pk", filter=Q(acknowledgement__isnull=True)),
         )
     )
     return RegionProgressSummary(**totals)
+
+
+# ------------------------------------------------------------------ monthly report
+
+
+def month_bounds(period: date) -> tuple[date, date]:
+    """The first day of the month of `period` and the first day of the month after."""
+    first = period.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1)
+
+
+def last_month(*, today: date) -> date:
+    """The first day of the month before the one `today` is in: the month a report made today is about."""
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+@dataclass
+class IndicatorStanding:
+    """An indicator of an item as it stood at the end of a month: its latest reading then, against its target."""
+
+    indicator: Indicator
+    latest: Reading | None
+    percent: int
+
+    @property
+    def label(self) -> str:
+        """Its name and unit, one phrase: isolated whole in an Arabic document, the parentheses stay with the unit."""
+        return f"{self.indicator.name} ({self.indicator.unit})"
+
+
+@dataclass
+class RegionReport:
+    """One region in the monthly report."""
+
+    summary: RegionSummary
+    budget: BudgetRow
+    funders: list[BudgetRow]
+    indicators: list[IndicatorStanding]
+    overdue_items: list[RoadmapItem]
+    decisions: list[Decision]
+
+    @property
+    def region(self) -> Region:
+        return self.summary.region
+
+    @property
+    def done(self) -> int:
+        return self.summary.count_of(RoadmapItem.Status.DONE)
+
+
+@dataclass
+class MonthlyReportContent:
+    """What the monthly report says, nationally and per region (every region, in their official order)."""
+
+    period: date
+    # Items due before this day and still open are overdue; readings up to the day before count.
+    closing_day: date
+    national: StatusTally
+    overdue: int
+    budget: BudgetOverview
+    indicators: int
+    indicators_on_target: int
+    national_decisions: list[Decision]
+    decisions: int
+    regions: list[RegionReport]
+
+
+def monthly_report_content(*, period: date) -> MonthlyReportContent:
+    """The monthly report of the month of `period`, over every region, in a fixed number of queries (nine).
+
+    Statuses, budgets and due dates are read as they stand when the report is made (the portal keeps no
+    snapshot of them; the report is made on the first day of the next month); an item is overdue when due
+    before that day and still open; an indicator's standing is its latest reading of the month or before;
+    the decisions of the month are those of meetings that began in it (Moroccan time).
+    """
+    start, closing_day = month_bounds(period)
+    regions = Region.objects.order_by("number")
+    summaries = _regions_overview(regions=regions, today=closing_day)
+    budget = _budget_overview(regions=regions)
+    by_region_funder: dict[int, list[BudgetRow]] = {}
+    region_funder_rows = BudgetLine.objects.order_by().values("item__region", "funder").annotate(**_money_sums())
+    funder_order = {funder: index for index, funder in enumerate(BudgetLine.Funder.values)}
+    for row in sorted(region_funder_rows, key=lambda row: funder_order[row["funder"]]):
+        by_region_funder.setdefault(row["item__region"], []).append(
+            _budget_row(row.__getitem__, label=BudgetLine.Funder(row["funder"]).label, key=row["funder"])
+        )
+    indicators = Indicator.objects.select_related("item").prefetch_related(
+        Prefetch("readings", Reading.objects.filter(measured_on__lt=closing_day))
+    )
+    by_region_indicators: dict[int, list[IndicatorStanding]] = {}
+    for indicator in indicators.order_by("item__region__number", "item__title_fr", "position", "pk"):
+        by_region_indicators.setdefault(indicator.item.region_id, []).append(
+            IndicatorStanding(
+                indicator=indicator, latest=indicator_latest(indicator), percent=indicator_percent(indicator)
+            )
+        )
+    overdue_items: dict[int, list[RoadmapItem]] = {}
+    for item in RoadmapItem.objects.filter(due_on__lt=closing_day, status__in=OPEN_STATUSES).order_by(
+        "region__number", "due_on", "title_fr", "pk"
+    ):
+        overdue_items.setdefault(item.region_id, []).append(item)
+    local_start = timezone.make_aware(datetime.combine(start, time.min))
+    local_end = timezone.make_aware(datetime.combine(closing_day, time.min))
+    decisions = list(
+        Decision.objects.filter(meeting__starts_at__gte=local_start, meeting__starts_at__lt=local_end)
+        .select_related("meeting__region", "roadmap_item")
+        .order_by("meeting__starts_at", "position", "pk")
+    )
+    regional_decisions: dict[int, list[Decision]] = {}
+    for decision in decisions:
+        if decision.scope == Decision.Scope.REGIONAL:
+            regional_decisions.setdefault(decision.meeting.region_id, []).append(decision)
+    budget_by_region = {row.key: row for row in budget.regions}
+    standings = [standing for region_standings in by_region_indicators.values() for standing in region_standings]
+    national_counts: dict[str, int] = {}
+    for summary in summaries:
+        for count in summary.counts:
+            national_counts[count.status] = national_counts.get(count.status, 0) + count.count
+    total, counts = status_counts(national_counts)
+    return MonthlyReportContent(
+        period=start,
+        closing_day=closing_day,
+        national=StatusTally(total=total, counts=counts),
+        overdue=sum(summary.overdue for summary in summaries),
+        budget=budget,
+        indicators=len(standings),
+        indicators_on_target=sum(standing.percent == 100 for standing in standings),
+        national_decisions=[decision for decision in decisions if decision.scope == Decision.Scope.NATIONAL],
+        decisions=len(decisions),
+        regions=[
+            RegionReport(
+                summary=summary,
+                budget=budget_by_region[summary.region.slug],
+                funders=by_region_funder.get(summary.region.pk, []),
+                indicators=by_region_indicators.get(summary.region.pk, []),
+                overdue_items=overdue_items.get(summary.region.pk, []),
+                decisions=regional_decisions.get(summary.region.pk, []),
+            )
+            for summary in summaries
+        ],
+    )
+
+
+def monthly_report_ready_get(*, user, pk: int) -> MonthlyReport:
+    """A ready monthly report, for staff only: 404 for anybody else, as for a report that does not exist."""
+    if not (user.is_authenticated and user.is_staff):
+        raise Http404
+    return get_object_or_404(MonthlyReport, pk=pk, state=MonthlyReport.State.READY)

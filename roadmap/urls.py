@@ -10,6 +10,8 @@ urlpatterns = [
     path("vue-nationale/", views.overview, name="overview"),
     # Posted by the minutes page and the decisions register (staff): the decision becomes a roadmap item.
     path("decisions/<int:pk>/action/", views.decision_to_item, name="decision_to_item"),
+    # A file of a monthly report (staff): pdf_fr, pdf_ar or xlsx.
+    path("rapports/<int:pk>/<str:part>/", views.report_download, name="report_download"),
     path("mes-notifications/", views.notification_profile, name="profile"),
     # The CNT's task forces across the 12 regions (staff): "produit" by product line, "marches" by market.
     path("task-forces/<slug:task_force>/", views.task_force, name="task_force"),

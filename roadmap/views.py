@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,11 +27,14 @@ from roadmap.exports import roadmap_csv_write, rows_csv, task_force_rows
 from roadmap.forms import CommentForm, NotificationPreferenceForm, RoadmapFilterForm, TaskForceFilterForm
 from roadmap.national_selectors import PRODUCT, TASK_FORCES, national_dashboard, task_force_groups
 from roadmap.notifications import notices_unsubscribe, notification_choices_get, notification_preference_update
+from roadmap.report_services import monthly_report_lost
+from roadmap.reports import REPORT_FILES, monthly_report_filename
 from roadmap.selectors import (
     budget_of,
     decision_get,
     decisions_national,
     item_evidence_get,
+    monthly_report_ready_get,
     region_commitments,
     region_progress_summary,
     roadmap_budget_overview,
@@ -462,3 +465,33 @@ def unsubscribe(request, token: str):
     if done:
         notices_unsubscribe(user=user, topic=topic)
     return render(request, "roadmap/unsubscribe.html", {"topic": topic, "changes": CHANGES, "done": done})
+
+
+REPORT_CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@require_safe
+@private
+def report_download(request, pk, part):
+    """A file of a monthly report, as an attachment, for staff only (404 for anybody else logged in); private
+    storage has no address of its own."""
+    report = monthly_report_ready_get(user=request.user, pk=pk)
+    if part not in REPORT_FILES:
+        raise Http404
+    try:
+        file = getattr(report, part).open("rb")
+    except (FileNotFoundError, ValueError):
+        monthly_report_lost(report=report)
+        messages.warning(request, _("Les fichiers de ce rapport sont introuvables : il va être refait."))
+        return redirect("admin:roadmap_monthlyreport_changelist")
+    response = FileResponse(
+        file,
+        as_attachment=True,
+        filename=monthly_report_filename(report=report, part=part),
+        content_type=REPORT_CONTENT_TYPES[REPORT_FILES[part]],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

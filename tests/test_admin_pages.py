@@ -1,5 +1,7 @@
 """Every admin page ONMT staff can reach loads, with realistic rows present."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -10,6 +12,7 @@ from messaging.models import Unsubscription
 from messaging.tests.factories import OutboundMessageFactory
 from regions.models import ExportLog, RegionalCouncil
 from regions.tests.factories import OfficialFactory
+from roadmap.models import MonthlyReport
 from roadmap.tests.factories import AcknowledgementFactory, BudgetLineFactory, CommentFactory, ReadingFactory
 
 PORTAL_APPS = {"regions", "plan", "meetings", "roadmap", "messaging"}
@@ -38,6 +41,9 @@ def some_rows():
     comment.item.save()
     DecisionFactory(meeting=meeting, agenda_item=None, scope=Decision.Scope.NATIONAL)
     ExportLog.objects.create(user=official.user, kind=ExportLog.Kind.ROADMAP_CSV, row_count=3, region=meeting.region)
+    MonthlyReport.objects.create(
+        period=datetime.date(2026, 10, 1), state=MonthlyReport.State.FAILED, error="Police introuvable"
+    )
     return registration
 
 

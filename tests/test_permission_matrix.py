@@ -21,6 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from meetings.models import (
     Decision,
@@ -40,7 +41,8 @@ from messaging.tests.factories import OutboundMessageFactory
 from messaging.tokens import unsubscribe_token_make
 from regions.models import ExportLog, RegionalCouncil
 from regions.tests.factories import OfficialFactory, UserFactory, region
-from roadmap.models import ItemEvidence
+from roadmap.models import ItemEvidence, MonthlyReport
+from roadmap.selectors import last_month
 from roadmap.tests.factories import (
     BudgetLineFactory,
     CommentFactory,
@@ -133,9 +135,18 @@ def world(db, private_media):
         state=MinutesDocument.State.READY,
         file=private_media.save("minutes/a.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n")),
     )
+    # Last month's report, ready: the admin's button finds it and makes nothing more.
+    report = MonthlyReport.objects.create(
+        period=last_month(today=timezone.localdate()),
+        state=MonthlyReport.State.READY,
+        pdf_fr=private_media.save("reports/fr.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n")),
+        pdf_ar=private_media.save("reports/ar.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n")),
+        xlsx=private_media.save("reports/report.xlsx", ContentFile(b"PK\x03\x04")),
+    )
     # A's files: the item's (its name as private as the item) and the meeting's, made again for each actor by
     # _item_evidence_a and _meeting_evidence_a.
     return SimpleNamespace(
+        report=report,
         private_media=private_media,
         staff_uploader=staff,
         region_a=region_a,
@@ -361,6 +372,11 @@ SITE = {
     # The CNT task forces' views across the 12 regions: staff only (an official sees no other region's items).
     "roadmap:task_force": Case(_named("roadmap:task_force", "produit"), STAFF_PAGE),
     "roadmap:task_force_export": Case(_named("roadmap:task_force_export", "marches", "xlsx"), STAFF_PAGE),
+    # The monthly report's files: staff only; anybody else logged in gets 404, as for a report that does not exist.
+    "roadmap:report_download": Case(
+        lambda w, a: reverse("roadmap:report_download", args=[w.report.pk, "pdf_ar"]),
+        statuses(LOGIN_FIRST, LOGIN_FIRST, 404, 404, 200, 200),
+    ),
     # Public pages of the tour.
     "meetings:tour_list": Case(_named("meetings:tour_list"), everyone(302)),
     "meetings:tour": Case(lambda w, a: w.meeting_a.tour.get_absolute_url(), PUBLIC),
@@ -472,6 +488,10 @@ SITE = {
         lambda w, a: reverse("admin:meetings_tour_timeline", args=[w.meeting_a.tour.pk]), ADMIN_ONLY
     ),
     "admin:roadmap_roadmapitem_import": Case(_named("admin:roadmap_roadmapitem_import"), ADMIN_ONLY),
+    # Asks for last month's report (a POST; the world's is there already, so nothing is made).
+    "admin:roadmap_monthlyreport_produce": Case(
+        _named("admin:roadmap_monthlyreport_produce"), statuses(302, 302, 302, 302, 302, 302), method="post"
+    ),
     "admin:meetings_decision_link": Case(
         lambda w, a: reverse("admin:meetings_decision_link", args=[w.public_decision_a.pk]), ADMIN_ONLY
     ),
@@ -505,6 +525,8 @@ ADMIN_MODELS = {
     "messaging.unsubscription": {},
     "meetings.meetingmessagestats": {"add": 403, "delete": 403},
     "meetings.surveyresponse": {"add": 403},
+    # The monthly reports: asked for by a button or the beat, never added by hand.
+    "roadmap.monthlyreport": {"add": 403},
     # The decisions register (its admin class is the roadmap app's: it turns decisions into items).
     "meetings.decision": {},
     # The audit log of exports: superusers read it, nobody edits it.

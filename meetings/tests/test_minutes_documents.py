@@ -12,6 +12,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core import pdf as core_pdf
+from core.pdf import ASSETS_DIR, PdfRenderError
 from meetings import documents
 from meetings.document_tasks import notify_minutes_validated
 from meetings.models import AgendaItem, DelegationMember, Meeting, Minutes, MinutesDocument, Registration
@@ -175,7 +177,7 @@ def test_the_joining_check_tells_shaped_arabic_from_isolated_letters():
             '<html lang="ar" dir="rtl"><head><link rel="stylesheet" href="css/minutes-pdf.css"></head>'
             f'<body><p style="{style}">{ARABIC_DECISION} في</p></body></html>'
         )
-        return HTML(string=html, base_url=documents.ASSETS_DIR.as_uri() + "/").write_pdf()
+        return HTML(string=html, base_url=ASSETS_DIR.as_uri() + "/").write_pdf()
 
     assert arabic_letters_are_joined(render(""))
     unjoined = render("font-feature-settings: 'init' 0, 'medi' 0, 'fina' 0")
@@ -317,7 +319,7 @@ def test_the_renderer_never_fetches_anything_from_the_network(held, monkeypatch)
     connections = []
     monkeypatch.setattr(socket.socket, "connect", lambda sock, address: connections.append(address))
     monkeypatch.setattr(
-        documents,
+        core_pdf,
         "render_to_string",
         lambda template, context: (
             '<html><head><link rel="stylesheet" href="http://127.0.0.1:9/x.css"></head>'
@@ -325,7 +327,7 @@ def test_the_renderer_never_fetches_anything_from_the_network(held, monkeypatch)
         ),
     )
     content = minutes_document_content(minutes_id=held.minutes.pk, version=held.minutes.version)
-    with pytest.raises(documents.MinutesPdfError, match="127.0.0.1"):
+    with pytest.raises(PdfRenderError, match="127.0.0.1"):
         documents.minutes_pdf_render(content=content, language="fr")
     assert connections == []
 
