@@ -24,9 +24,17 @@ from regions.services import export_log_record
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "organisation", "meeting", "sector", "status", "email", "phone", "created_at"]
+    list_display = ["full_name", "organisation", "meeting", "sector", "status", "mode", "email", "phone", "created_at"]
     list_select_related = ["meeting"]
-    list_filter = [("meeting", TourMeetingFilter), "meeting__region", "sector", "status", "walk_in", "created_at"]
+    list_filter = [
+        ("meeting", TourMeetingFilter),
+        "meeting__region",
+        "sector",
+        "status",
+        "mode",
+        "walk_in",
+        "created_at",
+    ]
     search_fields = ["full_name", "organisation", "email", "phone"]
     # Counting 200,000 rows twice (filtered and in all) on every page is no use to anybody.
     show_full_result_count = False
@@ -34,6 +42,8 @@ class RegistrationAdmin(admin.ModelAdmin):
     readonly_fields = [
         "meeting",
         "status",
+        "mode",
+        "joined_at",
         "email",
         "public_id",
         "consent_at",
@@ -46,7 +56,19 @@ class RegistrationAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    fields = ["meeting", "status", "full_name", "organisation", "job_title", "sector", "email", "phone", "city"]
+    fields = [
+        "meeting",
+        "status",
+        "mode",
+        "joined_at",
+        "full_name",
+        "organisation",
+        "job_title",
+        "sector",
+        "email",
+        "phone",
+        "city",
+    ]
     fields += ["message", "language", "consent_at", "offer_expires_at", "cancelled_at", "attended_at", "walk_in"]
     fields += ["invited_contact", "public_id", "created_at", "updated_at"]
     actions = ["cancel_registrations", "mark_attended"]
