@@ -215,7 +215,8 @@ def test_the_join_link_counts_down_before_the_opening_then_forwards(client, sett
     seconds = int(re.search(r'data-seconds="(\d+)"', body).group(1))
     assert 7190 <= seconds <= 7200
     # The time left is in the page as the server rendered it (no script needed), and the address is not.
-    assert "heure, 59\xa0minutes" in body and "js/join-countdown.js" in body and "visio.example.ma" not in body
+    assert re.search(r'dir="ltr">01:59:[0-5]\d</span>', body) and "js/join-countdown.js" in body
+    assert "visio.example.ma" not in body
     _live(meeting, minutes_to_start=14)
     opened = client.get(_join_url(person))
     assert opened.status_code == 302 and opened["Location"] == VIDEO and "no-cache" in opened["Cache-Control"]

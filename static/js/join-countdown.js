@@ -17,9 +17,8 @@
     var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
     var days = Math.floor(left / 86400);
     var clock = two(Math.floor((left % 86400) / 3600)) + ":" + two(Math.floor((left % 3600) / 60)) + ":" + two(left % 60);
-    // Digits and colons read the same in every language; the days, when any, stay as the server wrote them.
+    // Digits and colons read the same in every language; the days' label is the page's (data-days-label).
     counter.textContent = days > 0 ? counter.getAttribute("data-days-label").replace("%d", days) + " " + clock : clock;
-    counter.setAttribute("dir", "ltr");
     if (left === 0) {
       window.location.reload();
     } else {
