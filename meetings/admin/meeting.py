@@ -259,7 +259,13 @@ class MeetingAdmin(ServiceFormAdminMixin, ContentTranslationAdmin):
 
     @admin.display(description=_("inscrits / capacité"), ordering="seats_taken")
     def registrations(self, obj):
-        return f"{obj.seats_taken} / {obj.capacity}"
+        if not obj.offers_online:
+            return f"{obj.seats_taken} / {obj.capacity}"
+        online = obj.online_capacity if obj.online_capacity is not None else "∞"
+        return _("%(in_person)s · en ligne %(online)s") % {
+            "in_person": f"{obj.seats_taken} / {obj.capacity}",
+            "online": f"{obj.online_seats_taken} / {online}",
+        }
 
     def save_model(self, request, obj, form, change):
         services.meeting_save(meeting=obj, seen_version=form.cleaned_data.get(SEEN_FIELD, ""))

@@ -16,7 +16,11 @@ from meetings.admin.filters import TourMeetingFilter
 from meetings.exports import registrations_csv, registrations_xlsx
 from meetings.forms import CheckinMarkForm, CheckinSearchForm
 from meetings.models import Meeting, Registration
-from meetings.selectors.registration import meeting_registration_counts, registrations_for_checkin
+from meetings.selectors.registration import (
+    meeting_registration_counts,
+    meetings_with_online_counts,
+    registrations_for_checkin,
+)
 from meetings.services import registration as services
 from regions.models import ExportLog
 from regions.services import export_log_record
@@ -106,7 +110,7 @@ class RegistrationAdmin(admin.ModelAdmin):
             # The meetings of the rows shown: the national list of meetings has its own page.
             meeting_ids = {registration.meeting_id for registration in changelist.result_list}
             counts = meeting_registration_counts(meeting_ids=meeting_ids)
-            meetings = Meeting.objects.filter(pk__in=counts).order_by("starts_at")
+            meetings = meetings_with_online_counts(meeting_ids=counts)
             response.context_data["meeting_counts"] = [(meeting, counts[meeting.pk]) for meeting in meetings]
             response.context_data["export_query"] = changelist.get_query_string()
         return response

@@ -205,6 +205,24 @@ def meeting_registration_counts(*, meeting_ids) -> dict[int, dict[str, int]]:
     return {row.pop("meeting_id"): row for row in rows}
 
 
+def meetings_with_online_counts(*, meeting_ids) -> QuerySet[Meeting]:
+    """The meetings by date, each with its seats taken online (`online_seats`) and how many online registrants
+    joined (`online_joined`), in one query."""
+    return (
+        Meeting.objects.filter(pk__in=meeting_ids)
+        .annotate(
+            online_seats=Count(
+                "registrations",
+                filter=Q(
+                    registrations__mode=AttendanceMode.ONLINE, registrations__status__in=Registration.SEAT_STATUSES
+                ),
+            ),
+            online_joined=Count("registrations", filter=Q(registrations__joined_at__isnull=False)),
+        )
+        .order_by("starts_at")
+    )
+
+
 def registration_counts_by_status() -> dict[str, int]:
     """How many registrations each status holds, across every meeting, in one query."""
     rows = Registration.objects.values("status").annotate(count=Count("pk")).order_by()

@@ -426,3 +426,21 @@ def test_more_online_seats_given_by_staff_go_to_the_people_waiting_online():
     meeting_services.meeting_save(meeting=meeting)
     waiting.refresh_from_db()
     assert waiting.status == Registration.Status.CONFIRMED
+
+
+def test_staff_see_seats_and_joins_per_mode_in_the_admin(staff_client):
+    meeting = _hybrid(capacity=10, online_capacity=None)
+    joined = _register(meeting, "web@example.ma", ONLINE)
+    _register(meeting, "room@example.ma", IN_PERSON)
+    _live(meeting, minutes_to_start=0)
+    services.registration_join(registration_id=joined.pk)
+    meetings_page = staff_client.get(reverse("admin:meetings_meeting_changelist")).content.decode()
+    assert "1 / 10 · en ligne 1 / ∞" in meetings_page
+    registrations_page = staff_client.get(
+        reverse("admin:meetings_registration_changelist"), {"meeting__id__exact": meeting.pk}
+    ).content.decode()
+    assert "Connectés en ligne" in registrations_page
+    change = staff_client.get(reverse("admin:meetings_meeting_change", args=[meeting.pk])).content.decode()
+    assert 'name="attendance"' in change and 'value="both" selected' in change
+    # The staff-only address is on the staff's page, as they typed it.
+    assert VIDEO.replace("&", "&amp;") in change or VIDEO in change

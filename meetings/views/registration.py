@@ -211,11 +211,11 @@ def switch_mode(request, public_id, secret):
     return redirect("registrations:manage", public_id=public_id, secret=secret)
 
 
-def _countdown(seconds: int) -> str:
+def _countdown(seconds: int, *, days_label: str) -> str:
     """The time left as static/js/join-countdown.js shows it ticking: days, then hours:minutes:seconds."""
     days, rest = divmod(seconds, 86400)
     clock = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
-    return f"{_('%d j') % days} {clock}" if days else clock
+    return f"{days_label % days} {clock}" if days else clock
 
 
 @never_cache
@@ -234,7 +234,14 @@ def join(request, token):
         if closed.ended:
             return render(request, "meetings/registration_join.html", {**context, "ended": True}, status=410)
         seconds = max(int((closed.opens_at - timezone.now()).total_seconds()), 0)
-        context.update(opens_at=closed.opens_at, opens_in_seconds=seconds, countdown=_countdown(seconds))
+        # A number of days, shortened ("3 j"): the script writes it the same way as it ticks.
+        days_label = _("%d j")
+        context.update(
+            opens_at=closed.opens_at,
+            opens_in_seconds=seconds,
+            days_label=days_label,
+            countdown=_countdown(seconds, days_label=days_label),
+        )
         return render(request, "meetings/registration_join.html", context)
     except services.RegistrationRefused as refusal:
         return render(request, "meetings/registration_join.html", {**context, "error": refusal.message}, status=503)
