@@ -9,6 +9,7 @@ import segno
 from django.conf import settings
 from django.urls import reverse
 
+from meetings.models import AttendanceMode
 from messaging.models import OutboundMessage
 
 CHECKIN_QR_CONTENT_ID = "checkin-qr"
@@ -36,6 +37,7 @@ def message_inline_images(message: OutboundMessage) -> list[tuple[str, bytes]]:
     registration = message.registration
     if message.kind not in MESSAGES_WITH_THE_CODE or registration is None:
         return []
-    if registration.status != registration.Status.CONFIRMED:
+    # An online registrant has a join link instead: no door to show a code at.
+    if registration.status != registration.Status.CONFIRMED or registration.mode != AttendanceMode.IN_PERSON:
         return []
     return [(CHECKIN_QR_CONTENT_ID, checkin_qr_png(registration))]

@@ -4,7 +4,8 @@ from collections.abc import Sequence
 
 from django.conf import settings
 
-from meetings.tokens import invitation_token_make, minutes_validation_token_make, survey_token_make
+from meetings.models import AttendanceMode
+from meetings.tokens import invitation_token_make, join_token_make, minutes_validation_token_make, survey_token_make
 from messaging.links import absolute_url
 from messaging.models import OutboundMessage
 from messaging.services import MessageDraft, secret_fingerprint
@@ -41,6 +42,9 @@ def registration_draft(
     meeting = registration.meeting
     secret_args = (registration.public_id, registration.manage_secret)
     context = {"registration": registration, "manage_url": absolute_url("registrations:manage", *secret_args)}
+    if registration.mode == AttendanceMode.ONLINE:
+        # In place of the venue and the check-in code: the way in is this link.
+        context["join_url"] = join_url(registration)
     if kind == Kind.SEAT_OFFER:
         context["accept_url"] = absolute_url("registrations:accept_offer", *secret_args)
         context["decline_url"] = absolute_url("registrations:decline_offer", *secret_args)
@@ -50,6 +54,8 @@ def registration_draft(
         context["survey_url"] = absolute_url("meetings:survey", survey_token_make(registration_id=registration.pk))
     if kind == Kind.FOLLOW_UP:
         context["decisions"] = list(decisions)
+    if kind in (Kind.FOLLOW_UP, Kind.FOLLOW_UP_ABSENT):
+        context["recording_url"] = meeting.recording_url
     return _draft(
         registration,
         meeting,
@@ -74,6 +80,11 @@ def contact_draft(contact, meeting, *, kind: str, key: str, template: str | None
         "roadmap_url": absolute_url("roadmap:region", meeting.region.slug),
     }
     return _draft(contact, meeting, kind=kind, key=key, template=template, context=context, contact=contact, **options)
+
+
+def join_url(registration) -> str:
+    """An online registrant's personal join link (absolute, for e-mails and their pages)."""
+    return absolute_url("registrations:join", join_token_make(public_id=registration.public_id))
 
 
 def manage_link_key(registration) -> str:

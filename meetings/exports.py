@@ -21,6 +21,8 @@ EXPORT_COLUMNS = [
     (_("Inscrit(e) le"), lambda r: r.created_at),
     (_("Présent(e) le"), lambda r: r.attended_at),
     (_("Message"), lambda r: r.message),
+    (_("Participation"), lambda r: r.get_mode_display()),
+    (_("Connecté(e) en ligne le"), lambda r: r.joined_at),
 ]
 
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.text import isolate
-from meetings.models import MinutesValidation, Registration
+from meetings.models import AttendanceMode, MinutesValidation, Registration
 from meetings.selectors.registration import invited_contact
 
 # Line and paragraph separators end a line as surely as \r\n in a mail header or a CSV cell.
@@ -133,10 +133,34 @@ class RegistrationForm(_ContactFieldsMixin, forms.ModelForm):
 
 
 def registration_form_for(meeting, invitation: str = "") -> RegistrationForm:
-    """An empty form, pre-filled from the contact when the person came through a personal invitation link."""
+    """An empty form, pre-filled from the contact when the person came through a personal invitation link;
+    with the choice of attendance mode when the meeting offers both."""
     contact = invited_contact(token=invitation, meeting=meeting)
-    if contact is None:
-        return RegistrationForm()
+    return registration_mode_choice(
+        RegistrationForm() if contact is None else _invited_form(contact, invitation), meeting
+    )
+
+
+class RegistrationModeForm(forms.Form):
+    """The attendance mode chosen at registration, asked only where the meeting offers both (a separate form:
+    the registration's POST is read before its meeting); left out, the meeting's own mode."""
+
+    mode = forms.ChoiceField(label=_("Je participerai"), choices=AttendanceMode.choices, required=False)
+
+
+def registration_mode_choice(form: RegistrationForm, meeting) -> RegistrationForm:
+    """The form asking in person or online, first, when the meeting offers both (a bound form keeps the answer)."""
+    if len(meeting.modes) > 1:
+        choice = forms.ChoiceField(
+            label=RegistrationModeForm.base_fields["mode"].label,
+            choices=AttendanceMode.choices,
+            widget=forms.RadioSelect,
+        )
+        form.fields = {"mode": choice, **form.fields}
+    return form
+
+
+def _invited_form(contact, invitation: str) -> RegistrationForm:
     return RegistrationForm(
         initial={
             "full_name": contact.full_name,
@@ -156,6 +180,12 @@ class ContactDetailsForm(_ContactFieldsMixin, forms.ModelForm):
         model = Registration
         fields = ["full_name", "organisation", "job_title", "phone", "city"]
         widgets = RegistrationForm.Meta.widgets
+
+
+class ModeSwitchForm(forms.Form):
+    """The manage page's button that moves a registration to the other attendance mode."""
+
+    mode = forms.ChoiceField(choices=AttendanceMode.choices)
 
 
 class CheckinSearchForm(forms.Form):

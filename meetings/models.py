@@ -1,5 +1,6 @@
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -55,6 +56,28 @@ class RegistrationState(models.TextChoices):
     UNPUBLISHED = "unpublished", _("Rencontre non publiée")
 
 
+class AttendanceMode(models.TextChoices):
+    """How a registrant attends: in the room or through the video meeting."""
+
+    IN_PERSON = "in_person", _("Sur place")
+    ONLINE = "online", _("En ligne")
+
+
+# A meeting is as open as its most open mode: the first of these its modes are in.
+_STATE_PREFERENCE = [
+    RegistrationState.OPEN,
+    RegistrationState.WAITLIST,
+    *(state for state in RegistrationState if state not in (RegistrationState.OPEN, RegistrationState.WAITLIST)),
+]
+
+
+@dataclass(frozen=True)
+class ModeSeats:
+    mode: AttendanceMode
+    seats_left: int | None
+    state: RegistrationState
+
+
 def street_address(address: str, city: str) -> str:
     """The address with its city, the city named once even where staff typed it in the address too."""
     if not city or city.casefold() in address.casefold():
@@ -89,8 +112,16 @@ class Meeting(TimeStampedModel):
     city = models.CharField(_("ville"), max_length=80)
     latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    # Staff only: the video meeting's address never appears on a public page; online registrants reach it
+    # through their personal join link (meetings.views.join).
     online_url = models.URLField(_("lien en ligne"), blank=True)
+    offers_in_person = models.BooleanField(_("participation sur place"), default=True)
+    offers_online = models.BooleanField(_("participation en ligne"), default=False)
     capacity = models.PositiveIntegerField(_("capacité"))
+    # None: as many online attendees as want to join (no waiting list online).
+    online_capacity = models.PositiveIntegerField(_("capacité en ligne"), null=True, blank=True)
+    # Staff only until the follow-up e-mail, which gives it to the registrants.
+    recording_url = models.URLField(_("lien de l'enregistrement"), blank=True)
     registration_opens_at = models.DateTimeField(_("ouverture des inscriptions"), null=True, blank=True)
     registration_closes_at = models.DateTimeField(_("clôture des inscriptions"), null=True, blank=True)
     description = models.TextField(_("présentation"), blank=True)
@@ -108,6 +139,9 @@ class Meeting(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"),
             models.CheckConstraint(condition=Q(capacity__gte=0), name="meeting_capacity_not_negative"),
+            models.CheckConstraint(
+                condition=Q(offers_in_person=True) | Q(offers_online=True), name="meeting_offers_a_mode"
+            ),
             models.CheckConstraint(
                 condition=Q(registration_closes_at__isnull=True) | Q(registration_closes_at__lte=F("starts_at")),
                 name="meeting_registration_closes_before_start",
@@ -135,8 +169,51 @@ class Meeting(TimeStampedModel):
         """Venue, address and city in one line, for e-mails, calendars and summaries."""
         return f"{self.venue_name}, {self.street_address}"
 
-    def registration_state(self, *, seats_taken: int, now=None) -> RegistrationState:
-        """The registration state given how many seats are taken (confirmed, offered or attended)."""
+    @property
+    def modes(self) -> list[str]:
+        """The attendance modes this meeting offers, in person first."""
+        offered = {AttendanceMode.IN_PERSON: self.offers_in_person, AttendanceMode.ONLINE: self.offers_online}
+        return [mode for mode, on in offered.items() if on]
+
+    def capacity_of(self, mode: str) -> int | None:
+        """The seats of one mode; None when unlimited (online without a capacity)."""
+        return self.online_capacity if mode == AttendanceMode.ONLINE else self.capacity
+
+    def seats_left_of(self, mode: str, *, seats_taken: int) -> int | None:
+        capacity = self.capacity_of(mode)
+        return None if capacity is None else max(capacity - seats_taken, 0)
+
+    def seats_by_mode(self, *, seats_taken: int, online_seats_taken: int = 0, now=None) -> list["ModeSeats"]:
+        """Per mode offered: its seats left (None: no limit) and its registration state, for the public pages."""
+        taken = {AttendanceMode.IN_PERSON: seats_taken, AttendanceMode.ONLINE: online_seats_taken}
+        return [
+            ModeSeats(
+                mode=AttendanceMode(mode),
+                seats_left=self.seats_left_of(mode, seats_taken=taken[mode]),
+                state=self.registration_state(
+                    seats_taken=seats_taken, online_seats_taken=online_seats_taken, mode=mode, now=now
+                ),
+            )
+            for mode in self.modes
+        ]
+
+    def join_opens_at(self) -> datetime:
+        """When an online registrant's join link starts forwarding to the video meeting."""
+        return self.starts_at - timedelta(minutes=settings.MEETINGS_JOIN_OPENS_MINUTES)
+
+    def registration_state(
+        self, *, seats_taken: int, online_seats_taken: int = 0, mode: str | None = None, now=None
+    ) -> RegistrationState:
+        """The registration state given how many seats are taken (confirmed, offered or attended) in person
+        (`seats_taken`) and online: for one `mode`, or for the meeting (open while any mode it offers is)."""
+        if mode is None:
+            states = [
+                self.registration_state(
+                    seats_taken=seats_taken, online_seats_taken=online_seats_taken, mode=offered, now=now
+                )
+                for offered in self.modes or [AttendanceMode.IN_PERSON]
+            ]
+            return min(states, key=_STATE_PREFERENCE.index)
         now = now or timezone.now()
         if self.kind == self.Kind.CRT_SESSION:
             return RegistrationState.INVITATION_ONLY
@@ -150,7 +227,11 @@ class Meeting(TimeStampedModel):
             return RegistrationState.NOT_YET_OPEN
         if self.registration_closes_at and now >= self.registration_closes_at:
             return RegistrationState.CLOSED
-        if seats_taken >= self.capacity:
+        if mode not in self.modes:
+            return RegistrationState.CLOSED
+        capacity = self.capacity_of(mode)
+        taken = online_seats_taken if mode == AttendanceMode.ONLINE else seats_taken
+        if capacity is not None and taken >= capacity:
             return RegistrationState.WAITLIST
         return RegistrationState.OPEN
 
@@ -519,6 +600,11 @@ class Registration(TimeStampedModel):
     language = models.CharField(_("langue"), max_length=2, choices=Language.choices, default=Language.FRENCH)
     consent_at = models.DateTimeField(_("consentement donné le"))
     status = models.CharField(_("statut"), max_length=12, choices=Status.choices, default=Status.CONFIRMED)
+    mode = models.CharField(
+        _("participation"), max_length=10, choices=AttendanceMode.choices, default=AttendanceMode.IN_PERSON
+    )
+    # First time an online registrant opened the video meeting through their join link.
+    joined_at = models.DateTimeField(_("connexion le"), null=True, blank=True)
     offer_expires_at = models.DateTimeField(_("offre valable jusqu'au"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
     attended_at = models.DateTimeField(_("présence le"), null=True, blank=True)
@@ -562,6 +648,10 @@ class Registration(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(status="offered", offer_expires_at__isnull=False) | ~Q(status="offered"),
                 name="registration_offer_has_expiry",
+            ),
+            models.CheckConstraint(condition=Q(mode__in=["in_person", "online"]), name="registration_mode_known"),
+            models.CheckConstraint(
+                condition=Q(joined_at__isnull=True) | Q(mode="online"), name="registration_joined_online_only"
             ),
         ]
 

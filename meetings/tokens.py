@@ -1,6 +1,7 @@
-"""Signed values in the personal links of e-mails: invitations, the satisfaction survey and the CRT's
-co-signature of the minutes (no writes here)."""
+"""Signed values in the personal links of e-mails: invitations, the satisfaction survey, an online
+registrant's join link and the CRT's co-signature of the minutes (no writes here)."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.core import signing
 INVITATION_SALT = "meetings.invitation"
 SURVEY_SALT = "messaging.survey"
 MINUTES_VALIDATION_SALT = "meetings.minutes_validation"
+JOIN_SALT = "meetings.join"
 
 
 def invitation_token_make(*, contact_id: int, meeting_id: int) -> str:
@@ -39,6 +41,23 @@ def survey_token_read(*, token: str) -> int | None:
     except signing.BadSignature:
         return None
     return value if isinstance(value, int) else None
+
+
+def join_token_make(*, public_id: uuid.UUID) -> str:
+    """The signed value of an online registrant's personal join link: their registration's public id.
+
+    Not the manage link's secret: whoever is forwarded the join link can join, not change the registration.
+    """
+    return signing.dumps(str(public_id), salt=JOIN_SALT)
+
+
+def join_token_read(*, token: str) -> uuid.UUID | None:
+    """The registration a join link was made for, or None if the link is forged or damaged."""
+    try:
+        value = signing.loads(token, salt=JOIN_SALT)
+        return uuid.UUID(value) if isinstance(value, str) else None
+    except (signing.BadSignature, ValueError):
+        return None
 
 
 def minutes_validation_token_make(*, version_id: int, contact_id: int) -> str:

@@ -330,6 +330,9 @@ MINUTES_VALIDATION_LINK_DAYS = env.int("MINUTES_VALIDATION_LINK_DAYS", default=1
 # The attendees' follow-up lists the meeting's decisions: it waits for the CRT to co-sign the minutes,
 # at most this many hours after the meeting ends.
 MEETINGS_FOLLOW_UP_DELAY_HOURS = env.int("MEETINGS_FOLLOW_UP_DELAY_HOURS", default=24)
+# An online registrant's join link forwards to the video meeting from this many minutes before the start
+# until the end; before, it shows a countdown.
+MEETINGS_JOIN_OPENS_MINUTES = env.int("MEETINGS_JOIN_OPENS_MINUTES", default=15)
 
 # ONMT staff answering for a roadmap item are reminded this many days before its due date (and once it is overdue).
 ROADMAP_REMINDER_DAYS_BEFORE = env.int("ROADMAP_REMINDER_DAYS_BEFORE", default=7)

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from meetings.models import Meeting, Registration, Tour
+from meetings.models import AttendanceMode, Meeting, Registration, Tour
 from meetings.services.validation import minutes_send_for_validation
 from meetings.tests.document_factories import MinutesFactory
 from meetings.tests.factories import (
@@ -34,7 +34,7 @@ from meetings.tests.factories import (
     RegistrationFactory,
     registration_form_data,
 )
-from meetings.tokens import minutes_validation_token_make, survey_token_make
+from meetings.tokens import join_token_make, minutes_validation_token_make, survey_token_make
 from messaging.tokens import unsubscribe_token_make
 from regions.tests.factories import OfficialFactory, UserFactory, region
 from roadmap.models import RoadmapItem
@@ -70,6 +70,10 @@ class PublicPage:
 
 def _link(name: str, registration: Registration) -> str:
     return reverse(name, args=[registration.public_id, registration.manage_secret])
+
+
+def _join(registration: Registration) -> str:
+    return reverse("registrations:join", args=[join_token_make(public_id=registration.public_id)])
 
 
 @contextmanager
@@ -117,6 +121,28 @@ def public_world() -> SimpleNamespace:
         cancelled=RegistrationFactory(meeting=opened, status=Registration.Status.CANCELLED),
         attended=RegistrationFactory(meeting=held, status=Registration.Status.ATTENDED),
     )
+    # In person or online, the online seat taken; and one held online, which a join link finds over.
+    hybrid = MeetingFactory(
+        region=dakhla,
+        title="Rencontre hybride du tourisme de Dakhla",
+        offers_online=True,
+        online_capacity=1,
+        online_url="https://visio.example.ma/dakhla",
+    )
+    ended_online = MeetingFactory(
+        region=dakhla,
+        status=Meeting.Status.HELD,
+        title="Webinaire des professionnels",
+        offers_in_person=False,
+        offers_online=True,
+        starts_at=now - timedelta(days=2),
+        ends_at=now - timedelta(days=2) + timedelta(hours=2),
+        registration_opens_at=now - timedelta(days=40),
+        registration_closes_at=now - timedelta(days=3),
+    )
+    registrations.online = RegistrationFactory(meeting=hybrid, mode=AttendanceMode.ONLINE)
+    registrations.hybrid_in_person = RegistrationFactory(meeting=hybrid)
+    registrations.ended_online = RegistrationFactory(meeting=ended_online, mode=AttendanceMode.ONLINE)
     minutes = MinutesFactory(meeting=held)
     validator = OfficialFactory(region=dakhla, full_name="Brahim Salem", role="Président du CRT")
     version = minutes_send_for_validation(
@@ -125,7 +151,9 @@ def public_world() -> SimpleNamespace:
     return SimpleNamespace(
         tour=opened.tour,
         region=dakhla,
-        meetings=SimpleNamespace(opened=opened, full=full, held=held, cancelled=cancelled, postponed=postponed),
+        meetings=SimpleNamespace(
+            opened=opened, full=full, held=held, cancelled=cancelled, postponed=postponed, hybrid=hybrid
+        ),
         registrations=registrations,
         minutes_link=reverse(
             "meetings:minutes_sign",
@@ -171,6 +199,7 @@ def public_pages(world: SimpleNamespace) -> list[PublicPage]:
         PublicPage("meetings:detail", "held, with its commitments", meetings.held.get_absolute_url()),
         PublicPage("meetings:detail", "cancelled", meetings.cancelled.get_absolute_url()),
         PublicPage("meetings:detail", "postponed", meetings.postponed.get_absolute_url()),
+        PublicPage("meetings:detail", "in person or online", meetings.hybrid.get_absolute_url()),
         PublicPage("registrations:privacy", "law 09-08 notice", reverse("registrations:privacy")),
         PublicPage("registrations:register", "form", register),
         PublicPage(
@@ -197,7 +226,30 @@ def public_pages(world: SimpleNamespace) -> list[PublicPage]:
             status=409,
             post=registration_form_data(email="trop-tard@example.ma"),
         ),
+        PublicPage(
+            "registrations:register",
+            "choice of in person or online",
+            reverse("registrations:register", args=[meetings.hybrid.slug]),
+        ),
         PublicPage("registrations:done", "confirmed", _link("registrations:done", registrations.confirmed)),
+        PublicPage("registrations:done", "online", _link("registrations:done", registrations.online)),
+        PublicPage(
+            "registrations:manage", "online, may move to the room", _link("registrations:manage", registrations.online)
+        ),
+        PublicPage(
+            "registrations:manage",
+            "in person, online full",
+            _link("registrations:manage", registrations.hybrid_in_person),
+        ),
+        PublicPage(
+            "registrations:switch_mode",
+            "refused, online full",
+            _link("registrations:switch_mode", registrations.hybrid_in_person),
+            status=409,
+            post={"mode": AttendanceMode.ONLINE},
+        ),
+        PublicPage("registrations:join", "countdown", _join(registrations.online)),
+        PublicPage("registrations:join", "ended", _join(registrations.ended_online), status=410),
         PublicPage("registrations:done", "waiting list", _link("registrations:done", registrations.waitlisted)),
         PublicPage("registrations:manage", "confirmed", _link("registrations:manage", registrations.confirmed)),
         PublicPage("registrations:manage", "waiting list", _link("registrations:manage", registrations.waitlisted)),

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from core.tests import sample_files
-from meetings.models import MinutesVersion, Registration, SurveyResponse
+from meetings.models import AttendanceMode, MinutesVersion, Registration, SurveyResponse
 from meetings.services.validation import minutes_send_for_validation
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from meetings.tests.test_validation import held_meeting_with_minutes
@@ -148,6 +148,33 @@ def test_every_field_hostile_at_once_gives_a_form_error_not_a_crash(meeting, val
     _assert_escaped(response.content.decode(), value)
 
 
+@EXAMPLES
+@given(mode=st.one_of(st.sampled_from(AttendanceMode.values), hostile_text))
+def test_the_attendance_mode_chosen_survives_hostile_values(settings, mode):
+    settings.REGISTRATION_RATE_LIMIT = "100000/h"
+    meeting = MeetingFactory(offers_online=True, online_url="https://visio.example.ma/x")
+    data = {**REGISTRATION, "mode": mode}
+    response = _no_server_error(Client().post(reverse("registrations:register", args=[meeting.slug]), data))
+    assert response.status_code in (302, 400)
+    _assert_escaped(response.content.decode(), mode)
+    stored = list(Registration.objects.filter(meeting=meeting).values_list("mode", flat=True))
+    assert stored == ([mode] if response.status_code == 302 else [])
+
+
+@EXAMPLES
+@given(mode=st.one_of(st.sampled_from(AttendanceMode.values), hostile_text), query=raw_query)
+def test_switching_mode_survives_hostile_values_and_keeps_the_registration(mode, query):
+    meeting = MeetingFactory(offers_online=True, online_capacity=None)
+    registration = RegistrationFactory(meeting=meeting)
+    url = reverse("registrations:switch_mode", args=[registration.public_id, registration.manage_secret])
+    response = _no_server_error(Client().post(f"{url}?{query}", {"mode": mode}))
+    assert response.status_code in (302, 400)
+    _assert_escaped(response.content.decode(), mode)
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED
+    assert registration.mode == (mode if response.status_code == 302 else AttendanceMode.IN_PERSON)
+
+
 # ------------------------------------------------------------------ e-mail headers
 
 
@@ -242,6 +269,7 @@ def test_hostile_personal_links_are_404(secret, query):
     for path in (
         f"/inscriptions/gerer/{registration.public_id}/{quote(secret, safe='')}/",
         f"/suivi/enquete/{quote(secret, safe='')}/",
+        f"/inscriptions/rejoindre/{quote(secret, safe='')}/",
     ):
         response = _no_server_error(Client().get(f"{path}?{query}"))
         assert response.status_code == 404

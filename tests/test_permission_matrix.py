@@ -24,18 +24,20 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from meetings.models import (
+    AttendanceMode,
     Decision,
     Meeting,
     MeetingEvidence,
     Minutes,
     MinutesDocument,
     MinutesVersion,
+    Registration,
     SurveyResponse,
 )
 from meetings.selectors.validation import content_hash, minutes_content
 from meetings.tests.document_factories import MinutesFactory, minutes_validate
 from meetings.tests.factories import DecisionFactory, MeetingFactory, RegistrationFactory
-from meetings.tokens import minutes_validation_token_make, survey_token_make
+from meetings.tokens import join_token_make, minutes_validation_token_make, survey_token_make
 from messaging.models import Unsubscription
 from messaging.tests.factories import OutboundMessageFactory
 from messaging.tokens import unsubscribe_token_make
@@ -197,6 +199,16 @@ def _link(name):
         return reverse(name, args=[registration.public_id, secret])
 
     return url
+
+
+def _join(world, actor):
+    """An online registrant's join link (a countdown a month ahead): theirs, a forged one for anybody else."""
+    registration = Registration.objects.filter(meeting__region=world.region_a, mode=AttendanceMode.ONLINE).first()
+    if registration is None:
+        online = MeetingFactory(region=world.region_a, offers_online=True, online_url="https://visio.example.ma/a")
+        registration = RegistrationFactory(meeting=online, mode=AttendanceMode.ONLINE)
+    token = join_token_make(public_id=registration.public_id)
+    return reverse("registrations:join", args=[token if actor == PROFESSIONAL else token + "x"])
 
 
 def _survey(world, actor):
@@ -439,6 +451,15 @@ SITE = {
     "registrations:decline_offer": Case(_link("registrations:decline_offer"), TOKEN_PAGE),
     "registrations:cancel": Case(_link("registrations:cancel"), TOKEN_PAGE),
     "registrations:erase": Case(_link("registrations:erase"), TOKEN_PAGE, method="post"),
+    # Moving to the mode one is in changes nothing: the owner is sent back to their page.
+    "registrations:switch_mode": Case(
+        _link("registrations:switch_mode"),
+        statuses(404, 302, 404, 404, 404, 404),
+        method="post",
+        data={"mode": "in_person"},
+    ),
+    # The join link: never a public page, never another's (the video address only in its redirect, once open).
+    "registrations:join": Case(_join, TOKEN_PAGE),
     "meetings:survey": Case(_survey, TOKEN_PAGE),
     # The minutes' co-signature: staff send a version; the validator answers by their link or account;
     # the region's officials read the versions sent (never the draft), another region's get 404.

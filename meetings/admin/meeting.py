@@ -19,7 +19,7 @@ from modeltranslation.utils import get_translation_fields
 from core.admin import SEEN_FIELD, ContentTranslationAdmin, ServiceFormAdminMixin, add_errors
 from meetings.admin.campaigns import ReminderInline, add_default_reminders
 from meetings.admin.delegation import AgendaItemInline, DelegationInline
-from meetings.models import DelegationMember, Meeting, Tour
+from meetings.models import AttendanceMode, DelegationMember, Meeting, Tour
 from meetings.selectors import meeting as selectors
 from meetings.services import campaigns
 from meetings.services import meeting as services
@@ -48,8 +48,36 @@ class MonthListFilter(admin.SimpleListFilter):
         return queryset.filter(starts_at__gte=start, starts_at__lt=end)
 
 
+# The attendance modes a meeting offers, as staff choose them: one choice for the two fields it sets.
+ATTENDANCE_CHOICES = {
+    "in_person": ([AttendanceMode.IN_PERSON], _("Sur place uniquement")),
+    "online": ([AttendanceMode.ONLINE], _("En ligne uniquement")),
+    "both": ([AttendanceMode.IN_PERSON, AttendanceMode.ONLINE], _("Sur place et en ligne, au choix de chacun")),
+}
+
+
 class MeetingAdminForm(forms.ModelForm):
-    online_url = forms.URLField(label=_("lien en ligne"), required=False, assume_scheme="https")
+    # Left out of a submitted form (a script, an older page): the modes stay as they are.
+    attendance = forms.ChoiceField(
+        label=_("participation"),
+        choices=[("", "—"), *((key, label) for key, (_modes, label) in ATTENDANCE_CHOICES.items())],
+        required=False,
+    )
+    online_url = forms.URLField(
+        label=_("lien de la visioconférence"),
+        required=False,
+        assume_scheme="https",
+        help_text=_(
+            "Jamais affiché sur le site : chaque inscrit en ligne reçoit un lien personnel "
+            "qui y mène peu avant le début."
+        ),
+    )
+    recording_url = forms.URLField(
+        label=_("lien de l'enregistrement"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Ajouté à l'e-mail de suivi envoyé après la rencontre."),
+    )
 
     class Meta:
         model = Meeting
@@ -68,12 +96,21 @@ class MeetingAdminForm(forms.ModelForm):
             "longitude",
             "online_url",
             "capacity",
+            "online_capacity",
+            "recording_url",
             "registration_opens_at",
             "registration_closes_at",
             "waitlist_offer_hours",
             "confirm_waitlist_directly",
             "description",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        modes = self.instance.modes
+        self.fields["attendance"].initial = next(
+            key for key, (each, _label) in ATTENDANCE_CHOICES.items() if each == modes
+        )
 
     def _value(self, name: str):
         # Fields locked after publication are not in the form: the stored value still counts.
@@ -94,9 +131,18 @@ class MeetingAdminForm(forms.ModelForm):
                 )
             except ValidationError as error:
                 add_errors(self, error)
+        attendance = cleaned.get("attendance")
+        modes = ATTENDANCE_CHOICES[attendance][0] if attendance else self.instance.modes
+        self.instance.offers_in_person = AttendanceMode.IN_PERSON in modes
+        self.instance.offers_online = AttendanceMode.ONLINE in modes
         if cleaned.get("capacity") is not None:
             try:
-                services.meeting_validate_capacity(meeting=self.instance, capacity=cleaned["capacity"])
+                services.meeting_validate_capacity(
+                    meeting=self.instance,
+                    capacity=cleaned["capacity"],
+                    online_capacity=self._value("online_capacity"),
+                    modes=modes,
+                )
             except ValidationError as error:
                 add_errors(self, error)
         return cleaned
@@ -166,9 +212,12 @@ class MeetingAdmin(ServiceFormAdminMixin, ContentTranslationAdmin):
                     "city",
                     "latitude",
                     "longitude",
-                    "online_url",
                 ]
             },
+        ),
+        (
+            _("Participation"),
+            {"fields": ["attendance", "online_url", "online_capacity", "recording_url"]},
         ),
         (
             _("Inscriptions"),
@@ -210,7 +259,13 @@ class MeetingAdmin(ServiceFormAdminMixin, ContentTranslationAdmin):
 
     @admin.display(description=_("inscrits / capacité"), ordering="seats_taken")
     def registrations(self, obj):
-        return f"{obj.seats_taken} / {obj.capacity}"
+        if not obj.offers_online:
+            return f"{obj.seats_taken} / {obj.capacity}"
+        online = obj.online_capacity if obj.online_capacity is not None else "∞"
+        return _("%(in_person)s · en ligne %(online)s") % {
+            "in_person": f"{obj.seats_taken} / {obj.capacity}",
+            "online": f"{obj.online_seats_taken} / {online}",
+        }
 
     def save_model(self, request, obj, form, change):
         services.meeting_save(meeting=obj, seen_version=form.cleaned_data.get(SEEN_FIELD, ""))

@@ -16,7 +16,11 @@ from meetings.admin.filters import TourMeetingFilter
 from meetings.exports import registrations_csv, registrations_xlsx
 from meetings.forms import CheckinMarkForm, CheckinSearchForm
 from meetings.models import Meeting, Registration
-from meetings.selectors.registration import meeting_registration_counts, registrations_for_checkin
+from meetings.selectors.registration import (
+    meeting_registration_counts,
+    meetings_with_online_counts,
+    registrations_for_checkin,
+)
 from meetings.services import registration as services
 from regions.models import ExportLog
 from regions.services import export_log_record
@@ -24,9 +28,17 @@ from regions.services import export_log_record
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "organisation", "meeting", "sector", "status", "email", "phone", "created_at"]
+    list_display = ["full_name", "organisation", "meeting", "sector", "status", "mode", "email", "phone", "created_at"]
     list_select_related = ["meeting"]
-    list_filter = [("meeting", TourMeetingFilter), "meeting__region", "sector", "status", "walk_in", "created_at"]
+    list_filter = [
+        ("meeting", TourMeetingFilter),
+        "meeting__region",
+        "sector",
+        "status",
+        "mode",
+        "walk_in",
+        "created_at",
+    ]
     search_fields = ["full_name", "organisation", "email", "phone"]
     # Counting 200,000 rows twice (filtered and in all) on every page is no use to anybody.
     show_full_result_count = False
@@ -34,6 +46,8 @@ class RegistrationAdmin(admin.ModelAdmin):
     readonly_fields = [
         "meeting",
         "status",
+        "mode",
+        "joined_at",
         "email",
         "public_id",
         "consent_at",
@@ -46,7 +60,19 @@ class RegistrationAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    fields = ["meeting", "status", "full_name", "organisation", "job_title", "sector", "email", "phone", "city"]
+    fields = [
+        "meeting",
+        "status",
+        "mode",
+        "joined_at",
+        "full_name",
+        "organisation",
+        "job_title",
+        "sector",
+        "email",
+        "phone",
+        "city",
+    ]
     fields += ["message", "language", "consent_at", "offer_expires_at", "cancelled_at", "attended_at", "walk_in"]
     fields += ["invited_contact", "public_id", "created_at", "updated_at"]
     actions = ["cancel_registrations", "mark_attended"]
@@ -84,7 +110,7 @@ class RegistrationAdmin(admin.ModelAdmin):
             # The meetings of the rows shown: the national list of meetings has its own page.
             meeting_ids = {registration.meeting_id for registration in changelist.result_list}
             counts = meeting_registration_counts(meeting_ids=meeting_ids)
-            meetings = Meeting.objects.filter(pk__in=counts).order_by("starts_at")
+            meetings = meetings_with_online_counts(meeting_ids=counts)
             response.context_data["meeting_counts"] = [(meeting, counts[meeting.pk]) for meeting in meetings]
             response.context_data["export_query"] = changelist.get_query_string()
         return response

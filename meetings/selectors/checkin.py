@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from meetings.models import Meeting, Registration
+from meetings.models import AttendanceMode, Meeting, Registration
 
 # What a phone keeps of each person: enough to find them by name or organisation and to say whether
 # they may come in. No e-mail, no phone number, no manage secret.
@@ -16,7 +16,12 @@ def checkin_people(*, meeting: Meeting) -> list[dict]:
 
     Cancelled and waitlisted people are in it too, so an offline phone can say why they cannot come in.
     """
-    return list(Registration.objects.filter(meeting=meeting).order_by("full_name", "pk").values(*CHECKIN_FIELDS))
+    return list(_at_the_door(meeting).order_by("full_name", "pk").values(*CHECKIN_FIELDS))
+
+
+def _at_the_door(meeting: Meeting):
+    # Online registrants never come to the door: their join link counts them.
+    return Registration.objects.filter(meeting=meeting, mode=AttendanceMode.IN_PERSON)
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ def hall_figures(*, meeting: Meeting) -> HallFigures:
     ahead = Q(walk_in=False)
     attended = Q(status=Registration.Status.ATTENDED)
     rows = (
-        Registration.objects.filter(meeting=meeting)
+        _at_the_door(meeting)
         .values("sector")
         .annotate(
             expected=Count(

@@ -9,14 +9,17 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from modeltranslation.utils import get_translation_fields
 
-from meetings.models import AgendaItem, Decision, Meeting, Registration, Tour
+from meetings.models import AgendaItem, AttendanceMode, Decision, Meeting, Registration, Tour
 from regions.map import RegionOutline, region_outlines
 from regions.models import Region
 
 
 def _with_seats_taken(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Seats taken in person (`seats_taken`, `seats_left`) and online (`online_seats_taken`)."""
+    seat = Q(registrations__status__in=Registration.SEAT_STATUSES)
     return queryset.annotate(
-        seats_taken=Count("registrations", filter=Q(registrations__status__in=Registration.SEAT_STATUSES))
+        seats_taken=Count("registrations", filter=seat & Q(registrations__mode=AttendanceMode.IN_PERSON)),
+        online_seats_taken=Count("registrations", filter=seat & Q(registrations__mode=AttendanceMode.ONLINE)),
     ).annotate(seats_left=Greatest(F("capacity") - F("seats_taken"), Value(0)))
 
 

@@ -4,9 +4,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
 
-from meetings.models import AgendaItem, Decision, Meeting, Minutes, MinutesEntry, Registration
+from meetings.models import AgendaItem, AttendanceMode, Decision, Meeting, Minutes, MinutesEntry, Registration
 from plan.models import Market
 
 
@@ -71,32 +70,41 @@ class Attendance:
 
 
 def meeting_attendance(*, meeting: Meeting) -> Attendance:
-    """Figures from registrations and check-in, in one query whatever the number of people.
+    """Figures from registrations, check-in and online joins, in one query whatever the number of people.
 
     Registered means holding a seat (confirmed, offered or attended), as the meeting's seat count:
-    the waiting list and cancellations are not. The minutes page and their PDF show these figures.
-    Every registration is in person today: `by_mode` has that one line. When registrations get an
-    attendance mode, the grouping gains it and the lines come from the same query.
+    the waiting list and cancellations are not. Attended online means joined through the personal link.
+    The minutes page and their PDF show these figures.
     """
     rows = (
         Registration.objects.filter(meeting=meeting)
-        .values("sector")
+        .values("sector", "mode")
         .annotate(
             registered=Count("pk", filter=Q(status__in=Registration.SEAT_STATUSES)),
             attended=Count("pk", filter=Q(status=Registration.Status.ATTENDED)),
         )
         .order_by()
     )
-    counts = {row["sector"]: row for row in rows}
-    by_sector = [
-        AttendanceLine(key=sector.value, label=sector.label, registered=row["registered"], attended=row["attended"])
-        for sector in Registration.Sector
-        if (row := counts.get(sector.value)) and (row["registered"] or row["attended"])
+    return Attendance(
+        registered=sum(row["registered"] for row in rows),
+        attended=sum(row["attended"] for row in rows),
+        by_sector=_attendance_lines(rows, "sector", Registration.Sector),
+        by_mode=_attendance_lines(rows, "mode", AttendanceMode, keep=meeting.modes),
+    )
+
+
+def _attendance_lines(rows, key: str, choices, *, keep=()) -> list[AttendanceLine]:
+    """The rows added up per value of `key`, in the order of `choices`: those with anybody, and those in `keep`."""
+    totals = {}
+    for row in rows:
+        registered, attended = totals.get(row[key], (0, 0))
+        totals[row[key]] = (registered + row["registered"], attended + row["attended"])
+    return [
+        AttendanceLine(key=choice.value, label=choice.label, registered=registered, attended=attended)
+        for choice in choices
+        for registered, attended in [totals.get(choice.value, (0, 0))]
+        if registered or attended or choice.value in keep
     ]
-    registered = sum(line.registered for line in by_sector)
-    attended = sum(line.attended for line in by_sector)
-    in_person = AttendanceLine(key="in_person", label=_("Sur place"), registered=registered, attended=attended)
-    return Attendance(registered=registered, attended=attended, by_sector=by_sector, by_mode=[in_person])
 
 
 def carried_forward_decisions(*, meeting: Meeting) -> QuerySet[Decision]:

@@ -10,29 +10,45 @@ from django.db.models import Count, IntegerField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from meetings.models import Meeting, Registration
-from meetings.tokens import invitation_token_read
+from meetings.models import AttendanceMode, Meeting, Registration
+from meetings.tokens import invitation_token_read, join_token_read
 from regions.models import Contact
 
 
 def _seats_taken_sql(meeting_id_sql: str) -> str:
+    """Seats taken in one mode (the last parameter, after the seat statuses)."""
     meta, quote = Registration._meta, connection.ops.quote_name
     return (
         f"SELECT COUNT(*) FROM {quote(meta.db_table)}"
         f" WHERE {quote(meta.get_field('meeting').column)} = {meeting_id_sql}"
         f" AND {quote(meta.get_field('status').column)} IN ({', '.join(['%s'] * len(Registration.SEAT_STATUSES))})"
+        f" AND {quote(meta.get_field('mode').column)} = %s"
     )
 
 
-def registration_seats_taken(*, meeting_id: int) -> int:
-    """Seats of the capacity in use: confirmed, offered (held for someone) or attended.
+def registration_seats_taken(*, meeting_id: int, mode: str = AttendanceMode.IN_PERSON) -> int:
+    """Seats of one mode's capacity in use: confirmed, offered (held for someone) or attended.
 
     Every registration counts them while it holds the meeting's lock, so the statement is written
     here rather than built by the ORM on each call (README, "Performance").
     """
     with connection.cursor() as cursor:
-        cursor.execute(_seats_taken_sql("%s"), [meeting_id, *Registration.SEAT_STATUSES])
+        cursor.execute(_seats_taken_sql("%s"), [meeting_id, *Registration.SEAT_STATUSES, str(mode)])
         return cursor.fetchone()[0]
+
+
+def registration_seats_taken_by_mode(*, meeting_id: int) -> dict[str, int]:
+    """Seats taken in each mode, in one query: the keyword arguments of Meeting.registration_state."""
+    counts = dict(
+        Registration.objects.filter(meeting_id=meeting_id, status__in=Registration.SEAT_STATUSES)
+        .values_list("mode")
+        .annotate(taken=Count("pk"))
+        .order_by()
+    )
+    return {
+        "seats_taken": counts.get(AttendanceMode.IN_PERSON, 0),
+        "online_seats_taken": counts.get(AttendanceMode.ONLINE, 0),
+    }
 
 
 def registration_meetings() -> QuerySet[Meeting]:
@@ -48,8 +64,14 @@ def registration_meeting_get(*, meeting_id: int | None = None, slug: str = "") -
     """
     meetings = registration_meetings() if slug else Meeting.objects.select_related("region")
     meeting_id_sql = f"{connection.ops.quote_name(Meeting._meta.db_table)}.{connection.ops.quote_name('id')}"
-    seats = RawSQL(_seats_taken_sql(meeting_id_sql), Registration.SEAT_STATUSES, output_field=IntegerField())
-    meetings = meetings.annotate(seats_taken=seats)
+    meetings = meetings.annotate(
+        **{
+            name: RawSQL(
+                _seats_taken_sql(meeting_id_sql), [*Registration.SEAT_STATUSES, str(mode)], output_field=IntegerField()
+            )
+            for name, mode in (("seats_taken", AttendanceMode.IN_PERSON), ("online_seats_taken", AttendanceMode.ONLINE))
+        }
+    )
     return meetings.get(slug=slug) if slug else meetings.get(pk=meeting_id)
 
 
@@ -75,6 +97,27 @@ def registration_for_link(*, public_id: uuid.UUID, secret: str, now: datetime | 
     if registration is None or not hmac.compare_digest(registration.manage_secret.encode(), secret.encode()):
         return None
     if registration.meeting.ends_at < registration_retention_cutoff(now=now):
+        return None
+    return registration
+
+
+def registration_for_join_link(*, token: str, now: datetime | None = None) -> Registration | None:
+    """The online registration a join link was made for, while it may join: confirmed or already attended,
+    online, within its retention period. None for anything else (a forged link, a cancelled or erased
+    registration, one switched to in person)."""
+    public_id = join_token_read(token=token)
+    if public_id is None:
+        return None
+    registration = (
+        Registration.objects.select_related("meeting")
+        .filter(
+            public_id=public_id,
+            mode=AttendanceMode.ONLINE,
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.ATTENDED],
+        )
+        .first()
+    )
+    if registration is None or registration.meeting.ends_at < registration_retention_cutoff(now=now):
         return None
     return registration
 
@@ -107,6 +150,8 @@ EXPORTED_FIELDS = [
     "message",
     "language",
     "status",
+    "mode",
+    "joined_at",
     "consent_at",
     "created_at",
     "updated_at",
@@ -133,9 +178,12 @@ def registration_personal_data(*, registration: Registration) -> dict:
 
 
 def registrations_for_checkin(*, meeting: Meeting, query: str = "") -> QuerySet[Registration]:
-    """People expected or already checked in at a meeting, optionally matching a name, organisation or e-mail."""
+    """People expected or already checked in at a meeting's door, optionally matching a name, organisation or
+    e-mail (online registrants are counted by their join link, not at the door)."""
     registrations = Registration.objects.filter(
-        meeting=meeting, status__in=[Registration.Status.CONFIRMED, Registration.Status.ATTENDED]
+        meeting=meeting,
+        mode=AttendanceMode.IN_PERSON,
+        status__in=[Registration.Status.CONFIRMED, Registration.Status.ATTENDED],
     ).order_by("full_name", "pk")
     query = query.strip()
     if query:
@@ -155,6 +203,24 @@ def meeting_registration_counts(*, meeting_ids) -> dict[int, dict[str, int]]:
         )
     )
     return {row.pop("meeting_id"): row for row in rows}
+
+
+def meetings_with_online_counts(*, meeting_ids) -> QuerySet[Meeting]:
+    """The meetings by date, each with its seats taken online (`online_seats`) and how many online registrants
+    joined (`online_joined`), in one query."""
+    return (
+        Meeting.objects.filter(pk__in=meeting_ids)
+        .annotate(
+            online_seats=Count(
+                "registrations",
+                filter=Q(
+                    registrations__mode=AttendanceMode.ONLINE, registrations__status__in=Registration.SEAT_STATUSES
+                ),
+            ),
+            online_joined=Count("registrations", filter=Q(registrations__joined_at__isnull=False)),
+        )
+        .order_by("starts_at")
+    )
 
 
 def registration_counts_by_status() -> dict[str, int]:

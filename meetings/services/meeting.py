@@ -12,7 +12,7 @@ from modeltranslation.utils import build_localized_fieldname, get_translation_fi
 
 from core.text import local_day, local_moment
 from core.versioning import refuse_if_changed
-from meetings.models import AgendaItem, Meeting, Tour
+from meetings.models import AgendaItem, AttendanceMode, Meeting, Registration, Tour
 from meetings.selectors.registration import registration_seats_taken
 from meetings.services import campaigns, delegation, notifications
 from meetings.services.registration import waitlist_fill
@@ -90,10 +90,39 @@ def meeting_validate_schedule(
         raise ValidationError(errors)
 
 
-def meeting_validate_capacity(*, meeting: Meeting, capacity: int) -> None:
-    """Refuse a capacity below the seats already given to registrants."""
+def meeting_validate_capacity(
+    *, meeting: Meeting, capacity: int, online_capacity: int | None = None, modes: list[str] | None = None
+) -> None:
+    """Refuse a capacity of a mode below the seats already given to registrants in that mode, and a mode
+    no longer offered while registrations in it are active (cancel or move them first)."""
     if meeting.pk is None:
         return
+    errors = {}
+    if modes is not None:
+        dropped_with_registrations = set(
+            Registration.objects.filter(
+                meeting_id=meeting.pk,
+                status__in=Registration.ACTIVE_STATUSES,
+                mode__in=set(AttendanceMode) - set(modes),
+            ).values_list("mode", flat=True)
+        )
+        if dropped_with_registrations:
+            # The admin form's choice of modes ("attendance"), which sets offers_in_person and offers_online.
+            errors["attendance"] = [
+                _("Des inscriptions « %(mode)s » sont actives : annulez-les avant de retirer cette participation.")
+                % {"mode": AttendanceMode(mode).label}
+                for mode in sorted(dropped_with_registrations)
+            ]
+    online_taken = registration_seats_taken(meeting_id=meeting.pk, mode=AttendanceMode.ONLINE)
+    if online_capacity is not None and online_capacity < online_taken:
+        errors["online_capacity"] = ngettext(
+            "%(taken)d place en ligne est déjà attribuée : la capacité en ligne ne peut pas descendre sous %(taken)d.",
+            "%(taken)d places en ligne sont déjà attribuées : "
+            "la capacité en ligne ne peut pas descendre sous %(taken)d.",
+            online_taken,
+        ) % {"taken": online_taken}
+    if errors:
+        raise ValidationError(errors)
     taken = registration_seats_taken(meeting_id=meeting.pk)
     if capacity < taken:
         raise ValidationError(
@@ -164,6 +193,14 @@ def _save(meeting: Meeting, *, previous: Meeting | None) -> Meeting:
     return meeting
 
 
+def _seats_added(previous: Meeting, saved: Meeting) -> bool:
+    """Whether a mode got more seats (or no limit) than it had: the people waiting in it may be given one."""
+    return saved.capacity > previous.capacity or (
+        saved.online_capacity != previous.online_capacity
+        and (saved.online_capacity is None or (previous.online_capacity or 0) < saved.online_capacity)
+    )
+
+
 @transaction.atomic
 def meeting_save(*, meeting: Meeting, seen_version: str = "") -> Meeting:
     """Create or update a meeting from the admin form, enforcing the schedule and capacity rules.
@@ -180,9 +217,11 @@ def meeting_save(*, meeting: Meeting, seen_version: str = "") -> Meeting:
     _validate_schedule_of(meeting)
     if previous is not None and (meeting.starts_at, meeting.ends_at) != (previous.starts_at, previous.ends_at):
         delegation.delegation_check_schedule(meeting=meeting)
-    meeting_validate_capacity(meeting=meeting, capacity=meeting.capacity)
+    meeting_validate_capacity(
+        meeting=meeting, capacity=meeting.capacity, online_capacity=meeting.online_capacity, modes=meeting.modes
+    )
     saved = _save(meeting, previous=previous)
-    if previous is not None and saved.capacity > previous.capacity:
+    if previous is not None and _seats_added(previous, saved):
         waitlist_fill(meeting=saved)
     return saved
 
@@ -323,6 +362,9 @@ def meeting_duplicate(*, meeting: Meeting, region: Region, starts_at: datetime) 
         **adapted("address"),
         **{name: getattr(region, name.replace("city", "seat_city", 1)) for name in get_translation_fields("city")},
         online_url=source.online_url,
+        offers_in_person=source.offers_in_person,
+        offers_online=source.offers_online,
+        online_capacity=source.online_capacity,
         capacity=source.capacity,
         registration_opens_at=source.registration_opens_at and source.registration_opens_at + shift,
         registration_closes_at=source.registration_closes_at and source.registration_closes_at + shift,

@@ -26,6 +26,12 @@ def notify_registration_confirmed(*, registration) -> None:
     messages_queue(drafts=[_confirmation_draft(registration, key=f"confirmation:{registration.pk}")])
 
 
+def notify_mode_switched(*, registration, now) -> None:
+    """A new confirmation once the person moved to the other mode: their way in (venue or join link) changed."""
+    key = f"confirmation:{registration.pk}:{registration.mode}:{now.isoformat()}"
+    messages_queue(drafts=[_confirmation_draft(registration, key=key)])
+
+
 def registration_welcome_render(*, registration) -> OutboundMessage:
     """The confirmation of a new registration, or its waiting-list message, as its status says, not stored.
 

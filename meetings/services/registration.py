@@ -1,7 +1,8 @@
 """Writes of the professionals' registration: seats, waiting list, offers, attendance, personal data.
 
 Every function that can change who holds a seat locks the meeting row first, then
-counts, then writes, so confirmed + offered + attended never exceed the capacity,
+counts, then writes, so confirmed + offered + attended never exceed the capacity of
+their attendance mode (in person, online: each its own capacity and waiting list),
 whatever number of requests run at once. The meeting is always locked before any
 registration row, and a registration before the messages sent to it (erasure), so two of
 these functions can never deadlock on each other.
@@ -19,7 +20,7 @@ from core import counters
 from core.models import ERASED_EMAIL_DOMAIN
 from core.page_cache import pages_changed
 from core.personal_data import personal_data_erase
-from meetings.models import Meeting, Registration, RegistrationState, new_manage_secret
+from meetings.models import AttendanceMode, Meeting, Registration, RegistrationState, new_manage_secret
 from meetings.page_scopes import meeting_page_scope
 from meetings.selectors.registration import (
     registration_meeting_get,
@@ -71,26 +72,50 @@ def _registration_locked(registration_id: int) -> tuple[Meeting, Registration]:
     return meeting, registration
 
 
-def _seats_free(meeting: Meeting) -> int:
-    return meeting.capacity - registration_seats_taken(meeting_id=meeting.pk)
+def _seats_free(meeting: Meeting, mode: str) -> int | None:
+    """Free seats of one mode; None when it has no limit."""
+    capacity = meeting.capacity_of(mode)
+    if capacity is None:
+        return None
+    return capacity - registration_seats_taken(meeting_id=meeting.pk, mode=mode)
 
 
-def waitlist_fill(*, meeting: Meeting, now: datetime | None = None) -> list[Registration]:
-    """Give free seats to the first waitlisted people: an offer held for them, or a seat at once.
+def _mode_state(meeting: Meeting, mode: str, *, seats_taken: int, now: datetime) -> RegistrationState:
+    """The registration state of one mode, its seats counted; RegistrationRefused if the meeting does not offer it."""
+    if mode not in meeting.modes:
+        raise RegistrationRefused(
+            _("Cette rencontre ne propose pas la participation « %(mode)s ».") % {"mode": AttendanceMode(mode).label}
+        )
+    # The state of one mode reads that mode's count alone.
+    taken = {"seats_taken": seats_taken, "online_seats_taken": seats_taken}
+    return meeting.registration_state(**taken, mode=mode, now=now)
+
+
+def waitlist_fill(*, meeting: Meeting, mode: str | None = None, now: datetime | None = None) -> list[Registration]:
+    """Give free seats of `mode` (every mode when None) to the first people waiting in that mode: an offer
+    held for them, or a seat at once.
 
     The caller holds the meeting lock. Nobody is promoted once the meeting is no longer ahead.
     """
     now = now or timezone.now()
     if meeting.status != Meeting.Status.PUBLISHED or meeting.starts_at <= now:
         return []
-    free = _seats_free(meeting)
-    if free <= 0:
+    promoted = []
+    for each_mode in [mode] if mode else AttendanceMode.values:
+        promoted += _waitlist_fill_mode(meeting, each_mode, now=now)
+    return promoted
+
+
+def _waitlist_fill_mode(meeting: Meeting, mode: str, *, now: datetime) -> list[Registration]:
+    free = _seats_free(meeting, mode)
+    if free is not None and free <= 0:
         return []
-    promoted = list(
+    waiting = (
         Registration.objects.select_for_update()
-        .filter(meeting=meeting, status=Registration.Status.WAITLISTED)
-        .order_by("created_at", "pk")[:free]
+        .filter(meeting=meeting, mode=mode, status=Registration.Status.WAITLISTED)
+        .order_by("created_at", "pk")
     )
+    promoted = list(waiting if free is None else waiting[:free])
     for registration in promoted:
         registration.meeting = meeting
         if meeting.confirm_waitlist_directly:
@@ -129,10 +154,12 @@ def registration_create(
     city: str = "",
     message: str = "",
     language: str = "fr",
+    mode: str | None = None,
     invited_contact_id: int | None = None,
     now: datetime | None = None,
 ) -> RegistrationOutcome:
-    """Register a professional: a confirmed seat while any is free, else a place on the waiting list.
+    """Register a professional in one attendance `mode`: a confirmed seat while any of that mode is free,
+    else a place on that mode's waiting list.
 
     The meeting is named by id, or by slug as in its public address (no draft then);
     Meeting.DoesNotExist when there is none. The same e-mail already active for the meeting gets
@@ -147,7 +174,10 @@ def registration_create(
     """
     now = now or timezone.now()
     meeting = registration_meeting_get(meeting_id=meeting_id, slug=meeting_slug)
-    state = meeting.registration_state(seats_taken=meeting.seats_taken, now=now)
+    # No choice made (a meeting offering one mode asks none): the first the meeting offers.
+    mode = mode or (meeting.modes or [AttendanceMode.IN_PERSON])[0]
+    predicted_taken = meeting.online_seats_taken if mode == AttendanceMode.ONLINE else meeting.seats_taken
+    state = _mode_state(meeting, mode, seats_taken=predicted_taken, now=now)
     if state not in ACCEPTING:
         raise RegistrationRefused(state.label)
     registration = Registration(
@@ -164,6 +194,7 @@ def registration_create(
         invited_contact_id=invited_contact_id,
         consent_at=now,
         status=_status_in(state),
+        mode=mode,
     )
     welcome = notifications.registration_welcome_render(registration=registration)
     try:
@@ -265,7 +296,8 @@ def _registration_insert(
             notifications.notify_manage_link(registration=existing)
             return RegistrationOutcome(registration=existing, created=False)
 
-    state = meeting.registration_state(seats_taken=registration_seats_taken(meeting_id=meeting.pk), now=now)
+    mode = registration.mode
+    state = _mode_state(meeting, mode, seats_taken=registration_seats_taken(meeting_id=meeting.pk, mode=mode), now=now)
     if state not in ACCEPTING:
         raise RegistrationRefused(state.label)
     if welcome is None or registration.status != _status_in(state):
@@ -286,7 +318,7 @@ def _cancel(meeting: Meeting, registration: Registration, *, now: datetime, noti
     registration.save(update_fields=["status", "cancelled_at", "offer_expires_at", "updated_at"])
     if notify:
         notifications.notify_registration_cancelled(registration=registration)
-    waitlist_fill(meeting=meeting, now=now)
+    waitlist_fill(meeting=meeting, mode=registration.mode, now=now)
 
 
 @transaction.atomic
@@ -368,6 +400,89 @@ def registration_offers_expire(*, now: datetime | None = None) -> int:
     return expired
 
 
+# Who may change mode: a person holding, offered or waiting for a seat (attended is over).
+SWITCHABLE_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.OFFERED, Registration.Status.WAITLISTED)
+
+
+@transaction.atomic
+def registration_mode_switch(*, registration_id: int, mode: str, now: datetime | None = None) -> Registration:
+    """Move a registration to the other attendance mode, onto a seat free there now (confirmed at once).
+
+    Under the meeting's lock like every seat change: refused (RegistrationRefused, saying why) when the
+    meeting does not offer that mode, takes no registration now, or has no free seat in it, so the person
+    keeps what they had. The seat or the place in the queue left behind goes to the next person waiting
+    in the old mode. Switching to the mode one is in changes nothing.
+    """
+    now = now or timezone.now()
+    meeting, registration = _registration_locked(registration_id)
+    if registration.mode == mode:
+        return registration
+    if registration.status not in SWITCHABLE_STATUSES:
+        raise RegistrationRefused(
+            _("Une inscription au statut « %(status)s » ne peut plus changer de participation.")
+            % {"status": registration.get_status_display()}
+        )
+    state = _mode_state(meeting, mode, seats_taken=registration_seats_taken(meeting_id=meeting.pk, mode=mode), now=now)
+    if state == RegistrationState.WAITLIST:
+        raise RegistrationRefused(
+            _("Aucune place n'est libre en ce moment pour la participation « %(mode)s » : vous gardez la vôtre.")
+            % {"mode": AttendanceMode(mode).label}
+        )
+    if state != RegistrationState.OPEN:
+        raise RegistrationRefused(state.label)
+    left = registration.mode
+    registration.mode = mode
+    registration.status = Registration.Status.CONFIRMED
+    registration.offer_expires_at = None
+    registration.save(update_fields=["mode", "status", "offer_expires_at", "updated_at"])
+    notifications.notify_mode_switched(registration=registration, now=now)
+    waitlist_fill(meeting=meeting, mode=left, now=now)
+    pages_changed(meeting_page_scope(meeting.slug))
+    return registration
+
+
+# Who may join online: a confirmed registrant, or one who joined already (back after a dropped connection).
+JOINING_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.ATTENDED)
+
+
+class JoinNotOpen(Exception):
+    """The join link is followed before the video meeting opens, or after it ended; `opens_at` says when."""
+
+    def __init__(self, opens_at: datetime, *, ended: bool = False):
+        super().__init__(opens_at)
+        self.opens_at, self.ended = opens_at, ended
+
+
+@transaction.atomic
+def registration_join(*, registration_id: int, now: datetime | None = None) -> str:
+    """An online registrant joins: the first time is recorded, and they count as attended. Returns the
+    video meeting's address to forward them to.
+
+    Raises JoinNotOpen before Meeting.join_opens_at and after the end, RegistrationRefused when staff have
+    not given the address yet. Joining takes no seat (an online registrant already holds one): the
+    registration's lock is enough, as for a check-in.
+    """
+    now = now or timezone.now()
+    registration = Registration.objects.select_for_update().select_related("meeting").get(pk=registration_id)
+    meeting = registration.meeting
+    if registration.mode != AttendanceMode.ONLINE or registration.status not in JOINING_STATUSES:
+        raise RegistrationRefused(_("Cette inscription ne donne pas accès à la rencontre en ligne."))
+    if now < meeting.join_opens_at():
+        raise JoinNotOpen(meeting.join_opens_at())
+    if now >= meeting.ends_at:
+        raise JoinNotOpen(meeting.join_opens_at(), ended=True)
+    if not meeting.online_url:
+        raise RegistrationRefused(
+            _("Le lien de la visioconférence n'est pas encore disponible. Réessayez dans un instant.")
+        )
+    if registration.joined_at is None:
+        registration.joined_at = now
+        registration.save(update_fields=["joined_at", "updated_at"])
+    if registration.status == Registration.Status.CONFIRMED:
+        registration_attendance_set(registration=registration, attended_at=now)
+    return meeting.online_url
+
+
 @transaction.atomic
 def registration_update_contact(
     *, registration_id: int, full_name: str, organisation: str, job_title: str, phone: str, city: str
@@ -445,7 +560,7 @@ def registration_walk_in(
         and Registration.objects.filter(meeting=meeting, email=email, status__in=Registration.ACTIVE_STATUSES).exists()
     ):
         raise RegistrationRefused(_("Cette adresse est déjà inscrite : cherchez la personne dans la liste."))
-    if _seats_free(meeting) <= 0:
+    if _seats_free(meeting, AttendanceMode.IN_PERSON) <= 0:
         raise RegistrationRefused(_("La salle est complète : toutes les places de la capacité sont prises."))
     registration = Registration.objects.create(
         meeting=meeting,

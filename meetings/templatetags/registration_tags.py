@@ -5,21 +5,22 @@ from django.utils.safestring import mark_safe
 from meetings.checkin import checkin_qr_svg
 from meetings.forms import registration_form_for
 from meetings.models import RegistrationState
-from meetings.selectors.registration import registration_seats_taken
+from meetings.selectors.registration import registration_seats_taken_by_mode
 
 register = template.Library()
 
 
 @register.inclusion_tag("meetings/registration_form.html", takes_context=True)
 def registration_panel(context):
-    """The registration form for `meeting`, using the page's `registration_state` or `seats_taken` when given."""
+    """The registration form for `meeting`, using the page's `registration_state` and seats taken (in person,
+    online) when given."""
     meeting = context["meeting"]
-    state = context.get("registration_state")
-    if state is None:
-        seats_taken = context.get("seats_taken")
-        if seats_taken is None:
-            seats_taken = registration_seats_taken(meeting_id=meeting.pk)
-        state = meeting.registration_state(seats_taken=seats_taken)
+    seats_taken, online_seats_taken = context.get("seats_taken"), context.get("online_seats_taken")
+    if seats_taken is None or (online_seats_taken is None and meeting.offers_online):
+        seats = registration_seats_taken_by_mode(meeting_id=meeting.pk)
+    else:
+        seats = {"seats_taken": seats_taken, "online_seats_taken": online_seats_taken or 0}
+    state = context.get("registration_state") or meeting.registration_state(**seats)
     request = context.get("request")
     invitation = request.GET.get("invitation", "") if request is not None else ""
     accepting = state in (RegistrationState.OPEN, RegistrationState.WAITLIST)
@@ -29,6 +30,8 @@ def registration_panel(context):
         "accepting": accepting,
         "form": registration_form_for(meeting, invitation) if accepting else None,
         "seats_left": context.get("seats_left"),
+        # Per mode when the meeting is online too: each its own seats and waiting list.
+        "mode_seats": meeting.seats_by_mode(**seats) if meeting.offers_online else [],
         "csrf_token": context.get("csrf_token"),
         "request": request,
     }

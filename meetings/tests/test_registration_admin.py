@@ -77,7 +77,7 @@ def test_excel_export_has_the_rows_with_formulas_kept_as_text(staff_client):
     assert rows[0][10] == "Inscrit(e) le" and sheet.cell(row=2, column=11).is_date
     # Header row frozen and filtered; columns as wide as what they hold.
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:M{sheet.max_row}"
+    assert sheet.auto_filter.ref == f"A1:O{sheet.max_row}"
     assert sheet.column_dimensions["C"].width >= len("Nom complet")
     assert sheet.column_dimensions["H"].width >= len("+212661234567")
     assert rows[1][10] is not None  # registration date as a real date

@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from core.tests.concurrency import run_at_once
-from meetings.models import Registration
-from meetings.selectors.registration import registration_seats_taken
+from meetings.models import AttendanceMode, Registration
+from meetings.selectors.registration import registration_seats_taken, registration_seats_taken_by_mode
 from meetings.services import registration as registration_services
 from meetings.tests.factories import MeetingFactory, RegistrationFactory, registration_form_data
 
@@ -166,3 +166,91 @@ def test_hundreds_registering_for_the_last_seats_while_others_cancel_keep_the_se
     offered = Registration.objects.filter(meeting=meeting, status=Registration.Status.OFFERED)
     assert waiting.count() == 265 - 40 - 50
     assert max(offered.values_list("created_at", flat=True)) < min(waiting.values_list("created_at", flat=True))
+
+
+# Attendance modes: each its own capacity and waiting list, under the same meeting lock.
+
+
+def _submit_in(meeting, email, address, mode):
+    def job():
+        data = {**registration_form_data(email=email), "mode": mode}
+        return (
+            Client(REMOTE_ADDR=address).post(reverse("registrations:register", args=[meeting.slug]), data).status_code
+        )
+
+    return job
+
+
+def _statuses_by_mode(meeting):
+    return Counter(Registration.objects.filter(meeting=meeting).values_list("mode", "status"))
+
+
+def test_the_last_seats_in_person_and_online_taken_at_once_never_exceed_either_capacity(widened_race):
+    """120 people for the last 3 seats in the room and the last 4 online, all at once."""
+    meeting = MeetingFactory(capacity=20, offers_online=True, online_capacity=10)
+    RegistrationFactory.create_batch(17, meeting=meeting)
+    RegistrationFactory.create_batch(6, meeting=meeting, mode=AttendanceMode.ONLINE)
+    jobs = [_submit_in(meeting, f"mode{i}@example.ma", f"10.4.0.{i}", AttendanceMode.values[i % 2]) for i in range(120)]
+    assert Counter(run_at_once(jobs, workers=WORKERS)) == {302: 120}
+    seats = registration_seats_taken_by_mode(meeting_id=meeting.pk)
+    assert seats == {"seats_taken": 20, "online_seats_taken": 10}
+    assert _statuses_by_mode(meeting) == {
+        (AttendanceMode.IN_PERSON, Registration.Status.CONFIRMED): 20,
+        (AttendanceMode.IN_PERSON, Registration.Status.WAITLISTED): 57,
+        (AttendanceMode.ONLINE, Registration.Status.CONFIRMED): 10,
+        (AttendanceMode.ONLINE, Registration.Status.WAITLISTED): 56,
+    }
+
+
+def test_negative_control_without_the_row_lock_the_online_seats_are_oversold(monkeypatch):
+    monkeypatch.setattr(registration_services, "_meeting_row_lock", lambda meetings: meetings)
+    count, round_of_workers = registration_services.registration_seats_taken, threading.Barrier(WORKERS)
+
+    def count_together(**kwargs):
+        taken = count(**kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            round_of_workers.wait(timeout=5)
+        return taken
+
+    monkeypatch.setattr(registration_services, "registration_seats_taken", count_together)
+    meeting = MeetingFactory(capacity=5, offers_online=True, online_capacity=10)
+    jobs = [_submit_in(meeting, f"raw{i}@example.ma", f"10.5.0.{i}", AttendanceMode.ONLINE) for i in range(80)]
+    run_at_once(jobs, workers=WORKERS)
+    assert registration_seats_taken_by_mode(meeting_id=meeting.pk)["online_seats_taken"] > 10
+
+
+def _switch(registration, mode):
+    def job():
+        url = reverse("registrations:switch_mode", args=[registration.public_id, registration.manage_secret])
+        return Client().post(url, {"mode": mode}).status_code
+
+    return job
+
+
+def test_switching_modes_under_load_keeps_each_capacity_exact(widened_race):
+    """Both modes full but for 5 seats each; 30 people switch each way while 60 newcomers register and
+    10 people cancel, all at once: each capacity is held exactly, never passed, and each switch either
+    got a seat or was refused with the person keeping theirs."""
+    meeting = MeetingFactory(capacity=30, offers_online=True, online_capacity=30, confirm_waitlist_directly=True)
+    in_person = RegistrationFactory.create_batch(25, meeting=meeting)
+    online = RegistrationFactory.create_batch(25, meeting=meeting, mode=AttendanceMode.ONLINE)
+    RegistrationFactory.create_batch(5, meeting=meeting, status=Registration.Status.WAITLISTED)
+    switches = [_switch(r, AttendanceMode.ONLINE) for r in in_person[:15]]
+    switches += [_switch(r, AttendanceMode.IN_PERSON) for r in online[:15]]
+    cancellations = [_cancel_through_the_link(r) for r in in_person[20:] + online[20:]]
+    newcomers = [
+        _submit_in(meeting, f"load{i}@example.ma", f"10.6.0.{i}", AttendanceMode.values[i % 2]) for i in range(60)
+    ]
+    jobs = [job for group in zip(switches, newcomers[:30], newcomers[30:], strict=True) for job in group]
+    jobs += cancellations
+    responses = Counter(run_at_once(jobs, workers=WORKERS))
+    assert responses[302] + responses[409] == 100 and set(responses) <= {302, 409}
+
+    assert registration_seats_taken_by_mode(meeting_id=meeting.pk) == {"seats_taken": 30, "online_seats_taken": 30}
+    statuses = _statuses_by_mode(meeting)
+    assert statuses[(AttendanceMode.IN_PERSON, Registration.Status.CONFIRMED)] == 30
+    assert statuses[(AttendanceMode.ONLINE, Registration.Status.CONFIRMED)] == 30
+    assert sum(statuses.values()) == 25 + 25 + 5 + 60
+    # Nobody is moved twice or lost: the switchers are each confirmed in one mode or the other.
+    switchers = Registration.objects.filter(pk__in=[r.pk for r in in_person[:15] + online[:15]])
+    assert set(switchers.values_list("status", flat=True)) == {Registration.Status.CONFIRMED}

@@ -55,8 +55,11 @@ def meeting_detail(request, slug):
         {
             "meeting": meeting,
             "seats_taken": meeting.seats_taken,
+            "online_seats_taken": meeting.online_seats_taken,
             "seats_left": meeting.seats_left,
-            "registration_state": meeting.registration_state(seats_taken=meeting.seats_taken),
+            "registration_state": meeting.registration_state(
+                seats_taken=meeting.seats_taken, online_seats_taken=meeting.online_seats_taken
+            ),
             "commitments": selectors.meeting_public_commitments(meeting=meeting),
         },
     )

@@ -5,8 +5,9 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,14 +16,23 @@ from django_ratelimit.decorators import ratelimit
 
 from core.personal_data import personal_data_export
 from core.security import client_ip
-from meetings.forms import ContactDetailsForm, RegistrationForm, registration_form_for
-from meetings.models import Meeting, Registration
+from meetings.drafts import join_url
+from meetings.forms import (
+    ContactDetailsForm,
+    ModeSwitchForm,
+    RegistrationForm,
+    RegistrationModeForm,
+    registration_form_for,
+    registration_mode_choice,
+)
+from meetings.models import AttendanceMode, Meeting, Registration
 from meetings.selectors.meeting import meeting_agenda
 from meetings.selectors.registration import (
     invited_contact,
     meeting_for_registration,
+    registration_for_join_link,
     registration_for_link,
-    registration_seats_taken,
+    registration_seats_taken_by_mode,
     registration_waitlist_position,
 )
 from meetings.services import registration as services
@@ -61,12 +71,17 @@ def register(request, slug):
     def page(template: str, status: int = 200, meeting=None, **extra):
         meeting = meeting or meeting_or_404()
         # Seats are counted only for a page shown; a registration that goes through is counted under the lock.
-        state = meeting.registration_state(seats_taken=registration_seats_taken(meeting_id=meeting.pk))
-        return render(request, template, {"meeting": meeting, "registration_state": state, **extra}, status=status)
+        seats = registration_seats_taken_by_mode(meeting_id=meeting.pk)
+        context = {"meeting": meeting, "registration_state": meeting.registration_state(**seats), **seats, **extra}
+        return render(request, template, context, status=status)
 
     def form_page(status: int = 200, *, meeting, form):
         return page(
-            "meetings/registration_page.html", status, meeting, form=form, agenda=meeting_agenda(meeting=meeting)
+            "meetings/registration_page.html",
+            status,
+            meeting,
+            form=registration_mode_choice(form, meeting),
+            agenda=meeting_agenda(meeting=meeting),
         )
 
     if request.method == "GET":
@@ -76,8 +91,10 @@ def register(request, slug):
     if request.limited:
         error = _("Trop de demandes depuis votre connexion. Réessayez plus tard.")
         return page("meetings/registration_refused.html", 429, error=error)
-    form = RegistrationForm(request.POST)
-    if not form.is_valid():
+    form, mode_form = RegistrationForm(request.POST), RegistrationModeForm(request.POST)
+    if not form.is_valid() or not mode_form.is_valid():
+        for error in mode_form.errors.get("mode", []):
+            form.add_error(None, error)
         return form_page(400, meeting=meeting_or_404(), form=form)
     data = form.cleaned_data
     contact = invited_contact(token=data["invitation"], meeting=meeting_or_404()) if data["invitation"] else None
@@ -94,6 +111,7 @@ def register(request, slug):
             city=data["city"],
             message=data["message"],
             language=(get_language() or "fr")[:2],
+            mode=mode_form.cleaned_data["mode"] or None,
             invited_contact_id=contact.pk if contact else None,
         )
     except Meeting.DoesNotExist:
@@ -112,6 +130,8 @@ def _registration_context(registration: Registration) -> dict:
         "registration": registration,
         "meeting": registration.meeting,
         "waitlist_position": registration_waitlist_position(registration=registration),
+        "join_url": join_url(registration) if registration.mode == AttendanceMode.ONLINE else "",
+        "join_opens_minutes": settings.MEETINGS_JOIN_OPENS_MINUTES,
     }
 
 
@@ -138,16 +158,21 @@ def manage(request, public_id, secret):
     else:
         status = 200
     context = {**_registration_context(registration), "form": form}
+    meeting = registration.meeting
     if registration.status == Registration.Status.CANCELLED:
         # Whether the person can come back: the page offers to register again while it is possible.
-        seats_taken = registration_seats_taken(meeting_id=registration.meeting_id)
-        context["registration_state_now"] = registration.meeting.registration_state(seats_taken=seats_taken)
+        seats = registration_seats_taken_by_mode(meeting_id=registration.meeting_id)
+        context["registration_state_now"] = meeting.registration_state(**seats)
+    elif registration.status in services.SWITCHABLE_STATUSES and len(meeting.modes) > 1:
+        # The other mode, with its seats as of now: the switch itself counts them again under the lock.
+        seats = registration_seats_taken_by_mode(meeting_id=registration.meeting_id)
+        context["other_mode"] = next(line for line in meeting.seats_by_mode(**seats) if line.mode != registration.mode)
     return render(request, "meetings/registration_manage.html", context, status=status)
 
 
-def _refused(request, registration, refusal) -> HttpResponse:
+def _refused(request, registration, refusal, *, status: int = 409) -> HttpResponse:
     context = {"meeting": registration.meeting, "registration": registration, "error": refusal.message}
-    return render(request, "meetings/registration_refused.html", context, status=409)
+    return render(request, "meetings/registration_refused.html", context, status=status)
 
 
 @never_cache
@@ -163,6 +188,64 @@ def cancel(request, public_id, secret):
         return _refused(request, registration, refusal)
     messages.success(request, _("Votre inscription est annulée."))
     return redirect("registrations:manage", public_id=public_id, secret=secret)
+
+
+@never_cache
+@require_POST
+def switch_mode(request, public_id, secret):
+    """Move the registration to the other attendance mode when a seat is free there (the manage page's button)."""
+    registration = _registration_from_link(public_id, secret)
+    form = ModeSwitchForm(request.POST)
+    if not form.is_valid():
+        refusal = services.RegistrationRefused(_("Choisissez sur place ou en ligne."))
+        return _refused(request, registration, refusal, status=400)
+    try:
+        registration = services.registration_mode_switch(
+            registration_id=registration.pk, mode=form.cleaned_data["mode"]
+        )
+    except services.RegistrationRefused as refusal:
+        return _refused(request, registration, refusal)
+    messages.success(
+        request, _("Votre participation est maintenant : %(mode)s.") % {"mode": registration.get_mode_display()}
+    )
+    return redirect("registrations:manage", public_id=public_id, secret=secret)
+
+
+def _countdown(seconds: int, *, days_label: str) -> str:
+    """The time left as static/js/join-countdown.js shows it ticking: days, then hours:minutes:seconds."""
+    days, rest = divmod(seconds, 86400)
+    clock = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
+    return f"{days_label % days} {clock}" if days else clock
+
+
+@never_cache
+def join(request, token):
+    """An online registrant's personal join link: a countdown before the opening, then on to the video meeting.
+
+    The address of the video meeting is only ever in this redirect, never in a page (and never cached).
+    """
+    registration = registration_for_join_link(token=token)
+    if registration is None:
+        raise Http404
+    context = {"meeting": registration.meeting, "registration": registration}
+    try:
+        address = services.registration_join(registration_id=registration.pk)
+    except services.JoinNotOpen as closed:
+        if closed.ended:
+            return render(request, "meetings/registration_join.html", {**context, "ended": True}, status=410)
+        seconds = max(int((closed.opens_at - timezone.now()).total_seconds()), 0)
+        # A number of days, shortened ("3 j"): the script writes it the same way as it ticks.
+        days_label = _("%d j")
+        context.update(
+            opens_at=closed.opens_at,
+            opens_in_seconds=seconds,
+            days_label=days_label,
+            countdown=_countdown(seconds, days_label=days_label),
+        )
+        return render(request, "meetings/registration_join.html", context)
+    except services.RegistrationRefused as refusal:
+        return render(request, "meetings/registration_join.html", {**context, "error": refusal.message}, status=503)
+    return HttpResponseRedirect(address)
 
 
 @never_cache
