@@ -65,6 +65,10 @@ DJANGO_APPS = [
 THIRD_PARTY_APPS = [
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    # Swagger UI's files, served from the static files: the documentation page needs no CDN.
+    "drf_spectacular_sidecar",
 ]
 LOCAL_APPS = [
     "core",
@@ -74,6 +78,7 @@ LOCAL_APPS = [
     "meetings",
     "roadmap",
     "messaging",
+    "api",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -323,6 +328,41 @@ BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)
 # Only the benchmark turns this on: renders per cached page and the registration lock's hold time,
 # counted in the cache (core/counters.py); each count is a round trip to Redis.
 PERFORMANCE_COUNTERS = env.bool("PERFORMANCE_COUNTERS", default=False)
+
+# ------------------------------------------------------------------ API
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenRequired"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ONMT — API de la tournée régionale",
+    "DESCRIPTION": "Tours, meetings, regions and public roadmap summaries for anybody; roadmaps, decisions and "
+    "registrations with a token (Authorization: Bearer …). Errors: {detail, code}.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.document_errors",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "MeetingStatusEnum": "meetings.models.Meeting.Status",
+        "PublicMeetingStatusEnum": "api.filters.PUBLIC_MEETING_STATUSES",
+        "RoadmapItemStatusEnum": "roadmap.models.RoadmapItem.Status",
+        "RegistrationStatusEnum": "meetings.models.Registration.Status",
+        "DecisionScopeEnum": "meetings.models.Decision.Scope",
+    },
+}
+# Requests allowed per token, and per client address without one (DRF's syntax), counted in the shared cache.
+API_TOKEN_RATE_LIMIT = env("API_TOKEN_RATE_LIMIT", default="600/min")
+API_PUBLIC_RATE_LIMIT = env("API_PUBLIC_RATE_LIMIT", default="120/min")
 
 # ------------------------------------------------------------------ monitoring
 # The metrics page (/metrics) answers a bearer token or an internal address only, else 404.
