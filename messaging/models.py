@@ -30,6 +30,7 @@ class OutboundMessage(TimeStampedModel):
         ROADMAP_DIGEST = "roadmap_digest", _("Résumé des modifications de la feuille de route")
         ROADMAP_DUE_SOON = "roadmap_due_soon", _("Échéance proche d'une action")
         ROADMAP_OVERDUE = "roadmap_overdue", _("Action en retard")
+        WEBHOOK_DISABLED = "webhook_disabled", _("Webhook désactivé après des échecs")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En file")

@@ -249,6 +249,8 @@ CELERY_BEAT_SCHEDULE = {
     # Digests are due at ROADMAP_DIGEST_HOUR; each run sends those due and not yet sent.
     "roadmap-digests": {"task": "roadmap.tasks.send_roadmap_digests", "schedule": 300.0},
     "roadmap-due-reminders": {"task": "roadmap.tasks.send_roadmap_due_reminders", "schedule": 300.0},
+    # Webhook deliveries whose backoff ended, and any whose task was lost.
+    "webhook-deliveries": {"task": "api.tasks.webhook_deliveries_sweep", "schedule": 60.0},
 }
 
 # ------------------------------------------------------------------ messaging
@@ -363,6 +365,16 @@ SPECTACULAR_SETTINGS = {
 # Requests allowed per token, and per client address without one (DRF's syntax), counted in the shared cache.
 API_TOKEN_RATE_LIMIT = env("API_TOKEN_RATE_LIMIT", default="600/min")
 API_PUBLIC_RATE_LIMIT = env("API_PUBLIC_RATE_LIMIT", default="120/min")
+# Who hears of the apps' changes in their transaction (core.events): the webhooks' outbox.
+DOMAIN_EVENT_LISTENERS = ["api.webhooks.deliveries_queue"]
+# Webhooks: an attempt waits this long for the partner's answer; retries from WEBHOOK_RETRY_BACKOFF seconds,
+# doubling (at most an hour), WEBHOOK_MAX_ATTEMPTS in all; a hook failing this many deliveries in a row is
+# disabled and staff are told. Private addresses (loopback, private, link-local) are refused unless allowed.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_RETRY_BACKOFF = env.float("WEBHOOK_RETRY_BACKOFF", default=30.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 
 # ------------------------------------------------------------------ monitoring
 # The metrics page (/metrics) answers a bearer token or an internal address only, else 404.

@@ -18,6 +18,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from modeltranslation.utils import get_translation_fields
 
+from core.events import event_record
 from core.versioning import refuse_if_changed
 from meetings.models import Decision, Meeting
 from plan.models import Market
@@ -171,6 +172,16 @@ def roadmap_item_update(*, actor, item: RoadmapItem, data: Mapping[str, Any], se
             fields=change_fields(before=before, item=current, changed=changed, old_markets=old_markets),
             material=material,
             acknowledged_by=acknowledged_by,
+        )
+        event_record(
+            name="roadmap_item.changed",
+            region_id=current.region_id,
+            payload={
+                "item": current.pk,
+                "status": current.status,
+                "progress": current.progress,
+                "changed": sorted(changed),
+            },
         )
     if material:
         Acknowledgement.objects.filter(item=current).delete()

@@ -24,7 +24,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from api.models import WebhookDelivery
 from api.services import api_token_create
+from api.webhooks import webhook_create
 from meetings.models import Decision, Meeting, Minutes, MinutesDocument, MinutesVersion, SurveyResponse
 from meetings.selectors.validation import content_hash, minutes_content
 from meetings.tests.document_factories import MinutesFactory, minutes_validate
@@ -110,6 +112,8 @@ def world(db, private_media):
     AccessFailureLog.objects.create(username="x", ip_address="10.0.0.1", locked_out=False)
     ExportLog.objects.create(user=superuser, kind=ExportLog.Kind.REGISTRATIONS_CSV, row_count=2)
     api_token_create(actor=superuser, user=staff, name="Tableau de bord", expires_at=timezone.now() + timedelta(days=1))
+    hook = webhook_create(user=staff, name="CNT", url="https://cnt.example.ma/hooks", events=["meeting.published"])
+    WebhookDelivery.objects.create(webhook=hook, event="meeting.published", payload={"meeting": meeting_a.slug})
     minutes_a = MinutesFactory(meeting=meeting_a)
     minutes_validate(minutes_a)
     minutes_pdf_a = MinutesDocument.objects.create(
@@ -456,6 +460,9 @@ ADMIN_MODELS = {
     "regions.exportlog": {"staff": False, "add": 403, "delete": 403},
     # Partners' API tokens: staff create (the secret shown once) and revoke them.
     "api.apitoken": {},
+    # Partners' webhooks, and the log of what was sent to them (written by the portal, resent by staff).
+    "api.webhook": {},
+    "api.webhookdelivery": {"add": 403},
 }
 
 

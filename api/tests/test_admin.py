@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from api.models import ApiToken
+from api.models import ApiToken, Webhook, WebhookDelivery
 from api.services import api_token_hash
 from regions.tests.factories import OfficialFactory, UserFactory, region
 
@@ -60,3 +60,25 @@ def test_staff_revoke_tokens_from_the_list(staff_client):
     staff_client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
     token.refresh_from_db()
     assert token.revoked_at is not None and not token.is_active
+
+
+def test_staff_register_a_webhook_and_resend_a_delivery_from_the_log(staff_client, django_capture_on_commit_callbacks):
+    response = staff_client.post(
+        "/admin/api/webhook/add/",
+        {
+            "name": "CNT",
+            "url": "https://cnt.example.ma/hooks",
+            "user": UserFactory(is_staff=True).pk,
+            "events": ["meeting.published", "roadmap_item.changed"],
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content
+    hook = Webhook.objects.get()
+    assert len(hook.secret) == 64 and hook.events == ["meeting.published", "roadmap_item.changed"]
+    assert hook.secret in staff_client.get(f"/admin/api/webhook/{hook.pk}/change/").content.decode()
+    delivery = WebhookDelivery.objects.create(webhook=hook, event="meeting.published", payload={}, status="failed")
+    with django_capture_on_commit_callbacks(execute=False):
+        staff_client.post("/admin/api/webhookdelivery/", {"action": "resend", "_selected_action": [delivery.pk]})
+    delivery.refresh_from_db()
+    assert delivery.status == "pending"
