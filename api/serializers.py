@@ -118,7 +118,7 @@ class AxisSummarySerializer(serializers.Serializer):
 class RoadmapSummarySerializer(serializers.Serializer):
     region = serializers.CharField()
     total = serializers.IntegerField()
-    done_share = serializers.IntegerField(allow_null=True, help_text=_("Part des actions réalisées, en %."))
+    done_share = serializers.IntegerField(allow_null=True, help_text=_("Part des actions réalisées, de 0 à 100."))
     statuses = StatusCountsField()
     axes = AxisSummarySerializer(many=True)
     last_updated_at = serializers.DateTimeField(allow_null=True)

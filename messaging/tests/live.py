@@ -79,6 +79,8 @@ class RecordingHandler:
         self.holding = threading.Event()
         # Never answer the messages after this many were accepted (a server that times out), until set to None.
         self.stall_after = None
+        # How many messages are waiting for an answer because of stall_after, right now.
+        self.stalled = 0
         self.lock = threading.Lock()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
@@ -91,8 +93,14 @@ class RecordingHandler:
         if self.hold_after is not None and len(self.received) == self.hold_after and not self.holding.is_set():
             self.holding.set()
             await asyncio.sleep(2)
-        while self.stall_after is not None and len(self.received) >= self.stall_after and not _gone(server):
-            await asyncio.sleep(0.1)
+        if self.stall_after is not None and len(self.received) >= self.stall_after:
+            self.stalled += 1
+            try:
+                while self.stall_after is not None and not _gone(server):
+                    await asyncio.sleep(0.1)
+            finally:
+                # Also when the client goes away: aiosmtpd then cancels this handler.
+                self.stalled -= 1
         if _gone(server):
             # The client went away before the final answer: the message is not accepted.
             return "421 Connection lost"
@@ -135,8 +143,8 @@ class RedisServer:
     Never the shared Redis: other runs and engineers use that one.
     """
 
-    def __init__(self, directory: Path):
-        self.port = free_port()
+    def __init__(self, directory: Path, port: int = 0):
+        self.port = port or free_port()
         self.directory = directory
         self.process = None
 

@@ -8,6 +8,7 @@ of the test's own, never the shared one.
 """
 
 import contextlib
+import itertools
 import os
 import shutil
 import signal
@@ -24,6 +25,7 @@ from messaging.tests.live import BASE_DIR, RedisServer, free_port, wait_for
 
 DEPLOY = BASE_DIR / "deploy"
 METRICS_TOKEN = "jeton-de-la-supervision"
+VISIBILITY_TIMEOUT = 30
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 
@@ -72,16 +74,18 @@ class Process:
 
 
 class Cluster:
-    def __init__(self, *, smtp_port: int, web_nodes: int = 2, workers: int = 2):
+    def __init__(self, *, smtp_port: int, web_nodes: int = 2, workers: int = 2, first_port: int = 0):
+        """`first_port`: nginx's, then PgBouncer, the web nodes and Redis on the ports after it; 0: free ports."""
         # Outside pytest's temporary folders: PgBouncer runs as the postgres user, which must write there.
         self.directory = Path(tempfile.mkdtemp(prefix="onmt-multinode-"))
         shutil.chown(self.directory, "postgres")
         self.directory.chmod(0o777)
-        self.redis = RedisServer(self.directory)
+        ports = itertools.count(first_port) if first_port else iter(free_port, None)
+        self.proxy_port = next(ports)
+        self.pgbouncer_port = next(ports)
+        self.node_ports = [next(ports) for _ in range(web_nodes)]
+        self.redis = RedisServer(self.directory, next(ports))
         self.database = settings.DATABASES["default"]
-        self.pgbouncer_port = free_port()
-        self.node_ports = [free_port() for _ in range(web_nodes)]
-        self.proxy_port = free_port()
         self.smtp_port = smtp_port
         self.worker_count = workers
         self.queue = "multinode"
@@ -111,8 +115,8 @@ class Cluster:
             "CACHE_URL": self.redis.url(1),
             "CELERY_BROKER_URL": self.redis.url(0),
             # A killed worker's task comes back within a minute, not an hour; longer than a task lasts on a
-            # loaded machine (at 6 s a live task was delivered again and one message sent twice).
-            "CELERY_VISIBILITY_TIMEOUT": "30",
+            # loaded machine, so live tasks are not delivered again for nothing.
+            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
             "MESSAGING_LEASE_SECONDS": "10",
             "MESSAGING_RETRY_BACKOFF": "0.3",
             "EMAIL_URL": f"smtp://127.0.0.1:{self.smtp_port}",
