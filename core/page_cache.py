@@ -83,11 +83,16 @@ LOCAL_COPIES_MAX = 1000
 ScopeSpec = str | Callable[[object], str | Iterable[str]]
 
 
+# The validators a render may set (the API's ETag and Last-Modified), kept with its page and served with it.
+KEPT_HEADERS = ("ETag", "Last-Modified")
+
+
 class _Page(NamedTuple):
     generations: tuple
     fresh_until: float
     content: bytes
     content_type: str
+    headers: tuple = ()
 
 
 class _LocalCopy(NamedTuple):
@@ -244,7 +249,10 @@ def _served(request, page: _Page) -> HttpResponse:
     content = page.content
     if CSRF_PLACEHOLDER in content:
         content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
-    return HttpResponse(content, content_type=page.content_type)
+    response = HttpResponse(content, content_type=page.content_type)
+    for name, value in page.headers:
+        response[name] = value
+    return response
 
 
 def _count_render(request, page_key: str, generations: tuple, previous: _Page | None) -> None:
@@ -271,7 +279,8 @@ def _rendered(
         _count_render(request, key, generations, previous)
     content = _shareable_content(request, response)
     if content is not None and (settled := _settled(scopes, generations)) is not None:
-        page = _Page(settled, time.time() + max_age, content, response["Content-Type"])
+        headers = tuple((name, response[name]) for name in KEPT_HEADERS if response.has_header(name))
+        page = _Page(settled, time.time() + max_age, content, response["Content-Type"], headers)
         cache.set(key, page, timeout=max_age + STALE_SECONDS)
         _keep_local_copy(key, page, *local_copy)
     return response

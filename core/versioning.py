@@ -54,5 +54,6 @@ def refuse_if_changed(current, token: str) -> None:
                 "« %(object)s » a été modifié par quelqu'un d'autre depuis que vous avez ouvert cette page "
                 "(%(changes)s). Vos saisies sont conservées ci-dessous : vérifiez-les et enregistrez à nouveau."
             )
-            % {"object": f"\u2068{current}\u2069", "changes": " ; ".join(changed)}
+            % {"object": f"\u2068{current}\u2069", "changes": " ; ".join(changed)},
+            code="stale",
         )

@@ -31,6 +31,7 @@ class OutboundMessage(TimeStampedModel):
         ROADMAP_DUE_SOON = "roadmap_due_soon", _("Échéance proche d'une action")
         ROADMAP_OVERDUE = "roadmap_overdue", _("Action en retard")
         MONTHLY_REPORT = "monthly_report", _("Rapport mensuel des feuilles de route")
+        WEBHOOK_DISABLED = "webhook_disabled", _("Webhook désactivé après des échecs")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En file")

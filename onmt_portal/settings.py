@@ -65,6 +65,10 @@ DJANGO_APPS = [
 THIRD_PARTY_APPS = [
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    # Swagger UI's files, served from the static files: the documentation page needs no CDN.
+    "drf_spectacular_sidecar",
 ]
 LOCAL_APPS = [
     "core",
@@ -74,6 +78,7 @@ LOCAL_APPS = [
     "meetings",
     "roadmap",
     "messaging",
+    "api",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -264,6 +269,8 @@ CELERY_BEAT_SCHEDULE = {
     # The report of the month just ended, asked for as soon as a month begins: every five minutes like the
     # sweeps, so a beat that was down at midnight on the first catches up; once made, a run finds it and stops.
     "roadmap-monthly-report": {"task": "roadmap.tasks.make_last_month_report", "schedule": 300.0},
+    # Webhook deliveries whose backoff ended, and any whose task was lost.
+    "webhook-deliveries": {"task": "api.tasks.webhook_deliveries_sweep", "schedule": 60.0},
 }
 
 # ------------------------------------------------------------------ messaging
@@ -352,6 +359,51 @@ BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)
 # Only the benchmark turns this on: renders per cached page and the registration lock's hold time,
 # counted in the cache (core/counters.py); each count is a round trip to Redis.
 PERFORMANCE_COUNTERS = env.bool("PERFORMANCE_COUNTERS", default=False)
+
+# ------------------------------------------------------------------ API
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenRequired"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ONMT — API de la tournée régionale",
+    "DESCRIPTION": "Tours, meetings, regions and public roadmap summaries for anybody; roadmaps, decisions and "
+    "registrations with a token (Authorization: Bearer …). Errors: {detail, code}.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.document_errors",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "MeetingStatusEnum": "meetings.models.Meeting.Status",
+        "PublicMeetingStatusEnum": "api.filters.PUBLIC_MEETING_STATUSES",
+        "RoadmapItemStatusEnum": "roadmap.models.RoadmapItem.Status",
+        "RegistrationStatusEnum": "meetings.models.Registration.Status",
+        "DecisionScopeEnum": "meetings.models.Decision.Scope",
+    },
+}
+# Requests allowed per token, and per client address without one (DRF's syntax), counted in the shared cache.
+API_TOKEN_RATE_LIMIT = env("API_TOKEN_RATE_LIMIT", default="600/min")
+API_PUBLIC_RATE_LIMIT = env("API_PUBLIC_RATE_LIMIT", default="120/min")
+# Who hears of the apps' changes in their transaction (core.events): the webhooks' outbox.
+DOMAIN_EVENT_LISTENERS = ["api.webhooks.deliveries_queue"]
+# Webhooks: an attempt waits this long for the partner's answer; retries from WEBHOOK_RETRY_BACKOFF seconds,
+# doubling (at most an hour), WEBHOOK_MAX_ATTEMPTS in all; a hook failing this many deliveries in a row is
+# disabled and staff are told. Private addresses (loopback, private, link-local) are refused unless allowed.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_RETRY_BACKOFF = env.float("WEBHOOK_RETRY_BACKOFF", default=30.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 
 # ------------------------------------------------------------------ monitoring
 # The metrics page (/metrics) answers a bearer token or an internal address only, else 404.

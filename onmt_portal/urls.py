@@ -46,6 +46,7 @@ urlpatterns = [
     path("feuille-de-route/", include("roadmap.urls")),
     path("inscriptions/", include("meetings.registration_urls")),
     path("desabonnement/", include("messaging.urls")),
+    path("api/", include("api.urls")),
 ]
 
 if settings.BENCHMARK_ENDPOINTS:

@@ -107,6 +107,7 @@ class ExportLog(models.Model):
         REGISTRATIONS_XLSX = "registrations_xlsx", _("Inscriptions (Excel)")
         ROADMAP_CSV = "roadmap_csv", _("Feuille de route (CSV)")
         ROADMAP_XLSX = "roadmap_xlsx", _("Feuilles de route (Excel)")
+        REGISTRATIONS_API = "registrations_api", _("Inscriptions (API)")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exports", verbose_name=_("utilisateur")

@@ -50,14 +50,17 @@ def roadmap_items_visible_to(*, user) -> QuerySet[RoadmapItem]:
 def roadmap_items_for_region(
     *,
     user,
-    region: Region,
+    region: Region | None,
     axis: str | None = None,
     product_line: str | None = None,
     market: Market | None = None,
     status: str | None = None,
 ) -> QuerySet[RoadmapItem]:
-    """A region's items for its roadmap page, export and print, optionally filtered."""
-    items = roadmap_items_visible_to(user=user).filter(region=region)
+    """A region's items for its roadmap page, export, print and the API (region None: every region `user`
+    may see), optionally filtered."""
+    items = roadmap_items_visible_to(user=user)
+    if region is not None:
+        items = items.filter(region=region)
     filters = {"axis": axis, "product_line": product_line, "markets": market, "status": status}
     items = items.filter(**{name: value for name, value in filters.items() if value})
     return (
@@ -264,6 +267,18 @@ def decision_get(*, user, pk: int) -> Decision:
     """A decision of a region `user` may see, with its meeting and item; else 404."""
     decisions = Decision.objects.filter(meeting__region__in=regions_visible_to(user=user))
     return get_object_or_404(decisions.select_related("meeting__region", "roadmap_item"), pk=pk)
+
+
+def decisions_visible_to(*, user, region: Region | None = None) -> QuerySet[Decision]:
+    """Decisions of the regions `user` may see (of `region` alone if given), with their meeting, by date."""
+    decisions = Decision.objects.filter(meeting__region__in=regions_visible_to(user=user))
+    if region is not None:
+        decisions = decisions.filter(meeting__region=region)
+    return (
+        decisions.select_related("meeting__region", "roadmap_item")
+        .prefetch_related("markets")
+        .order_by("meeting__starts_at", "position", "pk")
+    )
 
 
 def decisions_national(*, user) -> QuerySet[Decision]:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from modeltranslation.utils import get_translation_fields
 
+from core.events import event_record
 from core.uploads import removable_by, upload_inspect
 from core.versioning import refuse_if_changed
 from meetings.models import Decision, Meeting
@@ -183,6 +184,16 @@ def roadmap_item_update(*, actor, item: RoadmapItem, data: Mapping[str, Any], se
             fields=change_fields(before=before, item=current, changed=changed, old_markets=old_markets),
             material=material,
             acknowledged_by=acknowledged_by,
+        )
+        event_record(
+            name="roadmap_item.changed",
+            region_id=current.region_id,
+            payload={
+                "item": current.pk,
+                "status": current.status,
+                "progress": current.progress,
+                "changed": sorted(changed),
+            },
         )
     if material:
         Acknowledgement.objects.filter(item=current).delete()

@@ -201,6 +201,7 @@ def public_pages(world: SimpleNamespace) -> list[PublicPage]:
         PublicPage("meetings:detail", "postponed", meetings.postponed.get_absolute_url()),
         PublicPage("meetings:detail", "in person or online", meetings.hybrid.get_absolute_url()),
         PublicPage("registrations:privacy", "law 09-08 notice", reverse("registrations:privacy")),
+        PublicPage("api:docs", "the API's documentation", reverse("api:docs")),
         PublicPage("registrations:register", "form", register),
         PublicPage(
             "registrations:register", "waiting list form", reverse("registrations:register", args=[meetings.full.slug])

@@ -21,9 +21,17 @@ pytestmark = pytest.mark.django_db
 
 VNU = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 # Answers of a public URL that are not pages: health, calendar files, the person's data as JSON, the
-# check-in page's service worker (a script).
+# check-in page's service worker (a script), the API's JSON (its documentation page is a page).
 NOT_PAGES = {
     "health",
+    "api:schema",
+    "api:tours",
+    "api:tour",
+    "api:meetings",
+    "api:meeting",
+    "api:regions",
+    "api:region",
+    "api:region_roadmap_summary",
     "meetings:tour_feed",
     "meetings:ics",
     "meetings:region_feed",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["core", "regions", "plan", "messaging", "meetings", "roadmap", "onmt_portal"]
+APPS = ["core", "regions", "plan", "messaging", "meetings", "roadmap", "onmt_portal", "api"]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 

@@ -11,6 +11,7 @@ CSV, calendar) is searched for the markers the actor must not see.
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -23,6 +24,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from api.models import WebhookDelivery
+from api.services import api_token_create
+from api.webhooks import webhook_create
 from meetings.models import (
     AttendanceMode,
     Decision,
@@ -64,7 +68,7 @@ ANONYMOUS, PROFESSIONAL, OFFICIAL_A, OFFICIAL_B, STAFF, SUPERUSER = ACTORS = (
     "staff",
     "superuser",
 )
-PORTAL_APPS = ("regions", "plan", "meetings", "roadmap", "messaging")
+PORTAL_APPS = ("regions", "plan", "meetings", "roadmap", "messaging", "api")
 
 # Private data of each region and each person: never in an answer to someone else.
 # A region's decisions not marked public, and the details of any decision, are as private as its roadmap.
@@ -128,6 +132,9 @@ def world(db, private_media):
     AccessLog.objects.create(username="x", ip_address="10.0.0.1")
     AccessFailureLog.objects.create(username="x", ip_address="10.0.0.1", locked_out=False)
     ExportLog.objects.create(user=superuser, kind=ExportLog.Kind.REGISTRATIONS_CSV, row_count=2)
+    api_token_create(actor=superuser, user=staff, name="Tableau de bord", expires_at=timezone.now() + timedelta(days=1))
+    hook = webhook_create(user=staff, name="CNT", url="https://cnt.example.ma/hooks", events=["meeting.published"])
+    WebhookDelivery.objects.create(webhook=hook, event="meeting.published", payload={"meeting": meeting_a.slug})
     minutes_a = MinutesFactory(meeting=meeting_a)
     minutes_validate(minutes_a)
     minutes_pdf_a = MinutesDocument.objects.create(
@@ -516,6 +523,24 @@ SITE = {
     "admin:meetings_decision_link": Case(
         lambda w, a: reverse("admin:meetings_decision_link", args=[w.public_decision_a.pk]), ADMIN_ONLY
     ),
+    # The API (api/tests/ holds its own matrix, token by token): a session counts for nothing there, so every
+    # actor of this matrix is anonymous to it — the public answers, and 401 where a token is needed.
+    "api:schema": Case(_named("api:schema"), PUBLIC),
+    "api:docs": Case(_named("api:docs"), PUBLIC),
+    "api:tours": Case(_named("api:tours"), PUBLIC),
+    "api:tour": Case(lambda w, a: reverse("api:tour", args=[w.meeting_a.tour.slug]), PUBLIC),
+    "api:meetings": Case(_named("api:meetings"), PUBLIC),
+    "api:meeting": Case(_named("api:meeting", _meeting_a), PUBLIC),
+    "api:registrations": Case(_named("api:registrations", _meeting_a), everyone(401)),
+    "api:regions": Case(_named("api:regions"), PUBLIC),
+    "api:region": Case(_named("api:region", _region_a), PUBLIC),
+    "api:region_roadmap_summary": Case(_named("api:region_roadmap_summary", _region_a), PUBLIC),
+    "api:roadmap_items": Case(_named("api:roadmap_items"), everyone(401)),
+    "api:roadmap_item": Case(_named("api:roadmap_item", _item_a), everyone(401)),
+    "api:roadmap_item_readings": Case(_named("api:roadmap_item_readings", _item_a), everyone(401), method="post"),
+    "api:roadmap_item_comments": Case(_named("api:roadmap_item_comments", _item_a), everyone(401), method="post"),
+    "api:decisions": Case(_named("api:decisions"), everyone(401)),
+    "api:not_found": Case(lambda w, a: "/api/v1/rencontres/", everyone(404)),
     "admin:auth_user_password_change": Case(
         lambda w, a: reverse("admin:auth_user_password_change", args=[w.official_a.pk]),
         statuses(302, 302, 302, 302, 403, 200),
@@ -552,6 +577,11 @@ ADMIN_MODELS = {
     "meetings.decision": {},
     # The audit log of exports: superusers read it, nobody edits it.
     "regions.exportlog": {"staff": False, "add": 403, "delete": 403},
+    # Partners' API tokens: staff create (the secret shown once) and revoke them.
+    "api.apitoken": {},
+    # Partners' webhooks, and the log of what was sent to them (written by the portal, resent by staff).
+    "api.webhook": {},
+    "api.webhookdelivery": {"add": 403},
 }
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, IntegerField, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.http import Http404
 from django.utils import timezone
 
 from meetings.models import AttendanceMode, Meeting, Registration
@@ -227,3 +228,12 @@ def registration_counts_by_status() -> dict[str, int]:
     """How many registrations each status holds, across every meeting, in one query."""
     rows = Registration.objects.values("status").annotate(count=Count("pk")).order_by()
     return {row["status"]: row["count"] for row in rows}
+
+
+def registrations_of_meeting(*, meeting_slug: str) -> tuple[Meeting, QuerySet[Registration]]:
+    """A meeting (drafts included: staff read it) and its registrations in the order they came; Http404 for an
+    unknown slug."""
+    meeting = Meeting.objects.select_related("region").filter(slug=meeting_slug).first()
+    if meeting is None:
+        raise Http404("Rencontre introuvable.")
+    return meeting, meeting.registrations.order_by("created_at", "pk")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from modeltranslation.utils import build_localized_fieldname, get_translation_fields
 
+from core.events import event_record
 from core.text import local_day, local_moment
 from core.versioning import refuse_if_changed
 from meetings.models import AgendaItem, AttendanceMode, Meeting, Registration, Tour
@@ -246,6 +247,16 @@ def _refresh_caller(meeting: Meeting, locked: Meeting) -> Meeting:
     return locked
 
 
+def _meeting_event(meeting: Meeting, name: str) -> None:
+    payload = {
+        "meeting": meeting.slug,
+        "status": meeting.status,
+        "starts_at": meeting.starts_at.isoformat(),
+        "ends_at": meeting.ends_at.isoformat(),
+    }
+    event_record(name=name, region_id=meeting.region_id, payload=payload)
+
+
 @transaction.atomic
 def meeting_publish(*, meeting: Meeting) -> Meeting:
     """Show a draft (or a postponed meeting whose new date is confirmed) to the public.
@@ -260,6 +271,7 @@ def meeting_publish(*, meeting: Meeting) -> Meeting:
     saved = _save(locked, previous=previous)
     if saved.kind == Meeting.Kind.PROFESSIONALS and not saved.reminders.exists():
         campaigns.reminders_create_defaults(meeting=saved)
+    _meeting_event(saved, "meeting.published")
     return _refresh_caller(meeting, saved)
 
 
@@ -289,6 +301,7 @@ def meeting_postpone(*, meeting: Meeting, starts_at: datetime, ends_at: datetime
     _save(locked, previous=previous)
     notifications.notify_meeting_postponed(meeting=locked)
     campaigns.reminders_rearm(meeting=locked)
+    _meeting_event(locked, "meeting.postponed")
     return _refresh_caller(meeting, locked)
 
 
@@ -300,6 +313,7 @@ def meeting_cancel(*, meeting: Meeting) -> Meeting:
     locked.status = Meeting.Status.CANCELLED
     _save(locked, previous=previous)
     notifications.notify_meeting_cancelled(meeting=locked)
+    _meeting_event(locked, "meeting.cancelled")
     return _refresh_caller(meeting, locked)
 
 

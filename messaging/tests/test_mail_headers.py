@@ -3,10 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from api.delivery import webhook_delivery_attempt
+from api.models import Webhook, WebhookDelivery
+from api.webhooks import webhook_create
 from meetings.documents import minutes_validated_messages_queue
 from meetings.models import Meeting, MinutesValidation, Registration
 from meetings.services import campaigns
@@ -96,6 +100,11 @@ def _every_kind_of_message() -> None:
     roadmap_item_update(actor=staff, item=item, data={"progress": 40})  # roadmap_change
     assert digests_send(now=timezone.now() + timedelta(days=8)) == 1  # roadmap_digest
     assert due_reminders_send() == 2  # roadmap_due_soon, roadmap_overdue
+    # A partner's webhook at a refused address, one failure short of being disabled: webhook_disabled.
+    hook = webhook_create(user=staff, name="Tableau de bord", url="http://127.0.0.1:9/", events=["meeting.published"])
+    Webhook.objects.filter(pk=hook.pk).update(consecutive_failures=settings.WEBHOOK_DISABLE_AFTER_FAILURES - 1)
+    meeting_services.meeting_publish(meeting=MeetingFactory(status=Meeting.Status.DRAFT))
+    webhook_delivery_attempt(delivery_id=WebhookDelivery.objects.get(webhook=hook).pk)
 
 
 def test_every_kind_carries_a_random_message_id_and_the_automated_mail_headers(
