@@ -1,4 +1,4 @@
-"""Registrations as CSV and Excel files for staff (the admin's export buttons), in Moroccan local time."""
+"""Registrations and consultation answers as CSV and Excel files for staff, in Moroccan local time."""
 
 import io
 
@@ -31,12 +31,12 @@ def _local(value):
     return timezone.localtime(value).replace(tzinfo=None) if value is not None else None
 
 
-def _export_rows(registrations):
-    yield [str(title) for title, _value in EXPORT_COLUMNS]
-    for registration in registrations:
+def _export_rows(columns, records):
+    yield [str(title) for title, _value in columns]
+    for record in records:
         row = []
-        for _title, value in EXPORT_COLUMNS:
-            cell = value(registration)
+        for _title, value in columns:
+            cell = value(record)
             row.append(_local(cell) if hasattr(cell, "tzinfo") else cell)
         yield row
 
@@ -47,23 +47,23 @@ def _csv_cell(value) -> str:
     return value.strftime("%d/%m/%Y %H:%M") if hasattr(value, "strftime") else value
 
 
-def registrations_csv(registrations) -> bytes:
+def _csv(rows) -> bytes:
     """UTF-8 with a BOM and `;` so French-locale Excel opens it as is; formula-like cells neutralised."""
     buffer = io.StringIO()
     writer = excel_csv_writer(buffer)
-    for row in _export_rows(registrations):
+    for row in rows:
         writer.writerow([_csv_cell(cell) for cell in row])
     return buffer.getvalue().encode("utf-8")
 
 
-def registrations_xlsx(registrations) -> bytes:
+def _xlsx(rows, *, title: str) -> bytes:
     """One sheet: a frozen header row with filters, columns as wide as their content, dates as dates,
     and everything people typed as text cells (a formula or a phone number is shown as typed)."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = str(_("Inscriptions"))
+    sheet.title = title
     widths: dict[int, int] = {}
-    for row_number, row in enumerate(_export_rows(registrations), start=1):
+    for row_number, row in enumerate(rows, start=1):
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=row_number, column=column, value=value)
             if isinstance(value, str):
@@ -81,3 +81,34 @@ def registrations_xlsx(registrations) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def registrations_csv(registrations) -> bytes:
+    return _csv(_export_rows(EXPORT_COLUMNS, registrations))
+
+
+def registrations_xlsx(registrations) -> bytes:
+    return _xlsx(_export_rows(EXPORT_COLUMNS, registrations), title=str(_("Inscriptions")))
+
+
+CONSULTATION_COLUMNS = [
+    (_("Rencontre"), lambda a: a.meeting.title),
+    (_("Région"), lambda a: a.meeting.region.name_fr),
+    (_("Nom"), lambda a: a.full_name),
+    (_("E-mail"), lambda a: a.email),
+    (_("Marchés prioritaires"), lambda a: ", ".join(market.name for market in a.markets.all())),
+    (_("Filières"), lambda a: ", ".join(a.product_line_labels)),
+    (_("Principaux freins"), lambda a: ", ".join(a.obstacle_labels)),
+    (_("Autre frein"), lambda a: a.obstacle_other),
+    (_("Propositions"), lambda a: a.proposal),
+    (_("Répondu le"), lambda a: a.answered_at),
+]
+
+
+def consultation_csv(answers) -> bytes:
+    """The answers staff read (markets prefetched), one per line."""
+    return _csv(_export_rows(CONSULTATION_COLUMNS, answers))
+
+
+def consultation_xlsx(answers) -> bytes:
+    return _xlsx(_export_rows(CONSULTATION_COLUMNS, answers), title=str(_("Consultation")))

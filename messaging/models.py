@@ -30,6 +30,8 @@ class OutboundMessage(TimeStampedModel):
         ROADMAP_DIGEST = "roadmap_digest", _("Résumé des modifications de la feuille de route")
         ROADMAP_DUE_SOON = "roadmap_due_soon", _("Échéance proche d'une action")
         ROADMAP_OVERDUE = "roadmap_overdue", _("Action en retard")
+        CONSULTATION = "consultation", _("Consultation avant la rencontre")
+        PROPOSAL_OUTCOME = "proposal_outcome", _("Suite donnée à une proposition")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En file")

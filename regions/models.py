@@ -106,6 +106,8 @@ class ExportLog(models.Model):
         REGISTRATIONS_CSV = "registrations_csv", _("Inscriptions (CSV)")
         REGISTRATIONS_XLSX = "registrations_xlsx", _("Inscriptions (Excel)")
         ROADMAP_CSV = "roadmap_csv", _("Feuille de route (CSV)")
+        CONSULTATION_CSV = "consultation_csv", _("Réponses à la consultation (CSV)")
+        CONSULTATION_XLSX = "consultation_xlsx", _("Réponses à la consultation (Excel)")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exports", verbose_name=_("utilisateur")

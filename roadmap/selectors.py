@@ -3,7 +3,7 @@ so a view cannot forget the region scoping; the two exceptions, `roadmap_public_
 `meeting_commitments`, return what is public: figures (counts and dates, never an item's text)
 and the titles of decisions marked public."""
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,11 +16,20 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from meetings.models import Decision, Meeting
+from meetings.models import ConsultationAnswer, Decision, Meeting
 from plan.models import Market
 from regions.models import Region
 from regions.selectors import region_for_official, regions_visible_to
-from roadmap.models import BudgetLine, Comment, Indicator, ItemChange, Reading, RoadmapItem, StatusChange
+from roadmap.models import (
+    BudgetLine,
+    Comment,
+    Indicator,
+    ItemChange,
+    ProposalLink,
+    Reading,
+    RoadmapItem,
+    StatusChange,
+)
 from roadmap.tokens import notices_unsubscribe_token_read
 
 
@@ -448,4 +457,42 @@ def roadmap_budget_overview(*, user) -> BudgetOverview:
         ],
         funders=funders,
         total=total,
+    )
+
+
+@dataclass(frozen=True)
+class ProposalOutcome:
+    """What became of a consultation proposal: the item that follows it and where it stands."""
+
+    title: str
+    status: str
+    status_label: str
+    updated_at: datetime
+
+
+def proposal_outcomes(*, answer_ids: Sequence[int]) -> dict[int, list[ProposalOutcome]]:
+    """Per consultation answer id, the items its proposal is linked to (one query; settings.MEETINGS_PROPOSAL_OUTCOMES
+    names it to the meetings app)."""
+    outcomes: dict[int, list[ProposalOutcome]] = {}
+    links = ProposalLink.objects.filter(answer_id__in=answer_ids).select_related("item").order_by("created_at")
+    for link in links:
+        item = link.item
+        outcomes.setdefault(link.answer_id, []).append(
+            ProposalOutcome(
+                title=item.title,
+                status=item.status,
+                status_label=item.get_status_display(),
+                updated_at=item.updated_at,
+            )
+        )
+    return outcomes
+
+
+def proposals_of_meeting(*, meeting: Meeting) -> list:
+    """The consultation answers of a meeting with a proposal, each with its links to items (3 queries)."""
+    return list(
+        ConsultationAnswer.objects.filter(meeting=meeting, answered_at__isnull=False, erased_at__isnull=True)
+        .exclude(proposal="")
+        .prefetch_related(Prefetch("proposal_links", queryset=ProposalLink.objects.select_related("item")))
+        .order_by("answered_at", "pk")
     )

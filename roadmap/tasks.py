@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from roadmap import notifications
+from roadmap import notifications, proposals
 
 
 @shared_task
@@ -15,3 +15,9 @@ def send_roadmap_digests() -> int:
 def send_roadmap_due_reminders() -> int:
     """Beat: queue the due-date and overdue reminders of the staff answering for items, each once."""
     return notifications.due_reminders_send()
+
+
+@shared_task
+def send_proposal_outcomes() -> int:
+    """Beat: tell each consultation proposal's author the new status of its item, once per status."""
+    return proposals.proposal_outcomes_send()

@@ -17,6 +17,7 @@ from core.personal_data import personal_data_export
 from core.security import client_ip
 from meetings.forms import ContactDetailsForm, RegistrationForm, registration_form_for
 from meetings.models import Meeting, Registration
+from meetings.selectors.consultation import consultation_answers_of_registration, consultation_proposal_outcomes
 from meetings.selectors.meeting import meeting_agenda
 from meetings.selectors.registration import (
     invited_contact,
@@ -137,12 +138,19 @@ def manage(request, public_id, secret):
         status = 400
     else:
         status = 200
-    context = {**_registration_context(registration), "form": form}
+    context = {**_registration_context(registration), "form": form, **_consultation_context(registration)}
     if registration.status == Registration.Status.CANCELLED:
         # Whether the person can come back: the page offers to register again while it is possible.
         seats_taken = registration_seats_taken(meeting_id=registration.meeting_id)
         context["registration_state_now"] = registration.meeting.registration_state(seats_taken=seats_taken)
     return render(request, "meetings/registration_manage.html", context, status=status)
+
+
+def _consultation_context(registration: Registration) -> dict:
+    """The person's consultation answers and what became of their proposals, for their personal page."""
+    answers = consultation_answers_of_registration(registration=registration)
+    outcomes = consultation_proposal_outcomes(answers=answers)
+    return {"consultation_entries": [(answer, outcomes.get(answer.pk, [])) for answer in answers]}
 
 
 def _refused(request, registration, refusal) -> HttpResponse:

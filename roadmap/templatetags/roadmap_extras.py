@@ -1,5 +1,6 @@
 from django import template
 
+from core.charts import number
 from roadmap import changes, charts
 from roadmap.models import BudgetLine
 from roadmap.selectors import BudgetTotals, budget_of, indicator_latest, indicator_percent
@@ -36,7 +37,7 @@ def amount(value, whole: str = "") -> str:
 
 @register.filter(name="number")
 def number_filter(value) -> str:
-    return charts.number(value)
+    return number(value)
 
 
 @register.simple_tag
