@@ -5,6 +5,7 @@ out of every chart (`_page_ready`), and static/css/roadmap.css draws them (the `
 an image named by its title for screen readers; its figures are in a table beside it.
 """
 
+import math
 from collections.abc import Callable, Sequence
 
 import pygal
@@ -75,7 +76,10 @@ def chart_render(chart) -> SafeString:
 
 
 def count_chart(rows: Sequence[tuple[str, int]], *, chart_id: str, title: str, series: str) -> SafeString:
-    """One lying bar per (label, count) row: the names (long in Arabic) are read whole beside them."""
+    """One lying bar per (label, count) row, the first row on top: the names (long in Arabic) are read whole beside
+    them; whole numbers on the scale (people, not fractions of them)."""
+    highest = max((count for _label, count in rows), default=0)
+    step = max(1, math.ceil(highest / 5))
     chart = chart_make(
         pygal.HorizontalBar,
         chart_id=chart_id,
@@ -84,8 +88,10 @@ def count_chart(rows: Sequence[tuple[str, int]], *, chart_id: str, title: str, s
         height=120 + 40 * len(rows),
         truncate_label=-1,
         show_legend=False,
-        max_scale=5,
+        range=(0, max(highest, 1)),
+        y_labels=list(range(0, highest + step, step)),
     )
-    chart.x_labels = [str(label) for label, _count in rows]
-    chart.add(series, [count for _label, count in rows])
+    # pygal draws the first value at the bottom.
+    chart.x_labels = [str(label) for label, _count in reversed(rows)]
+    chart.add(series, [count for _label, count in reversed(rows)])
     return chart_render(chart)
