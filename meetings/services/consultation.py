@@ -182,10 +182,14 @@ def consultation_answer_erase(*, answer_id: int) -> ConsultationAnswer:
 
 def consultation_answers_purge_expired(*, now: datetime | None = None) -> int:
     """Erase the answers of meetings past the retention period (REGISTRATION_RETENTION_DAYS), as the registrations;
-    those of invited contacts too, who have no registration. Safe to run again. Returns how many were erased."""
+    those of invited contacts too, who have no registration. Safe to run again; one transaction per meeting.
+    Returns how many were erased."""
     now = now or timezone.now()
-    with transaction.atomic():
-        answers = ConsultationAnswer.objects.select_for_update().filter(
-            meeting__ends_at__lt=registration_retention_cutoff(now=now), erased_at__isnull=True
-        )
-        return _anonymise(answers, now=now)
+    expired = ConsultationAnswer.objects.filter(
+        meeting__ends_at__lt=registration_retention_cutoff(now=now), erased_at__isnull=True
+    )
+    erased = 0
+    for meeting_id in sorted(set(expired.values_list("meeting_id", flat=True))):
+        with transaction.atomic():
+            erased += _anonymise(expired.filter(meeting_id=meeting_id).select_for_update(), now=now)
+    return erased

@@ -237,7 +237,7 @@ def test_the_staff_page_makes_the_same_number_of_queries_whatever_the_number_of_
         page = _staff_page(staff_client, meeting)
     assert len(queries) == 7
     assert page.count('class="consultation-answer"') == count
-    assert f"Idée {count - 1}" in page and "<svg" in page and '<table class="figures">' in page
+    assert f"Idée {count - 1}" in page and "<svg" in page and 'class="figures consultation-figures"' in page
 
 
 def test_the_staff_sees_a_regions_answers_and_every_export_is_logged(staff_client):

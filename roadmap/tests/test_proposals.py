@@ -13,6 +13,7 @@ from meetings.services import consultation as consultation_services
 from meetings.services import registration as registration_services
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from messaging.models import OutboundMessage
+from regions.tests.factories import region
 from roadmap.models import ProposalLink, RoadmapItem
 from roadmap.proposals import proposal_link, proposal_outcomes_send
 from roadmap.services import roadmap_item_update
@@ -120,7 +121,8 @@ def test_the_personal_page_lists_the_proposals_and_what_became_of_them(answer, c
 
 
 def test_staff_link_from_the_meeting_page_and_a_bad_choice_is_a_clear_400(answer, staff_client):
-    other_region_item = RoadmapItemFactory(region_id=answer.meeting.region_id % 12 + 1)
+    other_region_item = RoadmapItemFactory(region=region(9))
+    assert answer.meeting.region != other_region_item.region
     url = reverse("roadmap:proposal_link", args=[answer.meeting.slug, answer.pk])
     refused = staff_client.post(url, {"item": str(other_region_item.pk)})
     assert refused.status_code == 400 and not ProposalLink.objects.exists()
