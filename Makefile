@@ -60,8 +60,9 @@ format: install
 audit: install
 	$(VENV)/bin/pip-audit --strict --requirement requirements.txt --vulnerability-service $${AUDIT_SERVICE:-osv}
 
+# BENCH_ONLY: the cases to run, among pages, invitations and spike (all by default).
 bench: install
-	bash bench/run
+	bash bench/run $(BENCH_ONLY)
 
 # After editing requirements.in or requirements-dev.in: every package pinned again, with its hashes.
 LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links

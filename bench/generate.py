@@ -29,6 +29,7 @@ from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret  # 
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.meeting_open import open_meeting  # noqa: E402
 from meetings.models import Meeting, Registration, Tour  # noqa: E402
 from messaging.models import OutboundMessage  # noqa: E402
 from regions.models import Contact, Region  # noqa: E402
@@ -93,21 +94,8 @@ def _meetings(scale: float, regions: list[Region]) -> list[Meeting]:
     for n, (slug, region) in enumerate(targets):
         # A week apart: the delegation is never in two places at once.
         far = timezone.now() + timedelta(days=3000 + 7 * n)
-        Meeting.objects.create(
-            tour=target,
-            region=region,
-            kind=Meeting.Kind.PROFESSIONALS,
-            title=f"Rencontre de charge {n}",
-            slug=slug,
-            status=Meeting.Status.PUBLISHED,
-            starts_at=far,
-            ends_at=far + timedelta(hours=3),
-            venue_name="Palais des congrès",
-            address="Avenue Mohammed V",
-            city=region.seat_city,
-            capacity=500,
-            registration_opens_at=timezone.now() - timedelta(days=1),
-            registration_closes_at=far - timedelta(hours=1),
+        open_meeting(
+            tour=target, region=region, slug=slug, title=f"Rencontre de charge {n}", starts_at=far, capacity=500
         )
     return list(Meeting.objects.exclude(slug__in=[slug for slug, _region in targets]))
 

@@ -33,6 +33,7 @@ django.setup()
 from aiosmtpd.controller import Controller  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.meeting_open import open_meeting  # noqa: E402
 from meetings.models import Meeting, Tour  # noqa: E402
 from meetings.services.campaigns import invitations_send  # noqa: E402
 from messaging.models import OutboundMessage  # noqa: E402
@@ -93,21 +94,13 @@ def setup_meeting(count: int) -> Meeting:
         is_published=True,
         ends_on=timezone.localdate() + timedelta(days=60),
     )
-    meeting = Meeting.objects.create(
+    meeting = open_meeting(
         tour=tour,
         region=region,
-        kind=Meeting.Kind.PROFESSIONALS,
-        title="Rencontre des professionnels",
         slug="bench-invitations",
-        status=Meeting.Status.PUBLISHED,
+        title="Rencontre des professionnels",
         starts_at=starts_at,
-        ends_at=starts_at + timedelta(hours=3),
-        venue_name="Palais des congrès",
-        address="Avenue Mohammed V",
-        city=region.seat_city,
         capacity=500,
-        registration_opens_at=timezone.now(),
-        registration_closes_at=starts_at - timedelta(hours=2),
     )
     Contact.objects.bulk_create(
         Contact(region=region, full_name=f"Contact {n}", organisation="Association", email=f"contact{n}@bench.ma")

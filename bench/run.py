@@ -4,7 +4,9 @@ Run with `make bench` (or `bash bench/run`). For each data set (full national sc
 then 10x less) it fills a PostgreSQL database, serves it with gunicorn (4 sync
 workers, DEBUG off, Redis cache and broker), loads each page with wrk from a second
 process on 127.0.0.1, measures admin changelists' time to first byte, and finally
-times 10,000 invitations through one Celery worker into a local SMTP sink.
+times 10,000 invitations through one Celery worker into a local SMTP sink; last, the spike: 3,000
+professionals following their invitation links within two minutes through nginx and two gunicorn
+nodes (bench/spike.py). `bench/run spike` (or `pages`, `invitations`) runs only the cases named.
 Prints a Markdown table; raw figures go to bench/results/.
 """
 
@@ -43,6 +45,9 @@ DURATION = os.environ.get("BENCH_DURATION", "10s")
 WARM_UP_SECONDS = 2
 # Registrations per second beside the public pages in the mixed-load case.
 STREAM_RATES = (10, 50)
+CASES = ("pages", "invitations", "spike")
+# nginx of the spike's cluster; PgBouncer, the two web nodes and its Redis on the ports after it.
+SPIKE_FIRST_PORT = int(os.environ.get("BENCH_SPIKE_PORT", 0))
 
 
 def free_port() -> int:
@@ -362,13 +367,23 @@ def measure_invitations(count: int) -> dict:
     return script_json(env, "invitations.py", "--count", str(count))
 
 
+def measure_spike(professionals: int, window: float) -> dict:
+    database = f"{DATABASE_PREFIX}_spike"
+    # The production shape: no benchmark endpoint, no counter costing a Redis round trip per request.
+    env = {**environment(database), "BENCHMARK_ENDPOINTS": "0", "PERFORMANCE_COUNTERS": "0"}
+    fresh_database(database)
+    manage(env, "migrate", "--noinput", "-v", "0")
+    options = ["--professionals", str(professionals), "--window", str(window), "--first-port", str(SPIKE_FIRST_PORT)]
+    return script_json(env, "spike.py", *options)
+
+
 def _renders(figure: dict | None) -> str:
     if not figure or not figure["misses"]:
         return ""
     return f"{figure['renders']} / {figure['misses']}"
 
 
-def table(runs: list[dict], invitations: dict | None) -> str:
+def table(runs: list[dict]) -> str:
     full, tenth = runs[0], runs[1] if len(runs) > 1 else None
     stock, bare = full["pages"]["stock Django view"]["rps"], full["pages"]["bare"]["rps"]
     lines = [
@@ -415,9 +430,48 @@ def table(runs: list[dict], invitations: dict | None) -> str:
     lines += ["", "| admin changelist (full data) | time to first byte, median of 5 |", "|---|---|"]
     lines += [f"| {name} | {ms:.0f} ms |" for name, ms in full["admin_ttfb_ms"].items()]
     lines += ["", f"Registration POST seats: {json.dumps(full['capacity'])}"]
-    if invitations:
-        lines += ["", "| invitations through one worker | figure |", "|---|---|"]
-        lines += [f"| {name} | {value} |" for name, value in invitations.items()]
+    return "\n".join(lines)
+
+
+def invitations_table(invitations: dict) -> str:
+    lines = ["| invitations through one worker | figure |", "|---|---|"]
+    lines += [f"| {name} | {value} |" for name, value in invitations.items()]
+    return "\n".join(lines)
+
+
+def spike_table(spike: dict) -> str:
+    errors = ", ".join(f"{count} × {kind}" for kind, count in spike["errors"].items()) or "0"
+    logged = ", ".join(f"{count} × {kind}" for kind, count in spike["server_log"].items()) or "nothing"
+    lines = [
+        f"| spike: {spike['professionals']:,} professionals within {spike['window_s']:g} s (up to "
+        f"{spike['think_s']:g} s on the form), nginx and 2 nodes | answers | p50 ms | p99 ms | max ms |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {step} | {figure['count']} | {figure.get('p50_ms', '')} | {figure.get('p99_ms', '')} "
+        f"| {figure.get('max_ms', '')} |"
+        for step, figure in spike["steps"].items()
+    ]
+    messages, load = spike["messages"], spike["load_average"]
+    lines += [
+        "",
+        f"Throughput: {spike['requests_per_s']} requests/s, {spike['registrations_per_s']} registrations/s, "
+        f"up to {spike['peak_arrivals_per_s']} professionals arriving in one second; last answer after "
+        f"{spike['seconds_to_last_answer']} s. Errors: {errors}. Logged by nginx and the nodes: {logged}. "
+        f"Messages: {messages['received']} of "
+        f"{messages['registrations']} received by the SMTP sink, {messages['duplicates']} twice, the last "
+        f"{messages['seconds_after_the_spike']} s after the spike. Load average (1, 5, 15 min) before "
+        f"{load['before']}, after {load['after']}.",
+        "",
+        "| meeting | capacity | confirmed | waitlisted | registrations that went through | stored | duplicates |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {slug} | {m['capacity']} | {m['confirmed']} | {m['waitlisted']} | {m['registered']} | {m['stored']} "
+        f"| {m['duplicates']} |"
+        for slug, m in spike["seats"]["meetings"].items()
+    ]
+    lines += ["", f"Seats exact: {'yes' if spike['seats']['exact'] else 'NO'}"]
     return "\n".join(lines)
 
 
@@ -428,14 +482,32 @@ def main() -> None:
     parser.add_argument("--skip-mixed", action="store_true", help="skip the public pages under registrations")
     parser.add_argument("--invitations", type=int, default=10_000)
     parser.add_argument("--reuse-data", action="store_true", help="keep the databases a previous run generated")
+    parser.add_argument("--spike-professionals", type=int, default=3000)
+    parser.add_argument("--spike-window", type=float, default=120, help="seconds over which they arrive")
+    parser.add_argument("cases", nargs="*", metavar="case", help=f"among {', '.join(CASES)}; all when none is named")
     options = parser.parse_args()
-    runs = [measure_pages("full", options.scale, reuse=options.reuse_data, mixed=not options.skip_mixed)]
-    if not options.skip_small:
-        runs.append(measure_pages("tenth", options.scale / 10, reuse=options.reuse_data, mixed=False))
-    invitations = measure_invitations(options.invitations) if options.invitations else None
+    cases = options.cases or CASES
+    if set(cases) - set(CASES):
+        parser.error(f"unknown case among {cases}: choose from {', '.join(CASES)}")
+    runs, invitations, spike = [], None, None
+    if "pages" in cases:
+        runs.append(measure_pages("full", options.scale, reuse=options.reuse_data, mixed=not options.skip_mixed))
+        if not options.skip_small:
+            runs.append(measure_pages("tenth", options.scale / 10, reuse=options.reuse_data, mixed=False))
+    if "invitations" in cases and options.invitations:
+        invitations = measure_invitations(options.invitations)
+    if "spike" in cases:
+        spike = measure_spike(options.spike_professionals, options.spike_window)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps({"runs": runs, "invitations": invitations}, indent=2))
-    print(table(runs, invitations))
+    figures = {"runs": runs, "invitations": invitations, "spike": spike}
+    (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2))
+    tables = [table(runs)] if runs else []
+    tables += [invitations_table(invitations)] if invitations else []
+    tables += [spike_table(spike)] if spike else []
+    print("\n\n".join(tables))
+    if spike and (spike["errors"] or not spike["seats"]["exact"]):
+        return "The spike had errors, or its seats are not exact: see its table."
+    return None
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ on a stopped server and waits forever on a hung one, which would make a registra
 """
 
 import logging
+import os
 import time
 
 import environ
@@ -19,6 +20,8 @@ logger = logging.getLogger(__name__)
 SOCKET_TIMEOUT = 0.25
 # After a failure the cache is skipped for this long, instead of every request waiting again.
 RETRY_AFTER = 10.0
+# A subscriber's connection is asked to answer a ping well within this many seconds.
+SUBSCRIPTION_SOCKET_TIMEOUT = 5.0
 
 _MISSING = object()
 
@@ -32,6 +35,10 @@ def cache_config(url: str) -> dict:
     if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
         config["BACKEND"] = "core.cache.TolerantRedisCache"
     return config
+
+
+def subscription_name() -> str:
+    return f"onmt-page-watch-{os.getpid()}"
 
 
 class ReusedRedisCacheClient(RedisCacheClient):
@@ -58,6 +65,26 @@ class ReusedRedisCacheClient(RedisCacheClient):
         if value is None:
             raise ValueError(f"Key '{key}' not found.")
         return value
+
+    def set_many_and_publish(self, data, timeout, *, channel: str, message: str) -> None:
+        # One MULTI/EXEC: a subscriber that hears the message finds the new values, and no value is set
+        # without its message.
+        pipeline = self.get_client(None, write=True).pipeline(transaction=True)
+        for key, value in data.items():
+            pipeline.set(key, self._serializer.dumps(value), ex=timeout)
+        pipeline.publish(channel, message)
+        pipeline.execute()
+        return True
+
+    def subscription(self):
+        """A connection of its own to listen on (a subscribed connection can do nothing else)."""
+        return self._lib.Redis.from_url(
+            self._servers[0],
+            socket_connect_timeout=SOCKET_TIMEOUT,
+            socket_timeout=SUBSCRIPTION_SOCKET_TIMEOUT,
+            # Named for CLIENT LIST (and for the test that cuts it).
+            client_name=subscription_name(),
+        ).pubsub()
 
 
 class TolerantRedisCache(RedisCache):
@@ -129,3 +156,18 @@ class TolerantRedisCache(RedisCache):
 
     def clear(self):
         return self._guarded(False, super().clear)
+
+    def set_many_and_publish(self, data, timeout=None, *, channel: str, message: str) -> bool:
+        """Set the keys and publish `message` on `channel` (scoped to this cache's database and prefix)
+        together; False when Redis did not answer."""
+        keys = {self.make_and_validate_key(key): value for key, value in data.items()}
+        timeout = self.get_backend_timeout(timeout)
+        publish = self._cache.set_many_and_publish
+        return self._guarded(False, publish, keys, timeout, channel=self.channel(channel), message=message)
+
+    def channel(self, name: str) -> str:
+        # Channels are shared by every database of a Redis server: the database and prefix are part of the name.
+        return f"{self._servers[0].rpartition('/')[2]}:{self.key_prefix}:{name}"
+
+    def subscription(self):
+        return self._cache.subscription()

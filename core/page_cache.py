@@ -21,10 +21,13 @@ Age. A page is also stale after its `max_age`: it bounds the time-driven states
 ("registration closed", "overdue") no save announces, and the figures a page
 shows without following their scope (the seats of every meeting on a tour page).
 
-Copies in each process. A page that may be a little stale (`local_seconds`: the
-listing pages) is also kept by each process that served it, and served from there
-for LOCAL_COPY_SECONDS without asking the shared cache: a change shows on it within
-that delay, and most requests for it make no round trip to Redis.
+Copies in each process. Each process keeps its own copy of the pages it served and
+serves it again without asking the shared cache, for as long as it hears of no change
+of their scopes: Redis pushes every change to every process (`generation_watch`), so
+a change shows on every node as soon as it is pushed, and most requests make no round
+trip to Redis. While a process does not hear the changes (Redis unreachable), only the
+pages that may be a little stale (`local_seconds`: the listing pages) are served from
+its copies, for LOCAL_COPY_SECONDS; the others ask the cache every time.
 
 One render per stale page. The first process to find a page stale or missing
 takes a short lock in the cache and renders it; meanwhile the others serve the
@@ -55,6 +58,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 from core import counters
+from core.generation_watch import Marks, generation_key, generations_set, watch
 
 PUBLIC_SCOPE = "public"
 ROADMAP_SCOPE = "roadmap"
@@ -86,32 +90,39 @@ class _Page(NamedTuple):
     content_type: str
 
 
-# Page key -> (until when, on this process's monotonic clock, the copy is served; the page).
-_local_copies: dict[str, tuple[float, _Page]] = {}
+class _LocalCopy(NamedTuple):
+    page: _Page
+    # What this process had heard of the page's scopes before it read them (None: it was not listening).
+    marks: Marks | None
+    # Until when, on this process's monotonic clock, the copy may be served without listening.
+    until: float
+
+
+_local_copies: dict[str, _LocalCopy] = {}
 _clock = time.monotonic
 
 
-def _local_copy(key: str) -> _Page | None:
+def _local_copy(key: str, marks: Marks | None) -> _Page | None:
     copy = _local_copies.get(key)
-    if copy is None or _clock() >= copy[0] or time.time() >= copy[1].fresh_until:
+    if copy is None or time.time() >= copy.page.fresh_until:
         return None
-    return copy[1]
+    if marks is not None and copy.marks is not None:
+        return copy.page if copy.marks == marks else None
+    return copy.page if _clock() < copy.until else None
 
 
-def _keep_local_copy(key: str, page: _Page, seconds: float) -> None:
+def _keep_local_copy(key: str, page: _Page, marks: Marks | None, seconds: float) -> None:
+    if marks is None and not seconds:
+        return
     if len(_local_copies) >= LOCAL_COPIES_MAX:
         # Pages are few (one per public address and language): so many means addresses nobody repeats.
         _local_copies.clear()
-    _local_copies[key] = (_clock() + seconds, page)
+    _local_copies[key] = _LocalCopy(page, marks, _clock() + seconds)
 
 
 def local_copies_forget() -> None:
     """Drop this process's copies (the test suite does so when it empties the cache between tests)."""
     _local_copies.clear()
-
-
-def _generation_key(scope: str) -> str:
-    return f"page-generation:{scope}"
 
 
 def _new_generation() -> int:
@@ -124,7 +135,7 @@ def _new_generation() -> int:
 def _read(scopes: list[str], page_key: str, *extra_keys: str) -> tuple[tuple, _Page | None, dict]:
     """The current generation of each scope (None for one never set, or expired) and the stored page,
     in one round trip to the cache."""
-    keys = [_generation_key(scope) for scope in scopes]
+    keys = [generation_key(scope) for scope in scopes]
     found = cache.get_many([*keys, page_key, *extra_keys])
     page = found.get(page_key)
     return tuple(found.get(key) for key in keys), page if isinstance(page, _Page) else None, found
@@ -141,13 +152,13 @@ def _settled(scopes: list[str], generations: tuple) -> tuple | None:
     for index, (scope, generation) in enumerate(zip(scopes, generations, strict=True)):
         if generation is None:
             settled[index] = _new_generation()
-            if not cache.add(_generation_key(scope), settled[index], timeout=GENERATION_SECONDS):
+            if not cache.add(generation_key(scope), settled[index], timeout=GENERATION_SECONDS):
                 return None
     return tuple(settled)
 
 
 def _bump(scopes: Iterable[str]) -> None:
-    cache.set_many({_generation_key(scope): _new_generation() for scope in scopes}, timeout=GENERATION_SECONDS)
+    generations_set({scope: _new_generation() for scope in scopes}, timeout=GENERATION_SECONDS)
 
 
 def pages_changed(*scopes: str) -> None:
@@ -253,7 +264,7 @@ def _rendered(
     previous: _Page | None,
     render,
     max_age: int,
-    local_seconds: float,
+    local_copy: tuple[Marks | None, float],
 ) -> HttpResponse:
     response = render()
     if counters.counting():
@@ -262,8 +273,7 @@ def _rendered(
     if content is not None and (settled := _settled(scopes, generations)) is not None:
         page = _Page(settled, time.time() + max_age, content, response["Content-Type"])
         cache.set(key, page, timeout=max_age + STALE_SECONDS)
-        if local_seconds:
-            _keep_local_copy(key, page, local_seconds)
+        _keep_local_copy(key, page, *local_copy)
     return response
 
 
@@ -298,19 +308,21 @@ def cached_page(
 
     A page is fresh for `max_age` seconds while the generations of its `scopes` stay the same.
     With `stale_generations` off, a page of an older generation is never served, not even while
-    another process renders the new one: visitors wait for that render instead. With
-    `local_seconds`, this process serves its own copy of a fresh page that long without looking
-    at the generations.
+    another process renders the new one: visitors wait for that render instead. This process
+    serves its own copy of a fresh page while it hears of no change of its scopes and, when it
+    does not hear them, for `local_seconds` without looking at the generations.
     """
     if not _cacheable_request(request):
         return render()
     key = _page_key(request, scopes, variant)
-    if local_seconds and (copy := _local_copy(key)) is not None:
+    # Read before the cache: a change announced from now on makes what is read below stale.
+    marks = watch.marks(scopes)
+    if (copy := _local_copy(key, marks)) is not None:
         return _served(request, copy)
+    local_copy = (marks, local_seconds)
     generations, page, _found = _read(scopes, key)
     if _fresh(page, generations):
-        if local_seconds:
-            _keep_local_copy(key, page, local_seconds)
+        _keep_local_copy(key, page, *local_copy)
         return _served(request, page)
     lock = _render_lock_key(key)
     if cache.add(lock, True, timeout=RENDER_LOCK_SECONDS):
@@ -319,7 +331,7 @@ def cached_page(
             generations, page, _found = _read(scopes, key)
             if _fresh(page, generations):
                 return _served(request, page)
-            return _rendered(request, key, scopes, generations, page, render, max_age, local_seconds)
+            return _rendered(request, key, scopes, generations, page, render, max_age, local_copy)
         finally:
             cache.delete(lock)
     if page is not None and (stale_generations or page.generations == generations):
@@ -327,7 +339,7 @@ def cached_page(
     waited = _waited_for(request, scopes, key)
     if waited is not None:
         return waited
-    return _rendered(request, key, scopes, generations, page, render, max_age, local_seconds)
+    return _rendered(request, key, scopes, generations, page, render, max_age, local_copy)
 
 
 def cache_public_page(*, scopes: Callable[..., list[str]] | None = None, exact: bool = False):
@@ -336,8 +348,8 @@ def cache_public_page(*, scopes: Callable[..., list[str]] | None = None, exact: 
     The page shows what PUBLIC_SCOPE follows, and what `scopes(**view_kwargs)` name besides.
     `exact=False`: the page also shows figures no scope of it follows (the seats of several
     meetings); they are PAGE_CACHE_SEATS_MAX_AGE seconds old at most, a change of its scopes
-    shows within LOCAL_COPY_SECONDS, and a stale page is served while another process renders
-    the new one.
+    shows within LOCAL_COPY_SECONDS while Redis cannot push it, and a stale page is served while
+    another process renders the new one.
     `exact=True`: every change shows at once; PAGE_CACHE_SECONDS bounds only the time-driven states.
     Pages with a query string are left out: an invitation link pre-fills a person's details.
     """

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from core.page_cache import PUBLIC_SCOPE, invalidate_on_change
+from core.storage import files_deleted_with_their_rows
 
 
 class MeetingsConfig(AppConfig):
@@ -19,3 +20,4 @@ class MeetingsConfig(AppConfig):
         on_the_meeting_page = ("AgendaItem", "Registration", "DelegationMember", "Decision")
         invalidate_on_change([self.get_model(name) for name in on_the_meeting_page], scope=meeting_page_scope_of)
         register_personal_data()
+        files_deleted_with_their_rows([self.get_model("MeetingEvidence")])

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import PrivateFile, TimeStampedModel
 from core.storage import private_storage
 from plan.models import Axis, Market, Owner, ProductLine
 from regions.models import Contact, Language, Region
@@ -457,6 +457,18 @@ class MinutesDocument(TimeStampedModel):
 
     def __str__(self):
         return f"{self.minutes} — v{self.version} ({self.language})"
+
+
+class MeetingEvidence(PrivateFile):
+    """A file of a meeting (a presentation, the region's diagnostic): read by staff and the region's officials."""
+
+    STORAGE_FOLDER = "evidence/meetings"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("rencontre"))
+
+    class Meta(PrivateFile.Meta):
+        verbose_name = _("document de la rencontre")
+        verbose_name_plural = _("documents des rencontres")
 
 
 def new_manage_secret() -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings.views import checkin, consultation, documents, minutes, survey, validation
+from meetings.views import checkin, consultation, documents, evidence, minutes, survey, validation
 from meetings.views import meeting as views
 
 app_name = "meetings"
@@ -25,6 +25,14 @@ urlpatterns = [
         minutes.decision_delete,
         name="minutes_decision_delete",
     ),
+    # The meeting's files: added and removed by staff on the minutes page, read by staff and the region's officials.
+    path("rencontres/<slug:slug>/compte-rendu/fichiers/", minutes.evidence_add, name="evidence_add"),
+    path(
+        "rencontres/<slug:slug>/compte-rendu/fichiers/<int:pk>/supprimer/",
+        minutes.evidence_remove,
+        name="evidence_remove",
+    ),
+    path("rencontres/<slug:slug>/fichiers/<int:pk>/", evidence.evidence_download, name="evidence"),
     path("rencontres/<slug:slug>/compte-rendu/pdf/", documents.minutes_pdf, name="minutes_pdf"),
     path(
         "rencontres/<slug:slug>/compte-rendu/pdf/<int:document_id>/",

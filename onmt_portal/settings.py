@@ -186,6 +186,23 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Files the portal makes or receives (minutes PDFs, evidence): never under a public URL, served by views
 # after the permission check of the page they belong to.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
+# Production on several nodes: the private files in an S3-compatible bucket instead (core.storage, django-storages),
+# private objects read by the portal with its own credentials (or the host's role when none are given).
+PRIVATE_STORAGE_BUCKET = env("PRIVATE_STORAGE_BUCKET", default="")
+PRIVATE_STORAGE_S3_OPTIONS = {
+    "bucket_name": PRIVATE_STORAGE_BUCKET,
+    "endpoint_url": env("PRIVATE_STORAGE_ENDPOINT_URL", default="") or None,
+    "region_name": env("PRIVATE_STORAGE_REGION", default="") or None,
+    "access_key": env("PRIVATE_STORAGE_ACCESS_KEY", default="") or None,
+    "secret_key": env("PRIVATE_STORAGE_SECRET_KEY", default="") or None,
+    "location": env("PRIVATE_STORAGE_PREFIX", default=""),
+    "default_acl": "private",
+    "querystring_auth": True,
+    "file_overwrite": False,
+}
+# Evidence (files attached to roadmap items and meetings): the largest accepted, in megabytes. The proxy's
+# client_max_body_size (deploy/nginx/onmt-proxy.conf, 20m) must stay above it.
+EVIDENCE_MAX_UPLOAD_MB = env.int("EVIDENCE_MAX_UPLOAD_MB", default=10)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

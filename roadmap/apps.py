@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from core.page_cache import ROADMAP_SCOPE, invalidate_on_change
+from core.storage import files_deleted_with_their_rows
 
 
 class RoadmapConfig(AppConfig):
@@ -12,3 +13,4 @@ class RoadmapConfig(AppConfig):
         names = ("RoadmapItem", "StatusChange", "Comment", "Acknowledgement", "Indicator", "Reading", "BudgetLine")
         models = [self.get_model(name) for name in names]
         invalidate_on_change(models, scope=ROADMAP_SCOPE)
+        files_deleted_with_their_rows([self.get_model("ItemEvidence")])

@@ -58,8 +58,10 @@ def _json(value):
     return value.isoformat() if isinstance(value, datetime.date) else value
 
 
+# Not a field of the item: a file attached (its name after) or removed (its name before).
+EVIDENCE = "evidence"
 # Where the field's own name would read badly beside its values ("Avancement (%) : 40 % → 60 %").
-LABELS = {"progress": _("Avancement")}
+LABELS = {"progress": _("Avancement"), EVIDENCE: _("Pièce jointe")}
 
 
 @dataclass
@@ -84,6 +86,8 @@ def change_rows(fields: list[list]) -> list[ChangeRow]:
 def _shown(name: str, value) -> str:
     if value is None or value == "" or value == []:
         return "—"
+    if name == EVIDENCE:
+        return value
     field = RoadmapItem._meta.get_field(name)
     if name == "markets":
         return ", ".join(value)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import PrivateFile, TimeStampedModel
 from meetings.models import Decision, Meeting
 from plan.models import Axis, Market, Owner, ProductLine
 from regions.models import Language, Region
@@ -393,6 +393,21 @@ class BudgetLine(TimeStampedModel):
     def overspent(self) -> bool:
         """Spent beyond what was committed: somebody paid without a commitment, or the commitment is stale."""
         return self.spent > self.committed
+
+
+# ------------------------------------------------------------------ evidence
+
+
+class ItemEvidence(PrivateFile):
+    """A file attached to an item (a report, a contract, a photo): read by staff and the region's officials."""
+
+    STORAGE_FOLDER = "evidence/items"
+
+    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("action"))
+
+    class Meta(PrivateFile.Meta):
+        verbose_name = _("pièce jointe")
+        verbose_name_plural = _("pièces jointes")
 
 
 class ProposalLink(TimeStampedModel):

@@ -68,6 +68,13 @@ def _officials(region_id: int) -> list[Contact]:
     )
 
 
+def item_change_store(*, item: RoadmapItem, actor, fields: list[list], material: bool = False) -> ItemChange:
+    """Write a change of `item` (locked by the caller: changes are numbered 1, 2, 3… per item) in its history,
+    telling nobody: `item_change_record` tells the officials of ONMT's changes."""
+    number = (ItemChange.objects.filter(item=item).aggregate(last=Max("number"))["last"] or 0) + 1
+    return ItemChange.objects.create(item=item, number=number, changed_by=actor, fields=fields, material=material)
+
+
 def item_change_record(
     *, item: RoadmapItem, actor, fields: list[list], material: bool, acknowledged_by: int | None
 ) -> ItemChange:
@@ -77,8 +84,7 @@ def item_change_record(
     for no e-mail; a status change of an item the official had acknowledged (`acknowledged_by`, read before
     the edit cleared it) is told at once whatever they chose.
     """
-    number = (ItemChange.objects.filter(item=item).aggregate(last=Max("number"))["last"] or 0) + 1
-    change = ItemChange.objects.create(item=item, number=number, changed_by=actor, fields=fields, material=material)
+    change = item_change_store(item=item, actor=actor, fields=fields, material=material)
     status_changed = any(name == "status" for name, _before, _after in fields)
     drafts, entries = [], []
     for contact in _officials(item.region_id):

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from meetings.models import ConsultationAnswer, Decision, Meeting
+from meetings.models import ConsultationAnswer, Decision, Meeting, MeetingEvidence
 from plan.models import Market
 from regions.models import Region
 from regions.selectors import region_for_official, regions_visible_to
@@ -25,6 +25,7 @@ from roadmap.models import (
     Comment,
     Indicator,
     ItemChange,
+    ItemEvidence,
     ProposalLink,
     Reading,
     RoadmapItem,
@@ -69,7 +70,8 @@ def roadmap_items_for_region(
 
 
 def roadmap_item_get(*, user, region_slug: str, pk: int) -> RoadmapItem:
-    """One item with its history, comments and the decision it carries out, if `user` may see it; else 404."""
+    """One item with its history, comments, files (and its meeting's) and the decision it carries out, if `user` may
+    see it; else 404."""
     items = (
         roadmap_items_visible_to(user=user)
         .select_related("region", "meeting", "acknowledgement__user", "decision__meeting", "decision__agenda_item")
@@ -80,9 +82,18 @@ def roadmap_item_get(*, user, region_slug: str, pk: int) -> RoadmapItem:
             Prefetch("changes", ItemChange.objects.select_related("changed_by")),
             Prefetch("indicators", Indicator.objects.prefetch_related("readings")),
             "budget_lines",
+            Prefetch("evidence", ItemEvidence.objects.select_related("uploaded_by")),
+            # The files of the meeting the item was decided at: the region's, as the item.
+            Prefetch("meeting__evidence", MeetingEvidence.objects.select_related("uploaded_by")),
         )
     )
     return get_object_or_404(items, region__slug=region_slug, pk=pk)
+
+
+def item_evidence_get(*, user, region_slug: str, item_id: int, pk: int) -> ItemEvidence:
+    """A file of an item with the item and its region, if `user` may see the item's page; else 404."""
+    files = ItemEvidence.objects.filter(item__in=roadmap_items_visible_to(user=user)).select_related("item__region")
+    return get_object_or_404(files, item__region__slug=region_slug, item_id=item_id, pk=pk)
 
 
 def unsubscribing_user_get(*, token: str) -> tuple:

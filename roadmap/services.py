@@ -1,5 +1,5 @@
 """Every write to roadmap data: items, their history, comments, acknowledgements, decisions turned into
-items, indicators, readings and budget lines, CSV import.
+items, indicators, readings and budget lines, files attached to items (evidence), CSV import.
 
 Writes about a decision lock the meeting row first, then the decision, then its item: the order the
 minutes take (meeting, minutes, the rest), so the two can never deadlock on each other.
@@ -12,20 +12,31 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from modeltranslation.utils import get_translation_fields
 
+from core.uploads import removable_by, upload_inspect
 from core.versioning import refuse_if_changed
 from meetings.models import Decision, Meeting
 from plan.models import Market
 from regions.models import Region
 from regions.selectors import region_for_official, regions_visible_to
-from roadmap.changes import change_fields
-from roadmap.models import Acknowledgement, BudgetLine, Comment, Indicator, Reading, RoadmapItem, StatusChange
-from roadmap.notifications import item_change_record
+from roadmap.changes import EVIDENCE, change_fields
+from roadmap.models import (
+    Acknowledgement,
+    BudgetLine,
+    Comment,
+    Indicator,
+    ItemEvidence,
+    Reading,
+    RoadmapItem,
+    StatusChange,
+)
+from roadmap.notifications import item_change_record, item_change_store
 from roadmap.selectors import item_indicators_progress
 
 # What the CRT agreed to: changing any of these (or dropping / reviving the item) asks the
@@ -273,6 +284,55 @@ def roadmap_item_part_delete(*, actor, part: ItemPart) -> None:
     type(part).objects.filter(pk=part.pk).delete()
     if not isinstance(part, BudgetLine):
         _progress_follow(actor=actor, item=item)
+
+
+# ------------------------------------------------------------------ evidence
+
+# Lock order: the item's row (as every edit of an item), under which its history numbers the change; then the
+# file's row. A removed file leaves storage once the removal is committed (core.storage).
+
+
+def _evidence_history(*, actor, item: RoadmapItem, before: str | None, after: str | None) -> None:
+    """A file attached or removed, in the item's history; told to the region's officials when ONMT did it, as
+    any change ONMT makes (an official's own is on the page for their colleagues, without an e-mail)."""
+    fields = [[EVIDENCE, before, after]]
+    if actor.is_staff:
+        item_change_record(item=item, actor=actor, fields=fields, material=False, acknowledged_by=None)
+    else:
+        item_change_store(item=item, actor=actor, fields=fields)
+
+
+def _item_lock(item_id: int) -> RoadmapItem:
+    item = RoadmapItem.objects.select_for_update().filter(pk=item_id).first()
+    if item is None:
+        raise ValidationError(_("Cette action a été supprimée entre-temps."))
+    return item
+
+
+@transaction.atomic
+def item_evidence_add(*, actor, item: RoadmapItem, upload: UploadedFile) -> ItemEvidence:
+    """Attach a file to an item: by staff or an official of its region, if core.uploads accepts it (else
+    ValidationError saying why)."""
+    _ensure_reviewer(actor=actor, item=item)
+    inspected = upload_inspect(upload=upload)
+    locked = _item_lock(item.pk)
+    evidence = ItemEvidence.objects.create(item=locked, uploaded_by=actor, **inspected.fields())
+    _evidence_history(actor=actor, item=locked, before=None, after=evidence.name)
+    return evidence
+
+
+@transaction.atomic
+def item_evidence_remove(*, actor, evidence: ItemEvidence) -> bool:
+    """Remove a file of an item: staff any, an official of its region what they uploaded. False when somebody
+    removed it already."""
+    item = _item_lock(evidence.item_id)
+    _ensure_reviewer(actor=actor, item=item)
+    if not removable_by(user=actor, uploaded_by_id=evidence.uploaded_by_id):
+        raise PermissionDenied
+    removed, _by_model = ItemEvidence.objects.filter(pk=evidence.pk).delete()
+    if removed:
+        _evidence_history(actor=actor, item=item, before=evidence.name, after=None)
+    return bool(removed)
 
 
 # ------------------------------------------------------------------ decisions

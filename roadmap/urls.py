@@ -27,4 +27,12 @@ urlpatterns = [
     path("<slug:region_slug>/actions/<int:pk>/", views.item_detail, name="item"),
     path("<slug:region_slug>/actions/<int:pk>/commenter/", views.item_comment, name="comment"),
     path("<slug:region_slug>/actions/<int:pk>/accuser-reception/", views.item_acknowledge, name="acknowledge"),
+    # The item's files: added by staff and the region's officials, read by whoever may open the item's page.
+    path("<slug:region_slug>/actions/<int:pk>/fichiers/", views.evidence_add, name="evidence_add"),
+    path("<slug:region_slug>/actions/<int:pk>/fichiers/<int:file_pk>/", views.evidence_download, name="evidence"),
+    path(
+        "<slug:region_slug>/actions/<int:pk>/fichiers/<int:file_pk>/supprimer/",
+        views.evidence_remove,
+        name="evidence_remove",
+    ),
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.access import private, staff_only
 from core.page_cache import ROADMAP_SCOPE, cached_page
 from core.redirects import safe_next_url
+from core.uploads import FileRow, UploadForm, private_file_response, removable_by
 from regions.models import ExportLog, Region
 from regions.selectors import region_for_official
 from regions.services import export_log_record
@@ -27,6 +28,7 @@ from roadmap.selectors import (
     budget_of,
     decision_get,
     decisions_national,
+    item_evidence_get,
     region_commitments,
     roadmap_budget_overview,
     roadmap_item_get,
@@ -37,7 +39,13 @@ from roadmap.selectors import (
     roadmap_region_get,
     unsubscribing_user_get,
 )
-from roadmap.services import roadmap_comment_add, roadmap_item_acknowledge, roadmap_item_from_decision
+from roadmap.services import (
+    item_evidence_add,
+    item_evidence_remove,
+    roadmap_comment_add,
+    roadmap_item_acknowledge,
+    roadmap_item_from_decision,
+)
 from roadmap.tokens import CHANGES
 
 
@@ -93,7 +101,34 @@ def region_roadmap(request, region_slug):
     )
 
 
-def _item_page(request, item, comment_form, status=200):
+def _evidence_rows(user, item) -> list[FileRow]:
+    """The item's files (prefetched), each with its download and, for who may remove it, its removal."""
+    rows = []
+    for evidence in item.evidence.all():
+        args = [item.region.slug, item.pk, evidence.pk]
+        removable = removable_by(user=user, uploaded_by_id=evidence.uploaded_by_id)
+        rows.append(
+            FileRow(
+                file=evidence,
+                download_url=reverse("roadmap:evidence", args=args),
+                remove_url=reverse("roadmap:evidence_remove", args=args) if removable else None,
+            )
+        )
+    return rows
+
+
+def _meeting_evidence_rows(item) -> list[FileRow]:
+    """The files of the meeting the item was decided at (prefetched), to download."""
+    if item.meeting is None:
+        return []
+    meeting = item.meeting
+    return [
+        FileRow(file=evidence, download_url=reverse("meetings:evidence", args=[meeting.slug, evidence.pk]))
+        for evidence in meeting.evidence.all()
+    ]
+
+
+def _item_page(request, item, comment_form, status=200, upload_form=None):
     return render(
         request,
         "roadmap/item_detail.html",
@@ -103,6 +138,9 @@ def _item_page(request, item, comment_form, status=200):
             "comment_form": comment_form,
             "budget": budget_of(items=[item]),
             "can_acknowledge": _is_official_of(request.user, item.region),
+            "evidence_rows": _evidence_rows(request.user, item),
+            "meeting_evidence_rows": _meeting_evidence_rows(item),
+            "upload_form": upload_form or UploadForm(),
         },
         status=status,
     )
@@ -142,6 +180,46 @@ def item_acknowledge(request, region_slug, pk):
     else:
         messages.success(request, _("Accusé de réception enregistré."))
     return redirect(item.get_absolute_url())
+
+
+def _item_files_anchor(item) -> str:
+    return f"{item.get_absolute_url()}#pieces-jointes"
+
+
+@require_POST
+@private
+def evidence_add(request, region_slug, pk):
+    """A file attached to the item by staff or one of its region's officials; a refused one is said on the page,
+    above its form (400)."""
+    item = roadmap_item_get(user=request.user, region_slug=region_slug, pk=pk)
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            evidence = item_evidence_add(actor=request.user, item=item, upload=form.cleaned_data["file"])
+        except ValidationError as refusal:
+            form.add_error("file", refusal)
+        else:
+            messages.success(request, _("« %(name)s » est joint à l'action.") % {"name": evidence.name})
+            return redirect(_item_files_anchor(item))
+    return _item_page(request, item, CommentForm(), status=400, upload_form=form)
+
+
+@require_POST
+@private
+def evidence_remove(request, region_slug, pk, file_pk):
+    """Staff remove any file of the item, an official what they uploaded (another's: 403)."""
+    evidence = item_evidence_get(user=request.user, region_slug=region_slug, item_id=pk, pk=file_pk)
+    if item_evidence_remove(actor=request.user, evidence=evidence):
+        messages.success(request, _("« %(name)s » a été retiré.") % {"name": evidence.name})
+    return redirect(_item_files_anchor(evidence.item))
+
+
+@require_safe
+@private
+def evidence_download(request, region_slug, pk, file_pk):
+    """A file of the item, as a download, for whoever may open the item's page (404 for anybody else)."""
+    evidence = item_evidence_get(user=request.user, region_slug=region_slug, item_id=pk, pk=file_pk)
+    return private_file_response(stored=evidence)
 
 
 @require_POST

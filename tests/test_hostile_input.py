@@ -7,7 +7,9 @@ unescaped, never an extra e-mail header or recipient.
 """
 
 import email
+import io
 import re
+import unicodedata
 from datetime import timedelta
 from email.utils import getaddresses
 from urllib.parse import quote, urlsplit
@@ -21,6 +23,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from core.tests import sample_files
 from meetings.models import ConsultationAnswer, MinutesVersion, Registration, SurveyResponse
 from meetings.services.validation import minutes_send_for_validation
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
@@ -30,7 +33,7 @@ from messaging.models import OutboundMessage
 from messaging.sending import _build_email
 from messaging.tests.factories import OutboundMessageFactory
 from regions.tests.factories import OfficialFactory, region
-from roadmap.models import Comment
+from roadmap.models import Comment, ItemEvidence
 from roadmap.tests.factories import RoadmapItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -313,6 +316,40 @@ def test_roadmap_comments_are_stored_as_text_and_shown_escaped(official_client, 
     assert response.status_code in (302, 400)
     assert Comment.objects.filter(item=item).count() == before + (response.status_code == 302)
     _assert_escaped(official_client.get(item.get_absolute_url()).content.decode(), body)
+
+
+# Bytes of every kind an upload may hold: real files, pages and scripts, and noise.
+hostile_bytes = st.one_of(
+    st.sampled_from(
+        [
+            sample_files.PDF,
+            sample_files.PNG,
+            sample_files.HTML_WITH_SCRIPT,
+            sample_files.SVG_WITH_SCRIPT,
+            sample_files.SHELL_SCRIPT,
+        ]
+    ),
+    st.binary(min_size=1, max_size=2048),
+)
+
+
+@EXAMPLES
+@given(name=hostile_text, content=hostile_bytes)
+def test_evidence_uploads_survive_hostile_names_and_bytes(official_client, private_media, name, content):
+    """Any name, any bytes: kept under a clean name (no folder, no control character) or refused on the form."""
+    item = RoadmapItemFactory(region=region(12))
+    file = io.BytesIO(content)
+    file.name = name
+    url = reverse("roadmap:evidence_add", args=[item.region.slug, item.pk])
+    response = _no_server_error(official_client.post(url, {"file": file}))
+    assert response.status_code in (302, 400)
+    stored = list(ItemEvidence.objects.filter(item=item))
+    assert len(stored) == (response.status_code == 302)
+    for evidence in stored:
+        assert not set(evidence.name) & set("/\\") and evidence.name.strip(". ") == evidence.name
+        assert not [char for char in evidence.name if unicodedata.category(char) in ("Cc", "Cf")]
+        assert evidence.content_type not in ("text/html", "image/svg+xml", "text/x-shellscript")
+    _assert_escaped(official_client.get(item.get_absolute_url()).content.decode(), name)
 
 
 # ------------------------------------------------------------------ query strings of public pages

@@ -26,6 +26,7 @@ from meetings.models import (
     ConsultationAnswer,
     Decision,
     Meeting,
+    MeetingEvidence,
     Minutes,
     MinutesDocument,
     MinutesVersion,
@@ -40,7 +41,7 @@ from messaging.tests.factories import OutboundMessageFactory
 from messaging.tokens import unsubscribe_token_make
 from regions.models import ExportLog, RegionalCouncil
 from regions.tests.factories import OfficialFactory, UserFactory, region
-from roadmap.models import ProposalLink
+from roadmap.models import ItemEvidence, ProposalLink
 from roadmap.tests.factories import (
     BudgetLineFactory,
     CommentFactory,
@@ -65,7 +66,16 @@ PORTAL_APPS = ("regions", "plan", "meetings", "roadmap", "messaging")
 # Private data of each region and each person: never in an answer to someone else.
 # A region's decisions not marked public, and the details of any decision, are as private as its roadmap.
 ROADMAP_MARKERS = {
-    "a": ["ROADMAP-A-7Q2", "COMMENT-A-5K8", "DECISION-A-4R6", "DETAILS-A-9P3", "INDICATOR-A-6T3", "SOURCE-A-2M5"],
+    "a": [
+        "ROADMAP-A-7Q2",
+        "COMMENT-A-5K8",
+        "DECISION-A-4R6",
+        "DETAILS-A-9P3",
+        "INDICATOR-A-6T3",
+        "SOURCE-A-2M5",
+        "EVIDENCE-A-8N4",
+        "MEETINGFILE-A-3J7",
+    ],
     "b": ["ROADMAP-B-3X9", "COMMENT-B-8W1"],
 }
 PERSON_MARKERS = {
@@ -138,7 +148,11 @@ def world(db, private_media):
         state=MinutesDocument.State.READY,
         file=private_media.save("minutes/a.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n")),
     )
+    # A's files: the item's (its name as private as the item) and the meeting's, made again for each actor by
+    # _item_evidence_a and _meeting_evidence_a.
     return SimpleNamespace(
+        private_media=private_media,
+        staff_uploader=staff,
         region_a=region_a,
         region_b=region_b,
         meeting_a=meeting_a,
@@ -277,6 +291,33 @@ def _decision_a(world):
     return decision.pk
 
 
+def _evidence_fields(world) -> dict:
+    stored = world.private_media.save("evidence/matrix", ContentFile(b"%PDF-1.7\n%%EOF\n"))
+    return {"file": stored, "content_type": "application/pdf", "size": 14, "uploaded_by": world.staff_uploader}
+
+
+def _item_evidence_a(world):
+    # Made again for each actor: the staff's removal must not leave the superuser a 404. Uploaded by staff, so
+    # official A, who may remove only their own, is refused.
+    name = f"{ROADMAP_MARKERS['a'][6]}-rapport.pdf"
+    evidence = ItemEvidence.objects.filter(item=world.item_a, name=name).first()
+    return evidence or ItemEvidence.objects.create(item=world.item_a, name=name, **_evidence_fields(world))
+
+
+def _meeting_evidence_a(world):
+    name = f"{ROADMAP_MARKERS['a'][7]}-diagnostic.pdf"
+    evidence = MeetingEvidence.objects.filter(meeting=world.meeting_a, name=name).first()
+    return evidence or MeetingEvidence.objects.create(meeting=world.meeting_a, name=name, **_evidence_fields(world))
+
+
+def _item_file_url(name):
+    return lambda w, a: reverse(name, args=[w.region_a.slug, w.item_a.pk, _item_evidence_a(w).pk])
+
+
+def _meeting_file_url(name):
+    return lambda w, a: reverse(name, args=[w.meeting_a.slug, _meeting_evidence_a(w).pk])
+
+
 PUBLIC = everyone(200)
 LOGIN_FIRST = 302  # anonymous visitors of private pages go to the login page
 # A region-A page of the roadmap: the officials of A, ONMT staff; 404 for another region's official.
@@ -314,6 +355,15 @@ SITE = {
         statuses(302, 302, 302, 404, 302, 302),
         method="post",
         data={"body": "Un avis"},
+    ),
+    # The item's files: read by whoever opens the item's page, always as a download; added by staff and A's
+    # officials (an empty form: 400), removed by staff and by the official who uploaded it (not this one: 403).
+    "roadmap:evidence": Case(_item_file_url("roadmap:evidence"), REGION_A_PAGE),
+    "roadmap:evidence_add": Case(
+        _named("roadmap:evidence_add", _region_a, _item_a), statuses(302, 302, 400, 404, 400, 400), method="post"
+    ),
+    "roadmap:evidence_remove": Case(
+        _item_file_url("roadmap:evidence_remove"), statuses(302, 302, 403, 404, 302, 302), method="post"
     ),
     # Turning a decision into a roadmap item: ONMT staff only.
     "roadmap:decision_to_item": Case(
@@ -366,6 +416,14 @@ SITE = {
     "meetings:checkin_worker": Case(lambda w, a: reverse("meetings:checkin_worker"), PUBLIC),
     # Meeting A's validated minutes as a PDF: its region's officials and staff (draft minutes: staff only,
     # see meetings/tests/test_minutes_documents.py); the file only through the download, never a public URL.
+    # Meeting A's files: read by its region's officials and staff, added and removed on the minutes page (staff).
+    "meetings:evidence": Case(_meeting_file_url("meetings:evidence"), REGION_A_PAGE),
+    "meetings:evidence_add": Case(
+        _named("meetings:evidence_add", _meeting_a), STAFF_PAGE | {STAFF: 400, SUPERUSER: 400}, method="post"
+    ),
+    "meetings:evidence_remove": Case(
+        _meeting_file_url("meetings:evidence_remove"), STAFF_PAGE | {STAFF: 302, SUPERUSER: 302}, method="post"
+    ),
     "meetings:minutes_pdf": Case(lambda w, a: reverse("meetings:minutes_pdf", args=[w.meeting_a.slug]), REGION_A_PAGE),
     "meetings:minutes_pdf_download": Case(
         lambda w, a: reverse("meetings:minutes_pdf_download", args=[w.meeting_a.slug, w.minutes_pdf_a.pk]),
@@ -601,7 +659,7 @@ def _matrix_failures(world, key: str) -> list[str]:
             continue
         location = response.get("Location", "")
         if response.status_code == 302 and actor in (ANONYMOUS, PROFESSIONAL):
-            private_page = key.startswith(("roadmap:", "password_change", "meetings:minutes_pdf"))
+            private_page = key.startswith(("roadmap:", "password_change", "meetings:minutes_pdf", "meetings:evidence"))
             if private_page and not location.startswith(reverse("login")):
                 failures.append(f"{actor}: {url} redirects to {location}, not the login page")
             admin_login = key.startswith("admin:") and key not in ("admin:view_on_site", "admin:logout")

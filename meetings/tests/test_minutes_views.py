@@ -6,7 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.tests import sample_files
+from core.tests.sample_files import upload
 from meetings.models import Decision, Minutes, MinutesEntry
+from meetings.services.evidence import meeting_evidence_add
 from meetings.services.minutes import decision_create, entry_key, minutes_start
 from meetings.tests.factories import AgendaItemFactory, MeetingFactory, RegistrationFactory, TourFactory
 from plan.models import Market
@@ -327,21 +330,25 @@ def _fill(meeting, count):
 
 @pytest.mark.parametrize("count", [3, 30])
 def test_the_page_makes_the_same_number_of_queries_whatever_the_number_of_items(
-    client, editor, django_assert_num_queries, count
+    client, editor, django_assert_num_queries, count, private_media
 ):
     meeting = MeetingFactory(tour=TourFactory())
     _fill(meeting, count)
+    for number in range(count):
+        meeting_evidence_add(actor=editor, meeting=meeting, upload=upload(f"{number}.pdf", sample_files.PDF))
     minutes_start(meeting=meeting, actor=editor)
     client.force_login(editor)
     with django_assert_num_queries(QUERIES_OF_THE_PAGE):
         response = client.get(_page(meeting))
-    assert response.content.decode().count('class="card minutes-card"') == count + 2
+    page = response.content.decode()
+    assert page.count('class="card minutes-card"') == count + 2 and page.count('class="file-row"') == count
 
 
 # Session, user, meeting; minutes and agenda items without an entry (in a savepoint and its release); minutes
 # with who saved last, entries with their agenda items; decisions with their roadmap items, their markets;
-# attendance; every market (the forms); carried-forward decisions; the consultation's choices and its markets.
-QUERIES_OF_THE_PAGE = 15
+# attendance; every market (the forms); carried-forward decisions; the meeting's files with who uploaded each; the
+# consultation's choices and its markets.
+QUERIES_OF_THE_PAGE = 16
 
 
 @pytest.mark.parametrize(

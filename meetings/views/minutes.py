@@ -17,11 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import staff_only
 from core.admin import add_errors
+from core.uploads import FileRow, UploadForm
 from meetings.minutes_forms import DecisionForm
 from meetings.models import Decision, Meeting
 from meetings.selectors import consultation as consultation_selectors
 from meetings.selectors import minutes as selectors
+from meetings.selectors.evidence import meeting_evidence_get, meeting_evidence_list
 from meetings.services import minutes as services
+from meetings.services.evidence import meeting_evidence_add, meeting_evidence_remove
 
 # The no-script form carries the text it was rendered with, signed: the base of its three-way merge.
 BASE_SALT = "meetings.minutes.base"
@@ -126,6 +129,7 @@ def _page(
     typed: dict[str, str] | None = None,
     conflicts: list[services.FieldConflict] = (),
     refused_form: DecisionFormState | None = None,
+    upload_form: UploadForm | None = None,
     status: int = 200,
 ):
     minutes = selectors.minutes_with_entries(minutes_id=minutes_id)
@@ -208,6 +212,15 @@ def _page(
             "markets": selectors.decision_markets(),
         },
         "page_url": page_url,
+        "evidence_rows": [
+            FileRow(
+                file=evidence,
+                download_url=reverse("meetings:evidence", args=[meeting.slug, evidence.pk]),
+                remove_url=reverse("meetings:evidence_remove", args=[meeting.slug, evidence.pk]),
+            )
+            for evidence in meeting_evidence_list(meeting=meeting)
+        ],
+        "upload_form": upload_form or UploadForm(),
         "autosave_url": reverse("meetings:minutes_autosave", args=[meeting.slug]),
         "max_length": services.MAX_TEXT_LENGTH,
     }
@@ -380,3 +393,37 @@ def decision_delete(request, slug, pk):
     else:
         messages.success(request, _("Décision supprimée : %(title)s.") % {"title": decision.title})
     return redirect(_back_to(meeting, decision.agenda_item_id))
+
+
+# ------------------------------------------------------------------ the meeting's files
+
+
+def _files_anchor(meeting: Meeting) -> str:
+    return reverse("meetings:minutes", args=[meeting.slug]) + "#documents"
+
+
+@require_POST
+@staff_only
+def evidence_add(request, slug):
+    """A file attached to the meeting; a refused one is said on the page, above its form (400)."""
+    meeting = selectors.minutes_meeting_get(slug=slug)
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            evidence = meeting_evidence_add(actor=request.user, meeting=meeting, upload=form.cleaned_data["file"])
+        except ValidationError as refusal:
+            form.add_error("file", refusal)
+        else:
+            messages.success(request, _("« %(name)s » est joint à la rencontre.") % {"name": evidence.name})
+            return redirect(_files_anchor(meeting))
+    minutes = services.minutes_start(meeting=meeting, actor=request.user)
+    return _page(request, meeting, minutes.pk, upload_form=form, status=400)
+
+
+@require_POST
+@staff_only
+def evidence_remove(request, slug, pk):
+    evidence = meeting_evidence_get(user=request.user, slug=slug, pk=pk)
+    if meeting_evidence_remove(actor=request.user, evidence=evidence):
+        messages.success(request, _("« %(name)s » a été retiré.") % {"name": evidence.name})
+    return redirect(_files_anchor(evidence.meeting))

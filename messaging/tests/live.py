@@ -95,9 +95,12 @@ class RecordingHandler:
             await asyncio.sleep(2)
         if self.stall_after is not None and len(self.received) >= self.stall_after:
             self.stalled += 1
-            while self.stall_after is not None and not _gone(server):
-                await asyncio.sleep(0.1)
-            self.stalled -= 1
+            try:
+                while self.stall_after is not None and not _gone(server):
+                    await asyncio.sleep(0.1)
+            finally:
+                # Also when the client goes away: aiosmtpd then cancels this handler.
+                self.stalled -= 1
         if _gone(server):
             # The client went away before the final answer: the message is not accepted.
             return "421 Connection lost"
@@ -140,8 +143,8 @@ class RedisServer:
     Never the shared Redis: other runs and engineers use that one.
     """
 
-    def __init__(self, directory: Path):
-        self.port = free_port()
+    def __init__(self, directory: Path, port: int = 0):
+        self.port = port or free_port()
         self.directory = directory
         self.process = None
 

@@ -8,6 +8,7 @@ of the test's own, never the shared one.
 """
 
 import contextlib
+import itertools
 import os
 import shutil
 import signal
@@ -73,16 +74,18 @@ class Process:
 
 
 class Cluster:
-    def __init__(self, *, smtp_port: int, web_nodes: int = 2, workers: int = 2):
+    def __init__(self, *, smtp_port: int, web_nodes: int = 2, workers: int = 2, first_port: int = 0):
+        """`first_port`: nginx's, then PgBouncer, the web nodes and Redis on the ports after it; 0: free ports."""
         # Outside pytest's temporary folders: PgBouncer runs as the postgres user, which must write there.
         self.directory = Path(tempfile.mkdtemp(prefix="onmt-multinode-"))
         shutil.chown(self.directory, "postgres")
         self.directory.chmod(0o777)
-        self.redis = RedisServer(self.directory)
+        ports = itertools.count(first_port) if first_port else iter(free_port, None)
+        self.proxy_port = next(ports)
+        self.pgbouncer_port = next(ports)
+        self.node_ports = [next(ports) for _ in range(web_nodes)]
+        self.redis = RedisServer(self.directory, next(ports))
         self.database = settings.DATABASES["default"]
-        self.pgbouncer_port = free_port()
-        self.node_ports = [free_port() for _ in range(web_nodes)]
-        self.proxy_port = free_port()
         self.smtp_port = smtp_port
         self.worker_count = workers
         self.queue = "multinode"

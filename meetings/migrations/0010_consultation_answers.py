@@ -10,7 +10,7 @@ import meetings.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("meetings", "0008_content_in_three_languages"),
+        ("meetings", "0009_evidence_files"),
         ("plan", "0003_content_in_three_languages"),
         ("regions", "0006_consultation_export_kinds"),
     ]
