@@ -147,3 +147,32 @@ def minutes_answer_draft(validation, *, user, meeting) -> MessageDraft:
         },
         meeting=meeting,
     )
+
+
+def consultation_draft(answer, meeting) -> MessageDraft:
+    """The consultation before the meeting, to a registrant or an invited contact, with their personal link."""
+    context = {
+        "answer": answer,
+        "consultation_url": absolute_url("meetings:consultation", answer.public_id, answer.secret),
+    }
+    return _draft(
+        answer,
+        meeting,
+        kind=Kind.CONSULTATION,
+        key=consultation_key(answer),
+        template=None,
+        context=context,
+        registration=answer.registration,
+        contact=answer.contact,
+        bulk=True,
+    )
+
+
+def consultation_key(answer) -> str:
+    return f"consultation:{answer.meeting_id}:{answer.pk}"
+
+
+def proposal_outcome_key_prefix(answer_id: int) -> str:
+    """The start of the keys of the e-mails telling an answer's author what became of their proposal (the
+    roadmap app, which sends them, adds the item and its status)."""
+    return f"proposal_outcome:{answer_id}:"

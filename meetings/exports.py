@@ -1,4 +1,4 @@
-"""Registrations as CSV and Excel files for staff (the admin's export buttons), in Moroccan local time."""
+"""Registrations and consultation answers as CSV and Excel files for staff, in Moroccan local time."""
 
 import io
 
@@ -31,12 +31,12 @@ def _local(value):
     return timezone.localtime(value).replace(tzinfo=None) if value is not None else None
 
 
-def _export_rows(registrations):
-    yield [str(title) for title, _value in EXPORT_COLUMNS]
-    for registration in registrations:
+def _export_rows(columns, records):
+    yield [str(title) for title, _value in columns]
+    for record in records:
         row = []
-        for _title, value in EXPORT_COLUMNS:
-            cell = value(registration)
+        for _title, value in columns:
+            cell = value(record)
             row.append(_local(cell) if hasattr(cell, "tzinfo") else cell)
         yield row
 
@@ -47,15 +47,42 @@ def _csv_cell(value) -> str:
     return value.strftime("%d/%m/%Y %H:%M") if hasattr(value, "strftime") else value
 
 
-def registrations_csv(registrations) -> bytes:
+def _csv(rows) -> bytes:
     """UTF-8 with a BOM and `;` so French-locale Excel opens it as is; formula-like cells neutralised."""
     buffer = io.StringIO()
     writer = excel_csv_writer(buffer)
-    for row in _export_rows(registrations):
+    for row in rows:
         writer.writerow([_csv_cell(cell) for cell in row])
     return buffer.getvalue().encode("utf-8")
 
 
+def registrations_csv(registrations) -> bytes:
+    return _csv(_export_rows(EXPORT_COLUMNS, registrations))
+
+
 def registrations_xlsx(registrations) -> bytes:
     """One sheet of the registrations (core.exports.xlsx_sheet: what people typed stays text)."""
-    return xlsx_sheet(_export_rows(registrations), title=str(_("Inscriptions")))
+    return xlsx_sheet(_export_rows(EXPORT_COLUMNS, registrations), title=str(_("Inscriptions")))
+
+
+CONSULTATION_COLUMNS = [
+    (_("Rencontre"), lambda a: a.meeting.title),
+    (_("Région"), lambda a: a.meeting.region.name_fr),
+    (_("Nom"), lambda a: a.full_name),
+    (_("E-mail"), lambda a: a.email),
+    (_("Marchés prioritaires"), lambda a: ", ".join(market.name for market in a.markets.all())),
+    (_("Filières"), lambda a: ", ".join(a.product_line_labels)),
+    (_("Principaux freins"), lambda a: ", ".join(a.obstacle_labels)),
+    (_("Autre frein"), lambda a: a.obstacle_other),
+    (_("Propositions"), lambda a: a.proposal),
+    (_("Répondu le"), lambda a: a.answered_at),
+]
+
+
+def consultation_csv(answers) -> bytes:
+    """The answers staff read (markets prefetched), one per line."""
+    return _csv(_export_rows(CONSULTATION_COLUMNS, answers))
+
+
+def consultation_xlsx(answers) -> bytes:
+    return xlsx_sheet(_export_rows(CONSULTATION_COLUMNS, answers), title=str(_("Consultation")))

@@ -1,4 +1,5 @@
-"""Forms of the portal's own pages: the professionals' registration, check-in, survey, the minutes' co-signature."""
+"""Forms of the portal's own pages: the professionals' registration, check-in, survey, consultation, the minutes'
+co-signature."""
 
 import re
 import unicodedata
@@ -8,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.text import isolate
-from meetings.models import AttendanceMode, MinutesValidation, Registration
+from meetings.models import AttendanceMode, ConsultationAnswer, MinutesValidation, Registration
 from meetings.selectors.registration import invited_contact
+from plan.models import Market, ProductLine
 
 # Line and paragraph separators end a line as surely as \r\n in a mail header or a CSV cell.
 _LINE_BREAKING = {"\u2028", "\u2029", "\u0085"}
@@ -279,3 +281,51 @@ class MinutesAnswerForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class ConsultationForm(forms.Form):
+    """The consultation before a meeting: markets, product lines, obstacles, proposals, and consent."""
+
+    markets = forms.ModelMultipleChoiceField(
+        label=_("Vos marchés prioritaires"),
+        queryset=Market.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    product_lines = forms.MultipleChoiceField(
+        label=_("Les filières qui vous concernent"),
+        choices=ProductLine.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    obstacles = forms.MultipleChoiceField(
+        label=_("Vos principaux freins"),
+        choices=ConsultationAnswer.Obstacle.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    obstacle_other = forms.CharField(
+        label=_("Autre frein (précisez)"), max_length=200, required=False, validators=[single_line]
+    )
+    proposal = forms.CharField(
+        label=_("Vos propositions"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Ce que l'ONMT et le CRT pourraient faire ; 2 000 caractères au plus."),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "J'accepte que l'ONMT conserve ma réponse pour préparer la rencontre et suivre mes propositions ; "
+            "seuls des totaux anonymes (jamais moins de 5 personnes) seront publiés."
+        ),
+        error_messages={"required": _("Votre consentement est nécessaire pour répondre.")},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+
+    def clean(self):
+        data = super().clean()
+        other = ConsultationAnswer.Obstacle.OTHER
+        if other in data.get("obstacles", []) and not data.get("obstacle_other", "").strip():
+            self.add_error("obstacle_other", _("Précisez l'autre frein, ou décochez « Autre »."))
+        return data

@@ -796,3 +796,83 @@ class MeetingMessageStats(Meeting):
         proxy = True
         verbose_name = _("messages d'une rencontre")
         verbose_name_plural = _("messages par rencontre")
+
+
+class ConsultationAnswer(TimeStampedModel):
+    """A person's answer to the consultation sent before a meeting: one per person (e-mail) and meeting.
+
+    The row is made when the consultation is sent, with the personal link's secret; what the person chose and
+    wrote is filled by their answer. Erasure keeps the choices, anonymous, for the meeting's counts.
+    """
+
+    class Obstacle(models.TextChoices):
+        AIR_ACCESS = "air_access", _("Desserte aérienne et accès")
+        SEASONALITY = "seasonality", _("Saisonnalité de la demande")
+        FINANCING = "financing", _("Financement et coûts")
+        SKILLS = "skills", _("Recrutement et formation du personnel")
+        VISIBILITY = "visibility", _("Visibilité sur les marchés")
+        DIGITAL = "digital", _("Distribution et vente en ligne")
+        REGULATION = "regulation", _("Démarches administratives et réglementation")
+        OTHER = "other", _("Autre")
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="consultation_answers", verbose_name=_("rencontre")
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Compared in constant time with the one in the personal link; replaced on erasure to revoke the link.
+    secret = models.CharField(max_length=64, default=new_manage_secret, editable=False)
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consultation_answers",
+        verbose_name=_("inscription"),
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("contact invité")
+    )
+    full_name = models.CharField(_("nom"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=254)
+    language = models.CharField(_("langue"), max_length=2, choices=Language.choices, default=Language.FRENCH)
+    markets = models.ManyToManyField(
+        Market, blank=True, related_name="consultation_answers", verbose_name=_("marchés prioritaires")
+    )
+    product_lines = models.JSONField(_("filières"), default=list, blank=True)
+    obstacles = models.JSONField(_("principaux freins"), default=list, blank=True)
+    obstacle_other = models.CharField(_("autre frein"), max_length=200, blank=True)
+    proposal = models.TextField(_("propositions"), max_length=2000, blank=True)
+    consent_at = models.DateTimeField(_("consentement donné le"), null=True, blank=True)
+    consent_version = models.CharField(_("version du texte de consentement"), max_length=20, blank=True)
+    answered_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
+    # Checked on each save: an answer edited in two tabs is never silently overwritten.
+    version = models.PositiveIntegerField(_("version"), default=0)
+    # The person may stop the e-mails telling what became of their proposal (one-click link).
+    outcome_emails = models.BooleanField(_("informé(e) des suites de ses propositions"), default=True)
+    erased_at = models.DateTimeField(_("effacé le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "created_at"]
+        verbose_name = _("réponse à la consultation")
+        verbose_name_plural = _("réponses à la consultation")
+        indexes = [models.Index(fields=["meeting", "answered_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "email"], name="consultation_answer_once_per_person"),
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True) | Q(consent_at__isnull=False),
+                name="consultation_answer_has_consent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name or self.public_id} — {self.meeting}"
+
+    @property
+    def product_line_labels(self) -> list[str]:
+        labels = dict(ProductLine.choices)
+        return [str(labels.get(key, key)) for key in self.product_lines]
+
+    @property
+    def obstacle_labels(self) -> list[str]:
+        labels = dict(self.Obstacle.choices)
+        return [str(labels.get(key, key)) for key in self.obstacles]

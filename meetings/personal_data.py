@@ -1,7 +1,7 @@
 """What the meetings app keeps about a person who registered, entered in the register of core.personal_data.
 
-The registration itself (what the person typed, their dates), their satisfaction-survey answers and the
-admin's history of their registration (Django writes the person's name in it).
+The registration itself (what the person typed, their dates), their satisfaction-survey and consultation answers
+and the admin's history of their registration (Django writes the person's name in it).
 """
 
 from collections.abc import Sequence
@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from core.models import ERASED_EMAIL_DOMAIN
 from core.personal_data import PersonalData, personal_data_register
-from meetings.models import Registration, SurveyResponse, new_manage_secret
+from meetings.models import ConsultationAnswer, Registration, SurveyResponse, new_manage_secret
 from meetings.selectors.registration import registration_personal_data
+from meetings.services.consultation import consultation_answers_anonymise
 
 # What the person typed, or chose, on the form: blanked on erasure.
 REGISTRATION_FIELDS = ("full_name", "organisation", "job_title", "email", "phone", "city", "message", "invited_contact")
@@ -96,6 +97,15 @@ def register_personal_data() -> None:
     )
     personal_data_register(
         PersonalData(
+            model="meetings.consultationanswer",
+            fields=("full_name", "email", "obstacle_other", "proposal", "secret"),
+            section="consultation",
+            export=_consultation_export,
+            erase=_consultation_erase,
+        )
+    )
+    personal_data_register(
+        PersonalData(
             model="admin.logentry",
             fields=("object_repr", "change_message"),
             section="staff_history",
@@ -103,3 +113,31 @@ def register_personal_data() -> None:
             erase=_admin_history_erase,
         )
     )
+
+
+def _consultation_export(registration_ids: Sequence[int]) -> list[dict]:
+    answers = (
+        ConsultationAnswer.objects.filter(registration_id__in=registration_ids, answered_at__isnull=False)
+        .select_related("meeting")
+        .prefetch_related("markets")
+        .order_by("answered_at")
+    )
+    return [
+        {
+            "meeting": answer.meeting.title,
+            "markets": [market.name for market in answer.markets.all()],
+            "product_lines": answer.product_lines,
+            "obstacles": answer.obstacles,
+            "obstacle_other": answer.obstacle_other,
+            "proposal": answer.proposal,
+            "consent_at": answer.consent_at.isoformat(),
+            "consent_version": answer.consent_version,
+            "answered_at": answer.answered_at.isoformat(),
+            "outcome_emails": answer.outcome_emails,
+        }
+        for answer in answers
+    ]
+
+
+def _consultation_erase(registration_ids: Sequence[int]) -> int:
+    return consultation_answers_anonymise(registration_ids=registration_ids)

@@ -2,14 +2,16 @@ from celery import shared_task
 
 # The minutes document's tasks, queued by the services: named here for the worker's autodiscovery.
 from meetings.document_tasks import make_minutes_document, notify_minutes_validated
-from meetings.services import campaigns
+from meetings.services import campaigns, consultation
 from meetings.services import registration as registration_services
 
 __all__ = [
     "expire_seat_offers",
     "make_minutes_document",
     "notify_minutes_validated",
+    "purge_consultation_answers",
     "purge_registrations",
+    "send_due_consultations",
     "send_due_reminders",
     "send_follow_ups",
 ]
@@ -37,3 +39,16 @@ def send_due_reminders() -> int:
 def send_follow_ups() -> int:
     """Beat: queue the follow-up of every meeting recently marked held, once."""
     return campaigns.follow_ups_send()
+
+
+@shared_task
+def send_due_consultations() -> int:
+    """Beat: send the consultation of meetings starting within MEETINGS_CONSULTATION_DAYS_BEFORE days to each
+    registrant and invited contact not sent it yet; safe to run twice."""
+    return consultation.consultations_send_due()
+
+
+@shared_task
+def purge_consultation_answers() -> int:
+    """Beat: erase the consultation answers of meetings past the retention period; safe to run twice."""
+    return consultation.consultation_answers_purge_expired()

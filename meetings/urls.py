@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings.views import checkin, documents, evidence, minutes, survey, validation
+from meetings.views import checkin, consultation, documents, evidence, minutes, survey, validation
 from meetings.views import meeting as views
 
 app_name = "meetings"
@@ -51,4 +51,21 @@ urlpatterns = [
     path("rencontres/<slug:slug>/compte-rendu/validation/", validation.minutes_validation, name="minutes_validation"),
     path("rencontres/<slug:slug>/compte-rendu/relecture/", validation.minutes_review, name="minutes_review"),
     path("compte-rendu/signature/<str:token>/", validation.minutes_sign, name="minutes_sign"),
+]
+
+# The consultation before a meeting: the person's page (personal link), staff's answers, figures and exports.
+urlpatterns += [
+    path("consultation/<uuid:public_id>/<str:secret>/", consultation.consultation, name="consultation"),
+    path(
+        "consultation/<uuid:public_id>/<str:secret>/effacer/",
+        consultation.consultation_erase,
+        name="consultation_erase",
+    ),
+    path("rencontres/<slug:slug>/consultation/", consultation.consultation_results, name="consultation_results"),
+    path(
+        "rencontres/<slug:slug>/consultation/export.<str:extension>",
+        consultation.consultation_export,
+        name="consultation_export",
+    ),
+    path("consultation/regions/<slug:slug>/", consultation.consultation_region, name="consultation_region"),
 ]

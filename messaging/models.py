@@ -32,6 +32,8 @@ class OutboundMessage(TimeStampedModel):
         ROADMAP_OVERDUE = "roadmap_overdue", _("Action en retard")
         MONTHLY_REPORT = "monthly_report", _("Rapport mensuel des feuilles de route")
         WEBHOOK_DISABLED = "webhook_disabled", _("Webhook désactivé après des échecs")
+        CONSULTATION = "consultation", _("Consultation avant la rencontre")
+        PROPOSAL_OUTCOME = "proposal_outcome", _("Suite donnée à une proposition")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En file")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import CharField, Value
+from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -225,7 +225,19 @@ def messages_forget_registrations(*, registration_ids: Iterable[int]) -> int:
     recipient or the text (which held the name and the personal link). A message not yet sent is
     never sent: it is marked failed, so neither a worker nor the sweep picks it up.
     """
-    messages = OutboundMessage.objects.filter(registration_id__in=list(registration_ids))
+    return _messages_forget(OutboundMessage.objects.filter(registration_id__in=list(registration_ids)))
+
+
+def messages_forget_keys(*, keys: Iterable[str] = (), key_prefixes: Iterable[str] = ()) -> int:
+    """Blank the personal data of the messages with these idempotency keys, or keys starting with these prefixes,
+    as messages_forget_registrations does (for a person known by something else than a registration)."""
+    condition = Q(idempotency_key__in=list(keys))
+    for prefix in key_prefixes:
+        condition |= Q(idempotency_key__startswith=prefix)
+    return _messages_forget(OutboundMessage.objects.filter(condition))
+
+
+def _messages_forget(messages) -> int:
     # Locked first, so that a worker sending one of them finishes (or skips it) before it is blanked.
     list(messages.select_for_update().values_list("pk", flat=True))
     now = timezone.now()

@@ -261,8 +261,11 @@ CELERY_BEAT_SCHEDULE = {
     "messaging-sweep": {"task": "messaging.tasks.sweep_messages", "schedule": 60.0},
     "messaging-reminders": {"task": "meetings.tasks.send_due_reminders", "schedule": 60.0},
     "messaging-follow-ups": {"task": "meetings.tasks.send_follow_ups", "schedule": 300.0},
+    "meetings-consultations": {"task": "meetings.tasks.send_due_consultations", "schedule": 300.0},
+    "roadmap-proposal-outcomes": {"task": "roadmap.tasks.send_proposal_outcomes", "schedule": 300.0},
     # Every five minutes like the other sweeps (cheap once done: erased rows are skipped).
     "purge-registrations": {"task": "meetings.tasks.purge_registrations", "schedule": 300.0},
+    "purge-consultation-answers": {"task": "meetings.tasks.purge_consultation_answers", "schedule": 300.0},
     # Digests are due at ROADMAP_DIGEST_HOUR; each run sends those due and not yet sent.
     "roadmap-digests": {"task": "roadmap.tasks.send_roadmap_digests", "schedule": 300.0},
     "roadmap-due-reminders": {"task": "roadmap.tasks.send_roadmap_due_reminders", "schedule": 300.0},
@@ -331,6 +334,8 @@ RATELIMIT_FAIL_OPEN = True
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 # The meetings app knows no roadmap item: the roadmap app counts what a meeting's decisions became.
 MEETINGS_COMMITMENTS = "roadmap.selectors.meeting_commitments"
+# …and what became of the proposals of the consultation (the roadmap items staff linked them to).
+MEETINGS_PROPOSAL_OUTCOMES = "roadmap.selectors.proposal_outcomes"
 
 # The personal link a CRT validator gets to co-sign a version of the minutes works this many days.
 MINUTES_VALIDATION_LINK_DAYS = env.int("MINUTES_VALIDATION_LINK_DAYS", default=14)
@@ -340,6 +345,9 @@ MEETINGS_FOLLOW_UP_DELAY_HOURS = env.int("MEETINGS_FOLLOW_UP_DELAY_HOURS", defau
 # An online registrant's join link forwards to the video meeting from this many minutes before the start
 # until the end; before, it shows a countdown.
 MEETINGS_JOIN_OPENS_MINUTES = env.int("MEETINGS_JOIN_OPENS_MINUTES", default=15)
+# Registrants and invited contacts receive the consultation (markets, products, obstacles, proposals) this many
+# days before the meeting starts; they may answer, and change their answer, until it starts.
+MEETINGS_CONSULTATION_DAYS_BEFORE = env.int("MEETINGS_CONSULTATION_DAYS_BEFORE", default=7)
 
 # ONMT staff answering for a roadmap item are reminded this many days before its due date (and once it is overdue).
 ROADMAP_REMINDER_DAYS_BEFORE = env.int("ROADMAP_REMINDER_DAYS_BEFORE", default=7)

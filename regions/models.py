@@ -108,6 +108,8 @@ class ExportLog(models.Model):
         ROADMAP_CSV = "roadmap_csv", _("Feuille de route (CSV)")
         ROADMAP_XLSX = "roadmap_xlsx", _("Feuilles de route (Excel)")
         REGISTRATIONS_API = "registrations_api", _("Inscriptions (API)")
+        CONSULTATION_CSV = "consultation_csv", _("Réponses à la consultation (CSV)")
+        CONSULTATION_XLSX = "consultation_xlsx", _("Réponses à la consultation (Excel)")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exports", verbose_name=_("utilisateur")

@@ -3,7 +3,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
-from plan.models import Market
+from plan.models import Axis, Market
 from regions.models import Language, Region
 from roadmap.models import Comment, NoticeFrequency, RoadmapItem
 from roadmap.national_selectors import PRODUCT, TaskForceFilters, task_force_markets
@@ -162,3 +162,26 @@ class NotificationPreferenceForm(forms.Form):
             del self.fields["frequency"]
         if not staff:
             del self.fields["due_reminders"]
+
+
+class ProposalLinkForm(forms.Form):
+    """Staff link a proposal to an item of the meeting's region, or name a new one (and its axis)."""
+
+    item = forms.TypedChoiceField(label=_("Action existante"), coerce=int, required=False, empty_value=None)
+    new_title = forms.CharField(label=_("ou nouvelle action : intitulé"), max_length=200, required=False)
+    new_axis = forms.ChoiceField(
+        label=_("Axe de la nouvelle action"), choices=[("", "—"), *Axis.choices], required=False
+    )
+
+    def __init__(self, *args, items: list[RoadmapItem], **kwargs):
+        # The region's items, read once for every form of the page.
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [("", "—"), *((item.pk, item.title) for item in items)]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("item") is None and not data.get("new_title", "").strip():
+            raise forms.ValidationError(_("Choisissez une action existante ou donnez l'intitulé d'une nouvelle."))
+        if data.get("item") is None and not data.get("new_axis"):
+            self.add_error("new_axis", _("Choisissez l'axe de la nouvelle action."))
+        return data

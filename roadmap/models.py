@@ -442,3 +442,39 @@ class MonthlyReport(TimeStampedModel):
 
     def __str__(self):
         return self.period.strftime("%Y-%m")
+
+
+class ProposalLink(TimeStampedModel):
+    """A proposal made in a meeting's consultation, followed by a roadmap item: its author is told what became of it.
+
+    The roadmap links to the consultation (a floor below), as an item links to the decision it came from.
+    """
+
+    answer = models.ForeignKey(
+        "meetings.ConsultationAnswer",
+        on_delete=models.CASCADE,
+        related_name="proposal_links",
+        verbose_name=_("réponse à la consultation"),
+    )
+    item = models.ForeignKey(
+        RoadmapItem, on_delete=models.CASCADE, related_name="proposal_links", verbose_name=_("action")
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lié par"),
+    )
+    # The last status of the item told to the proposal's author (empty: none yet); the sweep tells the next one.
+    told_status = models.CharField(_("dernier statut annoncé"), max_length=12, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("proposition suivie")
+        verbose_name_plural = _("propositions suivies")
+        constraints = [models.UniqueConstraint(fields=["answer", "item"], name="proposal_link_once_per_item")]
+
+    def __str__(self):
+        return f"{self.answer_id} → {self.item}"

@@ -3,7 +3,7 @@ so a view cannot forget the region scoping; the two exceptions, `roadmap_public_
 `meeting_commitments`, return what is public: figures (counts and dates, never an item's text)
 and the titles of decisions marked public."""
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from meetings.models import Decision, Meeting, MeetingEvidence
+from meetings.models import ConsultationAnswer, Decision, Meeting, MeetingEvidence
 from plan.models import Market
 from regions.models import Region
 from regions.selectors import region_for_official, regions_visible_to
@@ -27,6 +27,7 @@ from roadmap.models import (
     ItemChange,
     ItemEvidence,
     MonthlyReport,
+    ProposalLink,
     Reading,
     RoadmapItem,
     StatusChange,
@@ -680,3 +681,41 @@ def monthly_report_ready_get(*, user, pk: int) -> MonthlyReport:
     if not (user.is_authenticated and user.is_staff):
         raise Http404
     return get_object_or_404(MonthlyReport, pk=pk, state=MonthlyReport.State.READY)
+
+
+@dataclass(frozen=True)
+class ProposalOutcome:
+    """What became of a consultation proposal: the item that follows it and where it stands."""
+
+    title: str
+    status: str
+    status_label: str
+    updated_at: datetime
+
+
+def proposal_outcomes(*, answer_ids: Sequence[int]) -> dict[int, list[ProposalOutcome]]:
+    """Per consultation answer id, the items its proposal is linked to (one query; settings.MEETINGS_PROPOSAL_OUTCOMES
+    names it to the meetings app)."""
+    outcomes: dict[int, list[ProposalOutcome]] = {}
+    links = ProposalLink.objects.filter(answer_id__in=answer_ids).select_related("item").order_by("created_at")
+    for link in links:
+        item = link.item
+        outcomes.setdefault(link.answer_id, []).append(
+            ProposalOutcome(
+                title=item.title,
+                status=item.status,
+                status_label=item.get_status_display(),
+                updated_at=item.updated_at,
+            )
+        )
+    return outcomes
+
+
+def proposals_of_meeting(*, meeting: Meeting) -> list:
+    """The consultation answers of a meeting with a proposal, each with its links to items (3 queries)."""
+    return list(
+        ConsultationAnswer.objects.filter(meeting=meeting, answered_at__isnull=False, erased_at__isnull=True)
+        .exclude(proposal="")
+        .prefetch_related(Prefetch("proposal_links", queryset=ProposalLink.objects.select_related("item")))
+        .order_by("answered_at", "pk")
+    )

@@ -3,11 +3,17 @@ report)."""
 
 from celery import shared_task
 
-from roadmap import notifications, report_services
+from roadmap import notifications, proposals, report_services
 from roadmap.report_tasks import make_monthly_report
 
 # Named for the worker's autodiscovery, which reads this module only.
-__all__ = ["make_last_month_report", "make_monthly_report", "send_roadmap_digests", "send_roadmap_due_reminders"]
+__all__ = [
+    "make_last_month_report",
+    "make_monthly_report",
+    "send_proposal_outcomes",
+    "send_roadmap_digests",
+    "send_roadmap_due_reminders",
+]
 
 
 @shared_task
@@ -27,3 +33,9 @@ def make_last_month_report() -> bool:
     """Beat: ask for the report of the month just ended; made once, the first time a month's run finds it missing."""
     _report, queued = report_services.monthly_report_request_last_month()
     return queued
+
+
+@shared_task
+def send_proposal_outcomes() -> int:
+    """Beat: tell each consultation proposal's author the new status of its item, once per status."""
+    return proposals.proposal_outcomes_send()

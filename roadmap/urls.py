@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roadmap import views
+from roadmap import proposal_views, views
 
 app_name = "roadmap"
 
@@ -18,6 +18,14 @@ urlpatterns = [
     path("task-forces/<slug:task_force>/export.<str:file_format>", views.task_force_export, name="task_force_export"),
     # One-click unsubscribe from the roadmap's e-mails (RFC 8058): no login, the signed link is the authority.
     path("desabonnement/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    # The consultation's proposals traced to items: staff link them; their authors stop the e-mails in one click.
+    path(
+        "propositions/desabonnement/<str:token>/",
+        proposal_views.proposals_unsubscribe_view,
+        name="proposals_unsubscribe",
+    ),
+    path("propositions/<slug:slug>/", proposal_views.proposals, name="proposals"),
+    path("propositions/<slug:slug>/<int:answer_id>/lier/", proposal_views.proposal_link_add, name="proposal_link"),
     path("<slug:region_slug>/", views.region_roadmap, name="region"),
     path("<slug:region_slug>/export.csv", views.export_csv, name="export_csv"),
     path("<slug:region_slug>/imprimer/", views.print_roadmap, name="print"),

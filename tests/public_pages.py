@@ -24,7 +24,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from meetings.models import AttendanceMode, Meeting, Registration, Tour
+from meetings.models import AttendanceMode, ConsultationAnswer, Meeting, Registration, Tour
+from meetings.services.consultation import consultation_answer_save
 from meetings.services.validation import minutes_send_for_validation
 from meetings.tests.document_factories import MinutesFactory
 from meetings.tests.factories import (
@@ -36,10 +37,11 @@ from meetings.tests.factories import (
 )
 from meetings.tokens import join_token_make, minutes_validation_token_make, survey_token_make
 from messaging.tokens import unsubscribe_token_make
+from plan.models import Market
 from regions.tests.factories import OfficialFactory, UserFactory, region
-from roadmap.models import RoadmapItem
+from roadmap.models import ProposalLink, RoadmapItem
 from roadmap.tests.factories import RoadmapItemFactory
-from roadmap.tokens import CHANGES, notices_unsubscribe_token_make
+from roadmap.tokens import CHANGES, notices_unsubscribe_token_make, proposals_unsubscribe_token_make
 
 LANGUAGES = ("fr", "ar", "en")
 
@@ -74,6 +76,10 @@ def _link(name: str, registration: Registration) -> str:
 
 def _join(registration: Registration) -> str:
     return reverse("registrations:join", args=[join_token_make(public_id=registration.public_id)])
+
+
+def _consultation(name: str, answer: ConsultationAnswer) -> str:
+    return reverse(name, args=[answer.public_id, answer.secret])
 
 
 @contextmanager
@@ -143,6 +149,35 @@ def public_world() -> SimpleNamespace:
     registrations.online = RegistrationFactory(meeting=hybrid, mode=AttendanceMode.ONLINE)
     registrations.hybrid_in_person = RegistrationFactory(meeting=hybrid)
     registrations.ended_online = RegistrationFactory(meeting=ended_online, mode=AttendanceMode.ONLINE)
+    # The consultation before the held meeting: six answers, so its page shows the anonymous figures.
+    for n in range(6):
+        answer = ConsultationAnswer.objects.create(
+            meeting=held,
+            email=f"consulte{n}@example.ma",
+            full_name=f"Consulté {n}",
+            product_lines=["desert", "water_sports"] if n % 2 else ["desert"],
+            obstacles=["air_access", "seasonality"],
+            consent_at=held.starts_at - timedelta(days=2),
+            answered_at=held.starts_at - timedelta(days=2),
+        )
+        answer.markets.set(Market.objects.order_by("position")[:2])
+    # Before the open meeting: the confirmed registrant answered, and staff linked the proposal to an item.
+    consulted = ConsultationAnswer.objects.create(
+        meeting=opened, registration=registrations.confirmed, email=registrations.confirmed.email, full_name="Nadia"
+    )
+    consultation_answer_save(
+        answer_id=consulted.pk,
+        version=0,
+        markets=Market.objects.order_by("position")[:1],
+        product_lines=["desert"],
+        obstacles=["other"],
+        obstacle_other="Routes vers les sites",
+        proposal="Un festival du désert à Dakhla",
+    )
+    ProposalLink.objects.create(
+        answer=consulted,
+        item=RoadmapItemFactory(region=dakhla, title="Festival du désert", status=RoadmapItem.Status.PLANNED),
+    )
     minutes = MinutesFactory(meeting=held)
     validator = OfficialFactory(region=dakhla, full_name="Brahim Salem", role="Président du CRT")
     version = minutes_send_for_validation(
@@ -160,6 +195,8 @@ def public_world() -> SimpleNamespace:
             args=[minutes_validation_token_make(version_id=version.pk, contact_id=validator.pk)],
         ),
         user=UserFactory(username="crt-dakhla", email="crt-dakhla@example.ma"),
+        consulted=consulted,
+        consulted_after=ConsultationAnswer.objects.filter(meeting=held).first(),
     )
 
 
@@ -179,6 +216,15 @@ def public_pages(world: SimpleNamespace) -> list[PublicPage]:
     roadmap_unsubscribe = reverse(
         "roadmap:unsubscribe", args=[notices_unsubscribe_token_make(user_id=world.user.pk, topic=CHANGES)]
     )
+    not_answered = ConsultationAnswer.objects.create(
+        meeting=meetings.opened, email=f"consulte-{timezone.now().timestamp()}@example.ma", full_name="Sans réponse"
+    )
+    to_erase_answer = ConsultationAnswer.objects.create(
+        meeting=meetings.opened, email=f"efface-{timezone.now().timestamp()}@example.ma", full_name="À effacer"
+    )
+    proposals_unsubscribe = reverse(
+        "roadmap:proposals_unsubscribe", args=[proposals_unsubscribe_token_make(answer_id=world.consulted.pk)]
+    )
     user = world.user
     reset_link = reverse(
         "password_reset_confirm",
@@ -196,7 +242,11 @@ def public_pages(world: SimpleNamespace) -> list[PublicPage]:
         ),
         PublicPage("meetings:detail", "open, with its agenda", meetings.opened.get_absolute_url()),
         PublicPage("meetings:detail", "full, waiting list", meetings.full.get_absolute_url()),
-        PublicPage("meetings:detail", "held, with its commitments", meetings.held.get_absolute_url()),
+        PublicPage(
+            "meetings:detail",
+            "held, with its commitments and the consultation's figures",
+            meetings.held.get_absolute_url(),
+        ),
         PublicPage("meetings:detail", "cancelled", meetings.cancelled.get_absolute_url()),
         PublicPage("meetings:detail", "postponed", meetings.postponed.get_absolute_url()),
         PublicPage("meetings:detail", "in person or online", meetings.hybrid.get_absolute_url()),
@@ -284,6 +334,30 @@ def public_pages(world: SimpleNamespace) -> list[PublicPage]:
         PublicPage("meetings:survey", "question", survey),
         PublicPage("meetings:survey", "errors", survey, status=400, post={"rating": "9"}),
         PublicPage("meetings:survey", "thanks", survey, post={"rating": "4", "comment": "Très utile."}),
+        PublicPage("meetings:consultation", "form", _consultation("meetings:consultation", not_answered)),
+        PublicPage(
+            "meetings:consultation",
+            "answered, with what became of the proposal",
+            _consultation("meetings:consultation", world.consulted),
+        ),
+        PublicPage(
+            "meetings:consultation",
+            "errors",
+            _consultation("meetings:consultation", not_answered),
+            status=400,
+            post={"obstacles": ["other"], "version": "0"},
+        ),
+        PublicPage(
+            "meetings:consultation", "closed, read only", _consultation("meetings:consultation", world.consulted_after)
+        ),
+        PublicPage(
+            "meetings:consultation_erase",
+            "erased",
+            _consultation("meetings:consultation_erase", to_erase_answer),
+            post={},
+        ),
+        PublicPage("roadmap:proposals_unsubscribe", "question", proposals_unsubscribe),
+        PublicPage("roadmap:proposals_unsubscribe", "done", proposals_unsubscribe, post={}),
         PublicPage("messaging:unsubscribe", "question", unsubscribe),
         PublicPage("messaging:unsubscribe", "done", unsubscribe, post={}),
         PublicPage("roadmap:unsubscribe", "question", roadmap_unsubscribe),

@@ -10,18 +10,21 @@ import email
 import io
 import re
 import unicodedata
+from datetime import timedelta
 from email.utils import getaddresses
 from urllib.parse import quote, urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from core.tests import sample_files
-from meetings.models import AttendanceMode, MinutesVersion, Registration, SurveyResponse
+from meetings.models import AttendanceMode, ConsultationAnswer, MinutesVersion, Registration, SurveyResponse
 from meetings.services.validation import minutes_send_for_validation
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from meetings.tests.test_validation import held_meeting_with_minutes
@@ -485,3 +488,65 @@ def test_hostile_minutes_links_and_version_numbers_are_404(token, query):
     url = reverse("meetings:minutes_review", args=[meeting.slug])
     response = _no_server_error(client.get(f"{url}?version={quote(token, safe='')}&{query}"))
     assert response.status_code in (200, 404)
+
+
+# ------------------------------------------------------------------ consultation before a meeting and proposals
+
+CONSULTATION_FIELDS = ["markets", "product_lines", "obstacles", "obstacle_other", "proposal", "consent", "version"]
+
+
+def _consultation_answer() -> ConsultationAnswer:
+    start = timezone.now() + timedelta(days=3)
+    meeting = MeetingFactory(starts_at=start, ends_at=start + timedelta(hours=3))
+    registration = RegistrationFactory(meeting=meeting)
+    return ConsultationAnswer.objects.create(
+        meeting=meeting, registration=registration, email=registration.email, full_name=registration.full_name
+    )
+
+
+@EXAMPLES
+@given(field=st.sampled_from(CONSULTATION_FIELDS), value=hostile_text)
+def test_the_consultation_survives_hostile_answers_and_shows_them_escaped(field, value):
+    answer = _consultation_answer()
+    url = reverse("meetings:consultation", args=[answer.public_id, answer.secret])
+    data = {"product_lines": ["desert"], "obstacles": ["other"], "obstacle_other": "Routes", "proposal": "Idée"}
+    data.update({"consent": "on", "version": "0", field: value})
+    client = Client()
+    response = _no_server_error(client.post(url, data))
+    assert response.status_code in (302, 400, 409)
+    answer.refresh_from_db()
+    assert (answer.answered_at is not None) == (response.status_code == 302)
+    _assert_escaped(client.get(url).content.decode(), value)
+    staff = Client()
+    staff.force_login(get_user_model().objects.create(username=f"s{answer.pk}", is_staff=True))
+    page = staff.get(reverse("meetings:consultation_results", args=[answer.meeting.slug])).content.decode()
+    _assert_escaped(page, value)
+
+
+@EXAMPLES
+@given(secret=hostile_text, query=raw_query)
+def test_hostile_consultation_and_opt_out_links_are_404(secret, query):
+    answer = _consultation_answer()
+    for path in (
+        f"/consultation/{answer.public_id}/{quote(secret, safe='')}/",
+        f"/feuille-de-route/propositions/desabonnement/{quote(secret, safe='')}/",
+    ):
+        assert _no_server_error(Client().get(f"{path}?{query}")).status_code == 404
+        assert _no_server_error(Client().post(path)).status_code == 404
+
+
+@EXAMPLES
+@given(field=st.sampled_from(["item", "new_title", "new_axis"]), value=hostile_text, query=raw_query)
+def test_linking_a_proposal_survives_hostile_values(field, value, query):
+    answer = _consultation_answer()
+    answer.proposal, answer.answered_at, answer.consent_at = "Idée", timezone.now(), timezone.now()
+    answer.save()
+    staff = Client()
+    staff.force_login(get_user_model().objects.create(username=f"p{answer.pk}", is_staff=True))
+    url = reverse("roadmap:proposal_link", args=[answer.meeting.slug, answer.pk])
+    data = {"item": "", "new_title": "Nouvelle action", "new_axis": "product", field: value}
+    response = _no_server_error(staff.post(f"{url}?{query}", data))
+    assert response.status_code in (302, 400)
+    assert answer.proposal_links.exists() == (response.status_code == 302)
+    page = staff.get(reverse("roadmap:proposals", args=[answer.meeting.slug])).content.decode()
+    _assert_escaped(page, value)

@@ -44,6 +44,7 @@ LINKS_WITHOUT_LOGIN = {"meetings:minutes_sign"}
 PAGES_BEHIND_LOGIN = {
     "403.html",
     "meetings/checkin.html",
+    "meetings/consultation_results.html",
     "meetings/minutes.html",
     "meetings/minutes_pdf_status.html",
     "meetings/minutes_validation.html",
@@ -51,6 +52,7 @@ PAGES_BEHIND_LOGIN = {
     "roadmap/no_region.html",
     "roadmap/notification_profile.html",
     "roadmap/overview.html",
+    "roadmap/proposals.html",
     "roadmap/region_roadmap.html",
     "roadmap/task_force.html",
 }

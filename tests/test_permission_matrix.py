@@ -29,6 +29,7 @@ from api.services import api_token_create
 from api.webhooks import webhook_create
 from meetings.models import (
     AttendanceMode,
+    ConsultationAnswer,
     Decision,
     Meeting,
     MeetingEvidence,
@@ -47,7 +48,7 @@ from messaging.tests.factories import OutboundMessageFactory
 from messaging.tokens import unsubscribe_token_make
 from regions.models import ExportLog, RegionalCouncil
 from regions.tests.factories import OfficialFactory, UserFactory, region
-from roadmap.models import ItemEvidence, MonthlyReport
+from roadmap.models import ItemEvidence, MonthlyReport, ProposalLink
 from roadmap.selectors import last_month
 from roadmap.tests.factories import (
     BudgetLineFactory,
@@ -56,7 +57,7 @@ from roadmap.tests.factories import (
     ReadingFactory,
     RoadmapItemFactory,
 )
-from roadmap.tokens import CHANGES, notices_unsubscribe_token_make
+from roadmap.tokens import CHANGES, notices_unsubscribe_token_make, proposals_unsubscribe_token_make
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +136,20 @@ def world(db, private_media):
     api_token_create(actor=superuser, user=staff, name="Tableau de bord", expires_at=timezone.now() + timedelta(days=1))
     hook = webhook_create(user=staff, name="CNT", url="https://cnt.example.ma/hooks", events=["meeting.published"])
     WebhookDelivery.objects.create(webhook=hook, event="meeting.published", payload={"meeting": meeting_a.slug})
+    # Region A's professional answered the consultation before meeting A; staff linked their proposal to an item of
+    # A, whose title and status its proposer then reads (never the other items of the roadmap).
+    answer_a = ConsultationAnswer.objects.create(
+        meeting=meeting_a,
+        registration=registrations["a"],
+        full_name=PERSON_MARKERS["a"][0],
+        email=PERSON_MARKERS["a"][1],
+        proposal="Proposition de A",
+        consent_at=meeting_a.created_at,
+        answered_at=meeting_a.created_at,
+    )
+    ProposalLink.objects.create(
+        answer=answer_a, item=RoadmapItemFactory(region=region_a, title="Suite de la proposition")
+    )
     minutes_a = MinutesFactory(meeting=meeting_a)
     minutes_validate(minutes_a)
     minutes_pdf_a = MinutesDocument.objects.create(
@@ -164,6 +179,7 @@ def world(db, private_media):
         meeting_b=meeting_b,
         registration_a=registrations["a"],
         registration_b=registrations["b"],
+        answer_a=answer_a,
         item_a=items["a"],
         item_b=items["b"],
         minutes_pdf_a=minutes_pdf_a,
@@ -221,6 +237,21 @@ def _join(world, actor):
 def _survey(world, actor):
     token = survey_token_make(registration_id=world.registration_a.pk) if actor == PROFESSIONAL else "forged:token"
     return reverse("meetings:survey", args=[token])
+
+
+def _consultation(name):
+    """The professional's own consultation link; a forged secret for everybody else."""
+
+    def url(world, actor):
+        answer = world.answer_a
+        return reverse(name, args=[answer.public_id, answer.secret if actor == PROFESSIONAL else "forged-" + "x" * 36])
+
+    return url
+
+
+def _proposals_unsubscribe(world, actor):
+    token = proposals_unsubscribe_token_make(answer_id=world.answer_a.pk)
+    return reverse("roadmap:proposals_unsubscribe", args=[token if actor == PROFESSIONAL else token + "x"])
 
 
 def _unsubscribe(world, actor):
@@ -468,6 +499,20 @@ SITE = {
     # The join link: never a public page, never another's (the video address only in its redirect, once open).
     "registrations:join": Case(_join, TOKEN_PAGE),
     "meetings:survey": Case(_survey, TOKEN_PAGE),
+    # The consultation before a meeting: the person's own link; answers, figures and exports for staff only.
+    "meetings:consultation": Case(_consultation("meetings:consultation"), TOKEN_PAGE),
+    "meetings:consultation_erase": Case(_consultation("meetings:consultation_erase"), TOKEN_PAGE, method="post"),
+    "meetings:consultation_results": Case(_named("meetings:consultation_results", _meeting_a), STAFF_PAGE),
+    "meetings:consultation_export": Case(_named("meetings:consultation_export", _meeting_a, "csv"), STAFF_PAGE),
+    "meetings:consultation_region": Case(_named("meetings:consultation_region", _region_a), STAFF_PAGE),
+    # Proposals traced to items: staff link them; their author stops the e-mails with their own link.
+    "roadmap:proposals": Case(_named("roadmap:proposals", _meeting_a), STAFF_PAGE),
+    "roadmap:proposal_link": Case(
+        lambda w, a: reverse("roadmap:proposal_link", args=[w.meeting_a.slug, w.answer_a.pk]),
+        STAFF_PAGE | {STAFF: 400, SUPERUSER: 400},
+        method="post",
+    ),
+    "roadmap:proposals_unsubscribe": Case(_proposals_unsubscribe, TOKEN_PAGE),
     # The minutes' co-signature: staff send a version; the validator answers by their link or account;
     # the region's officials read the versions sent (never the draft), another region's get 404.
     "meetings:minutes_validation": Case(

@@ -15,7 +15,7 @@ from django.db import models
 from django.urls import reverse
 
 from core.personal_data import personal_data_entries
-from meetings.models import Registration
+from meetings.models import ConsultationAnswer, Registration
 from meetings.services import registration as services
 from meetings.tests.factories import MeetingFactory, RegistrationFactory, registration_form_data
 from meetings.tokens import survey_token_make
@@ -103,6 +103,23 @@ def _a_person_through_every_flow(client) -> tuple[Registration, list[str], list[
     survey = reverse("meetings:survey", args=[survey_token_make(registration_id=registration.pk)])
     assert client.post(survey, {"rating": "4", "comment": "Commentaire mangoustan"}).status_code == 200
     given.append("Commentaire mangoustan")
+    # Consulted before the meeting (the row the consultation's sweep makes), they answered with words of their own.
+    answer = ConsultationAnswer.objects.create(
+        meeting=meeting, registration=registration, full_name=registration.full_name, email=registration.email
+    )
+    consultation = reverse("meetings:consultation", args=[answer.public_id, answer.secret])
+    answered = client.post(
+        consultation,
+        {
+            "obstacles": ["other", "seasonality"],
+            "obstacle_other": "Frein tamarillo",
+            "proposal": "Proposition quetzalcoatl",
+            "consent": "on",
+            "version": "0",
+        },
+    )
+    assert answered.status_code == 302
+    given += ["Frein tamarillo", "Proposition quetzalcoatl"]
     # Staff looked at the registration in the admin: Django writes the person's name in its history.
     LogEntry.objects.log_action(
         user_id=get_user_model().objects.create(username="onmt-staff", is_staff=True).pk,
@@ -118,7 +135,7 @@ def _a_person_through_every_flow(client) -> tuple[Registration, list[str], list[
         _link(name, registration, secret)
         for name in ["registrations:manage", "registrations:export_data", "registrations:accept_offer"]
     ]
-    return registration, given, [*links, survey]
+    return registration, given, [*links, survey, consultation]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -133,6 +150,9 @@ def test_the_download_holds_what_the_person_gave_their_survey_answer_and_the_mes
     assert kinds == ["waitlisted", "seat_offer", "confirmation"]
     assert {message["to"] for message in data["messages"]} == {registration.email}
     assert data["staff_history"][0]["change"] == "Zoubida Asdfghjkl pointée"
+    [answer] = data["consultation"]
+    assert (answer["proposal"], answer["obstacle_other"]) == ("Proposition quetzalcoatl", "Frein tamarillo")
+    assert answer["obstacles"] == ["other", "seasonality"] and answer["consent_version"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -154,3 +174,5 @@ def test_after_erasure_no_value_the_person_gave_is_left_in_any_table_and_every_l
     assert [link for link in links if client.get(link).status_code != 404] == []
     registration.refresh_from_db()
     assert registration.status in (Registration.Status.ATTENDED, Registration.Status.CANCELLED)
+    # The choices stay, anonymous, in the meeting's counts.
+    assert ConsultationAnswer.objects.get(meeting=registration.meeting).obstacles == ["other", "seasonality"]

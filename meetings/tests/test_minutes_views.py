@@ -346,8 +346,9 @@ def test_the_page_makes_the_same_number_of_queries_whatever_the_number_of_items(
 
 # Session, user, meeting; minutes and agenda items without an entry (in a savepoint and its release); minutes
 # with who saved last, entries with their agenda items; decisions with their roadmap items, their markets;
-# attendance; every market (the forms); carried-forward decisions; the meeting's files with who uploaded each.
-QUERIES_OF_THE_PAGE = 14
+# attendance; every market (the forms); carried-forward decisions; the meeting's files with who uploaded each; the
+# consultation's choices and its markets.
+QUERIES_OF_THE_PAGE = 16
 
 
 @pytest.mark.parametrize(

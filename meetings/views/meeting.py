@@ -6,8 +6,10 @@ from django.views.decorators.http import require_safe
 
 from core.page_cache import cache_public_page
 from meetings.calendar import calendar_bytes, meeting_ics
+from meetings.consultation_charts import consultation_charts
 from meetings.page_scopes import meeting_page_scopes
 from meetings.selectors import meeting as selectors
+from meetings.selectors.consultation import consultation_public_aggregate
 from regions.models import Region
 
 # Subscribed calendars reload the feed this often, so postponements and cancellations reach them.
@@ -61,6 +63,11 @@ def meeting_detail(request, slug):
                 seats_taken=meeting.seats_taken, online_seats_taken=meeting.online_seats_taken
             ),
             "commitments": selectors.meeting_public_commitments(meeting=meeting),
+            # Anonymous counts once the meeting is held; the answers no longer change then, and every answer saved
+            # or erased renews the page's scope (meetings.services.consultation).
+            "consultation_charts": consultation_charts(
+                aggregate=consultation_public_aggregate(meeting=meeting), chart_prefix=f"consultation-{meeting.pk}"
+            ),
         },
     )
 

@@ -20,6 +20,7 @@ from core.admin import add_errors
 from core.uploads import FileRow, UploadForm
 from meetings.minutes_forms import DecisionForm
 from meetings.models import Decision, Meeting
+from meetings.selectors import consultation as consultation_selectors
 from meetings.selectors import minutes as selectors
 from meetings.selectors.evidence import meeting_evidence_get, meeting_evidence_list
 from meetings.services import minutes as services
@@ -201,6 +202,8 @@ def _page(
         "saved_by": services.person_name(minutes.updated_by),
         "attendance": selectors.meeting_attendance(meeting=meeting),
         "carried_forward": selectors.carried_forward_decisions(meeting=meeting),
+        # What the professionals said in the consultation before the meeting, beside the agenda.
+        "consultation": consultation_selectors.consultation_meeting_aggregate(meeting=meeting),
         "choices": {
             "axes": Decision.Axis.choices,
             "product_lines": Decision.ProductLine.choices,

@@ -26,6 +26,7 @@ from meetings.forms import (
     registration_mode_choice,
 )
 from meetings.models import AttendanceMode, Meeting, Registration
+from meetings.selectors.consultation import consultation_answers_of_registration, consultation_proposal_outcomes
 from meetings.selectors.meeting import meeting_agenda
 from meetings.selectors.registration import (
     invited_contact,
@@ -157,7 +158,7 @@ def manage(request, public_id, secret):
         status = 400
     else:
         status = 200
-    context = {**_registration_context(registration), "form": form}
+    context = {**_registration_context(registration), "form": form, **_consultation_context(registration)}
     meeting = registration.meeting
     if registration.status == Registration.Status.CANCELLED:
         # Whether the person can come back: the page offers to register again while it is possible.
@@ -168,6 +169,13 @@ def manage(request, public_id, secret):
         seats = registration_seats_taken_by_mode(meeting_id=registration.meeting_id)
         context["other_mode"] = next(line for line in meeting.seats_by_mode(**seats) if line.mode != registration.mode)
     return render(request, "meetings/registration_manage.html", context, status=status)
+
+
+def _consultation_context(registration: Registration) -> dict:
+    """The person's consultation answers and what became of their proposals, for their personal page."""
+    answers = consultation_answers_of_registration(registration=registration)
+    outcomes = consultation_proposal_outcomes(answers=answers)
+    return {"consultation_entries": [(answer, outcomes.get(answer.pk, [])) for answer in answers]}
 
 
 def _refused(request, registration, refusal, *, status: int = 409) -> HttpResponse:

@@ -12,8 +12,9 @@ from api.delivery import webhook_delivery_attempt
 from api.models import Webhook, WebhookDelivery
 from api.webhooks import webhook_create
 from meetings.documents import minutes_validated_messages_queue
-from meetings.models import Meeting, MinutesValidation, Registration
+from meetings.models import ConsultationAnswer, Meeting, MinutesValidation, Registration
 from meetings.services import campaigns
+from meetings.services import consultation as consultation_services
 from meetings.services import meeting as meeting_services
 from meetings.services import registration as registration_services
 from meetings.services import validation as validation_services
@@ -28,13 +29,14 @@ from regions.models import Contact
 from regions.tests.factories import ContactFactory, OfficialFactory, UserFactory
 from roadmap.models import ItemResponsible, NoticeFrequency
 from roadmap.notifications import digests_send, due_reminders_send, notification_preference_update
+from roadmap.proposals import proposal_link
 from roadmap.services import roadmap_item_update
 from roadmap.tests.factories import RoadmapItemFactory
 
 pytestmark = pytest.mark.django_db
 
 Kind = OutboundMessage.Kind
-BULK = {Kind.INVITATION, Kind.REMINDER, Kind.FOLLOW_UP, Kind.FOLLOW_UP_ABSENT, Kind.ROADMAP_REVIEW}
+BULK = {Kind.INVITATION, Kind.REMINDER, Kind.FOLLOW_UP, Kind.FOLLOW_UP_ABSENT, Kind.ROADMAP_REVIEW, Kind.CONSULTATION}
 
 
 def _send_everything() -> None:
@@ -105,6 +107,16 @@ def _every_kind_of_message() -> None:
     Webhook.objects.filter(pk=hook.pk).update(consecutive_failures=settings.WEBHOOK_DISABLE_AFTER_FAILURES - 1)
     meeting_services.meeting_publish(meeting=MeetingFactory(status=Meeting.Status.DRAFT))
     webhook_delivery_attempt(delivery_id=WebhookDelivery.objects.get(webhook=hook).pk)
+    soon = timezone.now() + timedelta(days=2)
+    consulted = MeetingFactory(starts_at=soon, ends_at=soon + timedelta(hours=3))
+    RegistrationFactory(meeting=consulted, email="consulte@example.ma")
+    assert consultation_services.consultations_send_due() >= 1  # consultation
+    answer = ConsultationAnswer.objects.get(meeting=consulted)
+    consultation_services.consultation_answer_save(
+        answer_id=answer.pk, version=0, markets=[], product_lines=[], obstacles=[], obstacle_other="", proposal="Idée"
+    )
+    decided = RoadmapItemFactory(region=consulted.region)
+    proposal_link(actor=staff, answer_id=answer.pk, item_id=decided.pk)  # proposal_outcome
 
 
 def test_every_kind_carries_a_random_message_id_and_the_automated_mail_headers(

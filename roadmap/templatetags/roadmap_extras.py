@@ -1,5 +1,6 @@
 from django import template
 
+from core.charts import number
 from core.people import person_name
 from roadmap import changes, charts
 from roadmap.models import BudgetLine
@@ -35,7 +36,7 @@ def amount(value, whole: str = "") -> str:
 
 @register.filter(name="number")
 def number_filter(value) -> str:
-    return charts.number(value)
+    return number(value)
 
 
 @register.simple_tag
