@@ -58,6 +58,9 @@ class Webhook(TimeStampedModel):
         MEETING_POSTPONED = "meeting.postponed", _("Rencontre reportée")
         MEETING_CANCELLED = "meeting.cancelled", _("Rencontre annulée")
         ROADMAP_ITEM_CHANGED = "roadmap_item.changed", _("Action de feuille de route modifiée")
+        DECISION_RECORDED = "decision.recorded", _("Décision enregistrée")
+        REGISTRATION_CREATED = "registration.created", _("Inscription reçue")
+        REGISTRATION_CANCELLED = "registration.cancelled", _("Inscription annulée")
 
     name = models.CharField(_("nom"), max_length=120)
     url = models.URLField(_("adresse"), max_length=500)

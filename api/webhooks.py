@@ -15,8 +15,10 @@ from api.models import Webhook, WebhookDelivery
 from api.tasks import webhook_delivery_send
 from regions.selectors import regions_visible_to
 
-# Changes of a region's roadmap are private to the region: public events go to every hook subscribed.
-PRIVATE_EVENTS = {Webhook.Event.ROADMAP_ITEM_CHANGED}
+# Changes of a region's roadmap and decisions are private to the region; registrations (a person's) to ONMT;
+# public events go to every hook subscribed.
+PRIVATE_EVENTS = {Webhook.Event.ROADMAP_ITEM_CHANGED, Webhook.Event.DECISION_RECORDED}
+STAFF_EVENTS = {Webhook.Event.REGISTRATION_CREATED, Webhook.Event.REGISTRATION_CANCELLED}
 
 
 def webhook_secret_new() -> str:
@@ -40,6 +42,8 @@ def webhook_create(*, user, name: str, url: str, events: list[str]) -> Webhook:
 def _entitled(hook: Webhook, name: str, region_id: int) -> bool:
     if name not in hook.events:
         return False
+    if name in STAFF_EVENTS:
+        return hook.user.is_staff
     if name not in PRIVATE_EVENTS or hook.user.is_staff:
         return True
     return regions_visible_to(user=hook.user).filter(pk=region_id).exists()

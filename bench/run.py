@@ -75,6 +75,8 @@ def environment(database: str) -> dict:
         PERFORMANCE_COUNTERS="1",
         # One client address sends every request here; the production limit would refuse them.
         REGISTRATION_RATE_LIMIT="1000000/m",
+        # One client address asks all the API's requests here: its limit per address would answer 429.
+        API_PUBLIC_RATE_LIMIT="100000000/min",
         LOG_LEVEL="WARNING",
     )
     return env
@@ -283,6 +285,10 @@ def stream_result(process: subprocess.Popen) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+# The partners' API: its public lists, cached with the public pages (issue 23).
+API_LISTS = {"API: meetings list": "/api/v1/meetings/", "API: tours list": "/api/v1/tours/"}
+
+
 def measure_stock() -> dict:
     """Django's own stack, a stock project with its default middleware, served the same way."""
     port = STOCK_PORT or free_port()
@@ -310,6 +316,10 @@ def measure_pages(label: str, scale: float, *, reuse: bool, mixed: bool) -> dict
             counters.reset()
             figures[name] = wrk(base + targets[name])
             renders[name] = counters.renders(targets[name])
+        for name, path in API_LISTS.items():
+            counters.reset()
+            figures[name] = wrk(base + path)
+            renders[name] = counters.renders(path)
         counters.reset()
         figures["roadmap (official)"] = wrk(base + targets["roadmap"], headers={"Cookie": targets["official_cookie"]})
         renders["roadmap (official)"] = counters.renders(targets["roadmap"])

@@ -16,8 +16,10 @@ from api.models import Webhook, WebhookDelivery
 from api.tasks import webhook_deliveries_sweep
 from api.tests.receiver import receiver_start
 from api.webhooks import webhook_create, webhook_deliveries_resend
-from meetings.models import Meeting
+from meetings.models import Decision, Meeting
 from meetings.services.meeting import meeting_cancel, meeting_publish
+from meetings.services.minutes import decision_create
+from meetings.services.registration import registration_cancel, registration_create
 from meetings.tests.factories import MeetingFactory
 from messaging.models import OutboundMessage
 from regions.tests.factories import OfficialFactory, UserFactory, region
@@ -170,3 +172,45 @@ def test_an_attempt_is_made_once_when_called_twice(receiver, staff):
     webhook_delivery_attempt(delivery_id=delivery.pk)
     webhook_delivery_attempt(delivery_id=delivery.pk)
     assert len(receiver.received) == 1
+
+
+def test_registrations_reach_onmt_hooks_alone_and_decisions_their_regions(
+    receiver, staff, django_capture_on_commit_callbacks
+):
+    official_a, official_b = OfficialFactory(region=region(12)).user, OfficialFactory(region=region(9)).user
+    events = ["registration.created", "registration.cancelled", "decision.recorded"]
+    onmt = webhook_create(user=staff, name="ONMT", url=receiver.url + "/onmt", events=events)
+    webhook_create(user=official_a, name="CRT A", url=receiver.url + "/a", events=events)
+    webhook_create(user=official_b, name="CRT B", url=receiver.url + "/b", events=events)
+    meeting = MeetingFactory(region=region(12), capacity=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = registration_create(
+            meeting_id=meeting.pk,
+            full_name="Amina Berrada",
+            organisation="Riad Atlas",
+            sector="lodging",
+            email="amina@example.ma",
+            phone="+212612345678",
+        ).registration
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_cancel(registration_id=registration.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        decision_create(meeting=meeting, agenda_item=None, title="Desserte aérienne", axis=Decision.Axis.MARKETING)
+
+    delivered = sorted(WebhookDelivery.objects.values_list("webhook__name", "event"))
+    assert delivered == [
+        ("CRT A", "decision.recorded"),
+        ("ONMT", "decision.recorded"),
+        ("ONMT", "registration.cancelled"),
+        ("ONMT", "registration.created"),
+    ]
+    created = _verified(onmt, next(r for r in receiver.received if r.headers["X-ONMT-Event"] == "registration.created"))
+    # Who and what status: never the person's name or address, which the API's registrations read logs.
+    assert created["data"] == {
+        "event": "registration.created",
+        "meeting": meeting.slug,
+        "registration": str(registration.public_id),
+        "status": "confirmed",
+        "mode": "in_person",
+    }
+    assert "Amina" not in json.dumps([json.loads(r.body) for r in receiver.received])

@@ -27,6 +27,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.events import event_record
 from core.text import local_day
 from meetings.models import AgendaItem, Decision, Meeting, Minutes, MinutesEntry
 from meetings.selectors.minutes import agenda_items_without_entry
@@ -300,6 +301,11 @@ def decision_create(
     _minutes_back_to_draft(meeting)
     decision.save()
     decision.markets.set(markets)
+    event_record(
+        name="decision.recorded",
+        region_id=meeting.region_id,
+        payload={"meeting": meeting.slug, "decision": decision.pk, "scope": decision.scope, "axis": decision.axis},
+    )
     return decision
 
 

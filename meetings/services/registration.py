@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import counters
+from core.events import event_record
 from core.models import ERASED_EMAIL_DOMAIN
 from core.page_cache import pages_changed
 from core.personal_data import personal_data_erase
@@ -306,7 +307,19 @@ def _registration_insert(
     insert.run(registration)
     notifications.registration_welcome_store(registration=registration, message=welcome)
     pages_changed(meeting_page_scope(meeting.slug))
+    _registration_event(registration, "registration.created")
     return RegistrationOutcome(registration=registration, created=True)
+
+
+def _registration_event(registration: Registration, name: str) -> None:
+    # Who and what status, not the person's details: a partner reads those from the API, in the export log.
+    payload = {
+        "meeting": registration.meeting.slug,
+        "registration": str(registration.public_id),
+        "status": registration.status,
+        "mode": registration.mode,
+    }
+    event_record(name=name, region_id=registration.meeting.region_id, payload=payload)
 
 
 def _cancel(meeting: Meeting, registration: Registration, *, now: datetime, notify: bool) -> None:
@@ -331,6 +344,7 @@ def registration_cancel(*, registration_id: int, now: datetime | None = None) ->
     meeting, registration = _registration_locked(registration_id)
     if registration.status != Registration.Status.CANCELLED:
         _cancel(meeting, registration, now=now, notify=True)
+        _registration_event(registration, "registration.cancelled")
     return registration
 
 
