@@ -4,13 +4,15 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.core.files.base import ContentFile
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from api.delivery import webhook_delivery_attempt
 from api.models import Webhook, WebhookDelivery
 from api.webhooks import webhook_create
+from core.storage import private_storage
 from meetings.documents import minutes_validated_messages_queue
 from meetings.models import ConsultationAnswer, Meeting, MinutesValidation, Registration
 from meetings.services import campaigns
@@ -27,9 +29,11 @@ from messaging.tests.factories import OutboundMessageFactory
 from messaging.tokens import unsubscribe_token_make
 from regions.models import Contact
 from regions.tests.factories import ContactFactory, OfficialFactory, UserFactory
-from roadmap.models import ItemResponsible, NoticeFrequency
+from roadmap.models import ItemResponsible, MonthlyReport, NoticeFrequency
 from roadmap.notifications import digests_send, due_reminders_send, notification_preference_update
 from roadmap.proposals import proposal_link
+from roadmap.reports import monthly_report_messages_queue
+from roadmap.selectors import last_month, monthly_report_content
 from roadmap.services import roadmap_item_update
 from roadmap.tests.factories import RoadmapItemFactory
 
@@ -117,6 +121,13 @@ def _every_kind_of_message() -> None:
     )
     decided = RoadmapItemFactory(region=consulted.region)
     proposal_link(actor=staff, answer_id=answer.pk, item_id=decided.pk)  # proposal_outcome
+    report = MonthlyReport.objects.create(
+        period=last_month(today=timezone.localdate()),
+        state=MonthlyReport.State.READY,
+        pdf_fr=private_storage().save("reports/fr.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n")),
+    )
+    with override_settings(ROADMAP_MONTHLY_REPORT_RECIPIENTS=["cabinet@tourisme.gov.ma"]):
+        monthly_report_messages_queue(report=report, content=monthly_report_content(period=report.period))
 
 
 def test_every_kind_carries_a_random_message_id_and_the_automated_mail_headers(
