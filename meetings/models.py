@@ -629,10 +629,11 @@ class Registration(TimeStampedModel):
             # The seat count and the waiting list run under the meeting's lock at every registration:
             # partial indexes keep them cheap, and chosen by the planner even while a meeting's
             # statistics still say it has no registrations.
+            # Seats are counted per attendance mode under the meeting's lock: an index-only scan.
             models.Index(
-                fields=["meeting"],
+                fields=["meeting", "mode"],
                 condition=Q(status__in=["confirmed", "offered", "attended"]),
-                name="registration_seats",
+                name="registration_seats_by_mode",
             ),
             models.Index(
                 fields=["meeting", "created_at"], condition=Q(status="waitlisted"), name="registration_waitlist"
