@@ -186,9 +186,11 @@ class Cluster:
         conf = self.directory / "nginx.conf"
         conf.write_text(
             ("user root;\n" if os.geteuid() == 0 else "")
-            + f"worker_processes 2;\ndaemon off;\npid {self.directory / 'nginx.pid'};\n"
+            + f"worker_processes 2;\nworker_rlimit_nofile 16384;\ndaemon off;\npid {self.directory / 'nginx.pid'};\n"
             f"error_log {self.directory / 'nginx-error.log'} warn;\n"
-            "events { worker_connections 1024; }\n"
+            # Each visitor's connection and its upstream one: an invitation wave of thousands needs more than
+            # nginx's 1024 (Debian's nginx.conf says 768; README, "Production on several nodes").
+            "events { worker_connections 8192; }\n"
             "http {\n"
             "  log_format upstream '$request_method $uri $status $upstream_addr';\n"
             f"  access_log {self.directory / 'nginx-access.log'} upstream;\n"
