@@ -124,3 +124,16 @@ def test_public_lists_take_the_same_queries_with_ten_times_the_data(client, url)
     for number in range(3, 23):
         MeetingFactory(region=region(1 + number % 12), tour=TourFactory(slug=f"tour-{number}"))
     assert _queries(client, url) == few
+
+
+def test_each_address_has_its_own_limit_counted_in_one_cache_key_per_window(client, settings):
+    settings.API_PUBLIC_RATE_LIMIT = "2/min"
+    answers = [client.get("/api/v1/regions/", REMOTE_ADDR="198.51.100.7") for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert answers[-1].json()["code"] == "throttled"
+    assert 0 < int(answers[-1]["Retry-After"]) <= 60
+    assert client.get("/api/v1/regions/", REMOTE_ADDR="198.51.100.8").status_code == 200
+    # A counter, not the time of every request: what the cache holds stays one small number.
+    window_keys = cache._cache.get_client().keys("*api-throttle:address:198.51.100.7:*")
+    assert len(window_keys) == 1
+    assert int(cache._cache.get_client().get(window_keys[0])) == 3
