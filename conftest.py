@@ -66,6 +66,7 @@ def _celery_eager(request):
 def _clear_cache():
     from django.core.cache import cache
 
+    from api.webhooks import webhooks_changed
     from core.cache import TolerantRedisCache
     from core.page_cache import local_copies_forget
 
@@ -73,6 +74,8 @@ def _clear_cache():
     TolerantRedisCache.unavailable_until.clear()
     cache.clear()
     local_copies_forget()
+    # Hooks an earlier test saved were rolled back: what this process knew of them goes too.
+    webhooks_changed()
     yield
 
 

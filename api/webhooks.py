@@ -4,6 +4,7 @@
 Inside the app: webhooks → tasks → delivery → models, as the outbox's services → tasks → sending.
 """
 
+import itertools
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from api.models import Webhook, WebhookDelivery
 from api.tasks import webhook_delivery_send
+from core.generation_watch import Marks, watch
 from regions.selectors import regions_visible_to
 
 # Changes of a region's roadmap and decisions are private to the region; registrations (a person's) to ONMT;
@@ -39,6 +41,33 @@ def webhook_create(*, user, name: str, url: str, events: list[str]) -> Webhook:
     return hook
 
 
+# Every save and deletion of a hook is announced under this scope (api.apps), like a page's data.
+WEBHOOKS_SCOPE = "webhooks"
+# The events some active hook subscribes to, with what this process had heard of the hooks' changes
+# before reading them.
+_subscribed: tuple[Marks, frozenset[str]] | None = None
+
+
+def _events_subscribed() -> frozenset[str]:
+    """Events at least one active hook wants: most changes (every registration) have none to tell, and
+    learn it without a query while this process hears the hooks' changes pushed (core.generation_watch).
+    A hook saved on another node is heard within Redis's push, a few milliseconds."""
+    global _subscribed
+    marks = watch.marks((WEBHOOKS_SCOPE,))
+    if marks is not None and _subscribed is not None and _subscribed[0] == marks:
+        return _subscribed[1]
+    events = Webhook.objects.filter(is_active=True).values_list("events", flat=True)
+    subscribed = frozenset(itertools.chain.from_iterable(events))
+    _subscribed = (marks, subscribed) if marks is not None else None
+    return subscribed
+
+
+def webhooks_changed(**_signal_kwargs) -> None:
+    """At once in this process, for the transaction that changed a hook to see its change before it commits."""
+    global _subscribed
+    _subscribed = None
+
+
 def _entitled(hook: Webhook, name: str, region_id: int) -> bool:
     if name not in hook.events:
         return False
@@ -52,7 +81,7 @@ def _entitled(hook: Webhook, name: str, region_id: int) -> bool:
 def deliveries_queue(*, name: str, region_id: int, payload: dict) -> None:
     """Listener of core.events: a delivery per active hook subscribed to `name` and allowed to know of it,
     stored in the caller's transaction and posted once it commits."""
-    if name not in Webhook.Event.values:
+    if name not in _events_subscribed():
         return
     hooks = [
         hook

@@ -5,10 +5,14 @@ again and again is disabled and staff are told; a region's private changes reach
 import hashlib
 import hmac
 import json
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from api.delivery import webhook_delivery_attempt
@@ -16,12 +20,15 @@ from api.models import Webhook, WebhookDelivery
 from api.tasks import webhook_deliveries_sweep
 from api.tests.receiver import receiver_start
 from api.webhooks import webhook_create, webhook_deliveries_resend
+from core.generation_watch import watch
+from core.tests.test_generation_watch import database_url
 from meetings.models import Decision, Meeting
 from meetings.services.meeting import meeting_cancel, meeting_publish
 from meetings.services.minutes import decision_create
 from meetings.services.registration import registration_cancel, registration_create
 from meetings.tests.factories import MeetingFactory
 from messaging.models import OutboundMessage
+from messaging.tests.live import BASE_DIR, wait_for
 from regions.tests.factories import OfficialFactory, UserFactory, region
 from roadmap.services import roadmap_item_update
 from roadmap.tests.factories import RoadmapItemFactory
@@ -214,3 +221,46 @@ def test_registrations_reach_onmt_hooks_alone_and_decisions_their_regions(
         "mode": "in_person",
     }
     assert "Amina" not in json.dumps([json.loads(r.body) for r in receiver.received])
+
+
+CREATE_HOOK_IN_ANOTHER_PROCESS = """
+import django; django.setup()
+from django.contrib.auth import get_user_model
+from api.webhooks import webhook_create
+webhook_create(user=get_user_model().objects.get(username="hooks-staff"), name="Ministère",
+               url="https://example.org/hook", events=["registration.created"])
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hook_created_by_another_process_gets_the_next_event_without_a_query_before(staff):
+    # With no hook subscribed, an event costs this process no query once it knows so; a hook created elsewhere
+    # is pushed to it (core.generation_watch), and the next event is delivered.
+    meeting = MeetingFactory(capacity=10)
+    wait_for(lambda: watch.marks([]) is not None, timeout=10, what="the process to listen")
+
+    def register(number: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            registration_create(
+                meeting_id=meeting.pk,
+                full_name="Pro",
+                organisation="Riad",
+                sector="lodging",
+                email=f"pro{number}@example.ma",
+                phone="+212612345678",
+            )
+        return sum('"api_webhook"' in query["sql"] for query in queries.captured_queries)
+
+    numbers = iter(range(100))
+    # Changes announced by earlier tests may still be arriving: soon a registration makes no query of hooks.
+    wait_for(lambda: register(next(numbers)) == 0, timeout=5, what="no query of hooks")
+    assert not WebhookDelivery.objects.exists()
+    subprocess.run(
+        [sys.executable, "-c", CREATE_HOOK_IN_ANOTHER_PROCESS],
+        cwd=BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "onmt_portal.settings", "DATABASE_URL": database_url()},
+        check=True,
+        timeout=60,
+    )
+    wait_for(lambda: register(next(numbers)) and WebhookDelivery.objects.exists(), timeout=5, what="the pushed hook")
+    assert WebhookDelivery.objects.get().event == "registration.created"

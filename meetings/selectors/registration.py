@@ -1,13 +1,13 @@
 """Reads of the professionals' registration."""
 
+import functools
 import hmac
 import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, IntegerField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,12 +16,13 @@ from meetings.tokens import invitation_token_read, join_token_read
 from regions.models import Contact
 
 
-def _seats_taken_sql(meeting_id_sql: str) -> str:
-    """Seats taken in one mode (the last parameter, after the seat statuses)."""
+@functools.cache
+def _seats_taken_sql(vendor: str) -> str:
+    """Seats taken in one mode of a meeting (parameters: the meeting, the seat statuses, the mode)."""
     meta, quote = Registration._meta, connection.ops.quote_name
     return (
         f"SELECT COUNT(*) FROM {quote(meta.db_table)}"
-        f" WHERE {quote(meta.get_field('meeting').column)} = {meeting_id_sql}"
+        f" WHERE {quote(meta.get_field('meeting').column)} = %s"
         f" AND {quote(meta.get_field('status').column)} IN ({', '.join(['%s'] * len(Registration.SEAT_STATUSES))})"
         f" AND {quote(meta.get_field('mode').column)} = %s"
     )
@@ -34,7 +35,7 @@ def registration_seats_taken(*, meeting_id: int, mode: str = AttendanceMode.IN_P
     here rather than built by the ORM on each call (README, "Performance").
     """
     with connection.cursor() as cursor:
-        cursor.execute(_seats_taken_sql("%s"), [meeting_id, *Registration.SEAT_STATUSES, str(mode)])
+        cursor.execute(_seats_taken_sql(connection.vendor), [meeting_id, *Registration.SEAT_STATUSES, str(mode)])
         return cursor.fetchone()[0]
 
 
@@ -58,22 +59,13 @@ def registration_meetings() -> QuerySet[Meeting]:
 
 
 def registration_meeting_get(*, meeting_id: int | None = None, slug: str = "") -> Meeting:
-    """The meeting a registration is for, by id or, as the public names it, by slug (no draft then), with
-    `seats_taken` as of now: what the registration prepares with before it takes the meeting's lock.
+    """The meeting a registration is for, by id or, as the public names it, by slug (no draft then).
 
     Meeting.DoesNotExist when there is none.
     """
-    meetings = registration_meetings() if slug else Meeting.objects.select_related("region")
-    meeting_id_sql = f"{connection.ops.quote_name(Meeting._meta.db_table)}.{connection.ops.quote_name('id')}"
-    meetings = meetings.annotate(
-        **{
-            name: RawSQL(
-                _seats_taken_sql(meeting_id_sql), [*Registration.SEAT_STATUSES, str(mode)], output_field=IntegerField()
-            )
-            for name, mode in (("seats_taken", AttendanceMode.IN_PERSON), ("online_seats_taken", AttendanceMode.ONLINE))
-        }
-    )
-    return meetings.get(slug=slug) if slug else meetings.get(pk=meeting_id)
+    if slug:
+        return registration_meetings().get(slug=slug)
+    return Meeting.objects.select_related("region").get(pk=meeting_id)
 
 
 def meeting_for_registration(*, slug: str) -> Meeting | None:

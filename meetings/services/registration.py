@@ -177,7 +177,9 @@ def registration_create(
     meeting = registration_meeting_get(meeting_id=meeting_id, slug=meeting_slug)
     # No choice made (a meeting offering one mode asks none): the first the meeting offers.
     mode = mode or (meeting.modes or [AttendanceMode.IN_PERSON])[0]
-    predicted_taken = meeting.online_seats_taken if mode == AttendanceMode.ONLINE else meeting.seats_taken
+    # Counted apart rather than annotated on the meeting's read: the ORM takes longer to build the
+    # annotation than PostgreSQL to run this statement.
+    predicted_taken = registration_seats_taken(meeting_id=meeting.pk, mode=mode)
     state = _mode_state(meeting, mode, seats_taken=predicted_taken, now=now)
     if state not in ACCEPTING:
         raise RegistrationRefused(state.label)
@@ -253,14 +255,18 @@ class _Insert:
         registration._state.adding, registration._state.db = False, connection.alias
 
 
+# The statement of _version_locked, per database connection: built by the ORM once.
+_version_lock_sql: dict[str, str] = {}
+
+
 def _version_locked(meeting: Meeting):
     """Lock the meeting's row; its version (`updated_at`, which every save of a meeting sets)."""
-    # Built in the transaction (FOR UPDATE needs one) but before it runs: nothing is locked yet.
-    sql, params = (
-        _meeting_row_lock(Meeting.objects.filter(pk=meeting.pk)).values_list("updated_at").query.sql_with_params()
-    )
+    if connection.alias not in _version_lock_sql:
+        # Built in the transaction (FOR UPDATE needs one) but before it runs: nothing is locked yet.
+        sql, _params = _meeting_row_lock(Meeting.objects.filter(pk=0)).values_list("updated_at").query.sql_with_params()
+        _version_lock_sql[connection.alias] = sql
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_version_lock_sql[connection.alias], [meeting.pk])
         row = cursor.fetchone()
     if row is None:
         raise Meeting.DoesNotExist

@@ -66,6 +66,7 @@ def test_two_hundred_simultaneous_registrations_for_fifty_seats_confirm_exactly_
 
 def test_negative_control_without_the_row_lock_the_same_race_oversells(monkeypatch):
     monkeypatch.setattr(registration_services, "_meeting_row_lock", lambda meetings: meetings)
+    monkeypatch.setattr(registration_services, "_version_lock_sql", {})
     # The workers count the seats in rounds, all of a round at the same moment, so that the race is there
     # whatever the machine's load: without the lock, a round finds seats left and fills more than them.
     count, round_of_workers = registration_services.registration_seats_taken, threading.Barrier(WORKERS)
@@ -204,6 +205,7 @@ def test_the_last_seats_in_person_and_online_taken_at_once_never_exceed_either_c
 
 def test_negative_control_without_the_row_lock_the_online_seats_are_oversold(monkeypatch):
     monkeypatch.setattr(registration_services, "_meeting_row_lock", lambda meetings: meetings)
+    monkeypatch.setattr(registration_services, "_version_lock_sql", {})
     count, round_of_workers = registration_services.registration_seats_taken, threading.Barrier(WORKERS)
 
     def count_together(**kwargs):
