@@ -1,4 +1,5 @@
 import pytest
+from csp.utils import build_policy
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.test import RequestFactory
@@ -18,6 +19,27 @@ def test_security_headers_on_public_pages(client):
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+CDN_POLICY = {"default-src 'self'", "img-src https://cdn.example"}
+
+
+def _directives(policy: str) -> set[str]:
+    # django-csp does not always write the directives in the same order.
+    return set(policy.split("; "))
+
+
+@pytest.mark.django_db
+def test_the_policy_built_once_is_django_csps_own_and_follows_a_changed_setting(client, settings):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert _directives(policy) == _directives(build_policy())
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"], "img-src": ["https://cdn.example"]}}
+    assert _directives(client.get("/")["Content-Security-Policy"]) == CDN_POLICY
+    # A report-only policy goes through django-csp's own way, which adds it.
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    answer = client.get("/")
+    assert answer["Content-Security-Policy-Report-Only"] == "default-src 'none'"
+    assert _directives(answer["Content-Security-Policy"]) == CDN_POLICY
 
 
 def _terminate_backend(pid: int) -> None:
