@@ -142,7 +142,7 @@ PAGE_CACHE_SEATS_MAX_AGE = env.int("PAGE_CACHE_SEATS_MAX_AGE", default=10)
 # ------------------------------------------------------------------ auth
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "regions.auth.AccountBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
