@@ -49,7 +49,7 @@ def _address_allowed(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def _resolved(url: str) -> tuple[str, str, int, str]:
+def resolved_address(url: str) -> tuple[str, str, int, str]:
     """(scheme, host, port, address) with the address checked after DNS resolution: never a loopback,
     private, link-local or reserved one unless settings allow it. The connection goes to that very address."""
     parts = urlsplit(url)
@@ -78,7 +78,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
 
 def _post(url: str, body: bytes, headers: dict) -> int:
-    scheme, host, port, address = _resolved(url)
+    scheme, host, port, address = resolved_address(url)
     timeout = settings.WEBHOOK_TIMEOUT_SECONDS
     if scheme == "https":
         connection = _PinnedHTTPSConnection(host, port, address=address, timeout=timeout)
