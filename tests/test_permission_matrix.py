@@ -312,6 +312,10 @@ def _item_a(world):
     return world.item_a.pk
 
 
+def _hook(world):
+    return Webhook.objects.get().pk
+
+
 def _meeting_a(world):
     return world.meeting_a.slug
 
@@ -587,6 +591,17 @@ SITE = {
     "api:roadmap_item_readings": Case(_named("api:roadmap_item_readings", _item_a), everyone(401), method="post"),
     "api:roadmap_item_comments": Case(_named("api:roadmap_item_comments", _item_a), everyone(401), method="post"),
     "api:decisions": Case(_named("api:decisions"), everyone(401)),
+    "api:webhooks": Case(_named("api:webhooks"), everyone(401)),
+    "api:webhook": Case(_named("api:webhook", _hook), everyone(401)),
+    "api:webhook_rotate_secret": Case(_named("api:webhook_rotate_secret", _hook), everyone(401), method="post"),
+    "api:webhook_deliveries": Case(_named("api:webhook_deliveries", _hook), everyone(401)),
+    "api:webhook_delivery_resend": Case(
+        lambda w, a: reverse(
+            "api:webhook_delivery_resend", args=[_hook(w), WebhookDelivery.objects.get().idempotency_key]
+        ),
+        everyone(401),
+        method="post",
+    ),
     "api:not_found": Case(lambda w, a: "/api/v1/rencontres/", everyone(404)),
     "admin:auth_user_password_change": Case(
         lambda w, a: reverse("admin:auth_user_password_change", args=[w.official_a.pk]),
