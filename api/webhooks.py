@@ -120,6 +120,9 @@ def webhook_update(*, hook: Webhook, data: Mapping[str, Any], seen_version: str 
     With `seen_version` (core.versioning, over EDITABLE_FIELDS), a change made on a stale read is refused, never
     silently overwritten. Turning back on a hook disabled after failures starts its count of failures afresh;
     its pending deliveries go with the next sweep."""
+    if "url" in data:
+        # Before the lock: a DNS answer may take seconds.
+        _address_checked(data["url"])
     current = Webhook.objects.select_for_update().select_related("user").get(pk=hook.pk)
     refuse_if_changed(current, seen_version)
     if "events" in data:
@@ -130,8 +133,6 @@ def webhook_update(*, hook: Webhook, data: Mapping[str, Any], seen_version: str 
         if field in data:
             setattr(current, field, data[field])
     current.full_clean()
-    if "url" in data:
-        _address_checked(current.url)
     current.save()
     return current
 
