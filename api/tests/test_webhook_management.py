@@ -265,3 +265,19 @@ def test_a_hook_made_through_the_api_receives_events_signed_with_its_secret(
     assert [r.headers["X-ONMT-Delivery"] for r in receiver.received] == [delivery["idempotency_key"]] * 2
     unknown = f"{HOOKS}{created['id']}/deliveries/00000000-0000-4000-8000-000000000000/resend/"
     assert _post(client, unknown, secret).status_code == 404
+
+
+def test_a_hook_paused_then_turned_back_on_through_the_api_is_told_again(
+    client, people, receiver, django_capture_on_commit_callbacks
+):
+    """The process's list of the events some hook wants (api.webhooks) follows each change made through the API."""
+    secret = token_secret(people["official_a"], can_write=True)
+    created = _create(client, secret, receiver.url).json()
+    paused = _patch(client, created["id"], secret, {"is_active": False}, created["version"]).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_publish(meeting=MeetingFactory(status=Meeting.Status.DRAFT))
+    assert not receiver.received and not WebhookDelivery.objects.exists()
+    assert _patch(client, created["id"], secret, {"is_active": True}, paused["version"]).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_publish(meeting=MeetingFactory(status=Meeting.Status.DRAFT))
+    assert [r.headers["X-ONMT-Event"] for r in receiver.received] == ["meeting.published"]
