@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy
 
 from api.models import ApiToken, Webhook, WebhookDelivery
 from api.services import api_token_create, api_tokens_revoke
-from api.webhooks import webhook_create, webhook_deliveries_resend
-from core.admin import ServiceFormAdminMixin
+from api.webhooks import EDITABLE_FIELDS, webhook_create, webhook_deliveries_resend, webhook_update
+from core.admin import SEEN_FIELD, ServiceFormAdminMixin
 from regions.selectors import region_for_official
 
 
@@ -74,13 +74,13 @@ class WebhookAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # The secret is the partner's, to check each signature: shown to staff to hand over, never typed.
-        return ("secret", "consecutive_failures", "disabled_at") if obj is not None else ()
+        # The account is the hook's reach (and its partner's, through the API): another account, another hook.
+        return ("user", "secret", "consecutive_failures", "disabled_at") if obj is not None else ()
 
     def save_model(self, request, obj, form, change):
         if change:
-            if obj.is_active and "is_active" in form.changed_data:
-                obj.consecutive_failures, obj.disabled_at = 0, None
-            super().save_model(request, obj, form, change)
+            changes = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS}
+            webhook_update(hook=obj, data=changes, seen_version=form.cleaned_data.get(SEEN_FIELD, ""))
             return
         hook = webhook_create(user=obj.user, name=obj.name, url=obj.url, events=form.cleaned_data["events"])
         obj.pk = hook.pk

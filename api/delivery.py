@@ -49,16 +49,20 @@ def _address_allowed(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def _resolved(url: str) -> tuple[str, str, int, str]:
+def resolved_address(url: str) -> tuple[str, str, int, str]:
     """(scheme, host, port, address) with the address checked after DNS resolution: never a loopback,
     private, link-local or reserved one unless settings allow it. The connection goes to that very address."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise DeliveryRefused(_("Adresse refusée : seules http et https sont admises."))
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as error:
+        raise DeliveryRefused(_("Adresse refusée : le port doit être compris entre 1 et 65535.")) from error
     try:
         addresses = [info[4][0] for info in socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)]
-    except socket.gaierror as error:
+    # UnicodeError: a name the IDNA codec cannot encode (a label too long), which no DNS could answer either.
+    except (socket.gaierror, UnicodeError) as error:
         raise DeliveryRefused(_("Nom d'hôte introuvable : %(host)s.") % {"host": parts.hostname}) from error
     if not addresses or not all(_address_allowed(address) for address in addresses):
         raise DeliveryRefused(_("Adresse refusée : %(host)s est sur un réseau privé.") % {"host": parts.hostname})
@@ -78,7 +82,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
 
 def _post(url: str, body: bytes, headers: dict) -> int:
-    scheme, host, port, address = _resolved(url)
+    scheme, host, port, address = resolved_address(url)
     timeout = settings.WEBHOOK_TIMEOUT_SECONDS
     if scheme == "https":
         connection = _PinnedHTTPSConnection(host, port, address=address, timeout=timeout)

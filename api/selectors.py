@@ -1,4 +1,4 @@
-from api.models import ApiToken
+from api.models import ApiToken, Webhook, WebhookDelivery
 from api.services import api_token_hash
 
 
@@ -8,3 +8,17 @@ def api_token_for_secret(*, secret: str) -> ApiToken | None:
     if token is None or not token.is_active or not token.user.is_active:
         return None
     return token
+
+
+def webhooks_of_user(*, user):
+    """The hooks held by `user`'s account: a partner manages its own alone (a staff account's too: its own)."""
+    return Webhook.objects.filter(user=user).order_by("name", "pk")
+
+
+def webhook_of_user(*, user, pk: int) -> Webhook | None:
+    return webhooks_of_user(user=user).filter(pk=pk).first()
+
+
+def webhook_deliveries_of(*, hook: Webhook):
+    """The hook's deliveries, the latest first."""
+    return WebhookDelivery.objects.filter(webhook=hook).order_by("-created_at", "-pk")

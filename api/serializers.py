@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.models import Webhook, WebhookDelivery
+from api.webhooks import EDITABLE_FIELDS
 from core.versioning import version_token
 from meetings.calendar import web_calendar_links
 from meetings.models import Decision, Meeting, Registration, Tour
@@ -261,6 +263,104 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "status",
             "created_at",
         ]
+
+
+# Documented narrower than the addresses accepted (any URL whose host resolves to a public address): what a
+# partner's endpoint looks like, and what a client generated from the schema sends.
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": 500,
+        "pattern": r"^https?://([a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?\.){1,4}[a-z]{2,12}(:[1-9][0-9]{1,3})?(/[a-zA-Z0-9._~-]{1,40}){0,5}/?$",
+    }
+)
+class WebhookUrlField(serializers.URLField):
+    pass
+
+
+def _events_field(**kwargs) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=Webhook.Event.choices),
+        min_length=1,
+        help_text=_("Les événements d'inscription (registration.*) sont réservés aux jetons de l'ONMT."),
+        **kwargs,
+    )
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    events = _events_field(read_only=True)
+    version = serializers.SerializerMethodField(
+        help_text=_("À renvoyer dans l'en-tête If-Match pour modifier le webhook (refus s'il a changé entre-temps).")
+    )
+
+    class Meta:
+        model = Webhook
+        fields = [
+            "id",
+            "name",
+            "url",
+            "events",
+            "is_active",
+            "consecutive_failures",
+            "disabled_at",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_version(self, hook) -> str:
+        return version_token(hook, fields=EDITABLE_FIELDS)
+
+
+class WebhookWithSecretSerializer(WebhookSerializer):
+    secret = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "Clé de la signature des envois (HMAC-SHA256) : montrée cette fois seulement, gardez-la maintenant."
+        ),
+    )
+
+    class Meta(WebhookSerializer.Meta):
+        fields = [*WebhookSerializer.Meta.fields, "secret"]
+        read_only_fields = fields
+
+
+class WebhookCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    url = WebhookUrlField(max_length=500)
+    events = _events_field()
+
+
+class WebhookUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False)
+    url = WebhookUrlField(max_length=500, required=False)
+    events = _events_field(required=False)
+    is_active = serializers.BooleanField(
+        required=False,
+        help_text=_("true rallume un webhook éteint (après des échecs répétés) et remet ses échecs à zéro."),
+    )
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError(_("Indiquez au moins un champ à modifier."))
+        return attrs
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "idempotency_key",
+            "event",
+            "status",
+            "attempts",
+            "response_status",
+            "last_error",
+            "created_at",
+            "delivered_at",
+        ]
+        read_only_fields = fields
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from api.views import docs, private, public
+from api.views import docs, private, public, webhooks
 
 app_name = "api"
 
@@ -23,6 +23,15 @@ urlpatterns = [
     path("v1/roadmap/items/<int:pk>/readings/", private.RoadmapItemReadings.as_view(), name="roadmap_item_readings"),
     path("v1/roadmap/items/<int:pk>/comments/", private.RoadmapItemComments.as_view(), name="roadmap_item_comments"),
     path("v1/decisions/", private.DecisionList.as_view(), name="decisions"),
+    path("v1/webhooks/", webhooks.WebhookList.as_view(), name="webhooks"),
+    path("v1/webhooks/<int:pk>/", webhooks.WebhookDetail.as_view(), name="webhook"),
+    path("v1/webhooks/<int:pk>/rotate-secret/", webhooks.WebhookSecretRotate.as_view(), name="webhook_rotate_secret"),
+    path("v1/webhooks/<int:pk>/deliveries/", webhooks.WebhookDeliveryList.as_view(), name="webhook_deliveries"),
+    path(
+        "v1/webhooks/<int:pk>/deliveries/<uuid:key>/resend/",
+        webhooks.WebhookDeliveryResend.as_view(),
+        name="webhook_delivery_resend",
+    ),
     # Last: an address of none of the above (a slug of characters no slug has…) is answered in JSON too.
     re_path(r"^(?P<path>.*)$", docs.not_found, name="not_found"),
 ]

@@ -5,6 +5,8 @@ that saves, holding the row's lock, compares it with the row (`refuse_if_changed
 changed meanwhile (a status set by an action, a capacity, …), so the person decides with the facts.
 """
 
+from collections.abc import Collection
+
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -18,9 +20,14 @@ def _fields(instance):
     return [field for field in instance._meta.concrete_fields if not field.primary_key and field.name not in IGNORED]
 
 
-def version_token(instance) -> str:
-    """What the record is now, to carry in the form that edits it."""
-    snapshot = {field.attname: field.value_to_string(instance) for field in _fields(instance)}
+def version_token(instance, *, fields: Collection[str] | None = None) -> str:
+    """What the record is now, to carry in the form that edits it; with `fields`, only those (a client shown
+    part of a record, or one whose other fields change without anybody's edit, such as a counter)."""
+    snapshot = {
+        field.attname: field.value_to_string(instance)
+        for field in _fields(instance)
+        if fields is None or field.name in fields
+    }
     return signing.dumps(snapshot, salt=SALT, compress=True)
 
 

@@ -397,6 +397,7 @@ SPECTACULAR_SETTINGS = {
         "RoadmapItemStatusEnum": "roadmap.models.RoadmapItem.Status",
         "RegistrationStatusEnum": "meetings.models.Registration.Status",
         "DecisionScopeEnum": "meetings.models.Decision.Scope",
+        "WebhookEventEnum": "api.models.Webhook.Event",
     },
 }
 # Requests allowed per token, and per client address without one (DRF's syntax), counted in the shared cache.
@@ -412,6 +413,9 @@ WEBHOOK_RETRY_BACKOFF = env.float("WEBHOOK_RETRY_BACKOFF", default=30.0)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+# Hooks one account may hold (made by staff in the admin or by its partner through the API): each one is a
+# delivery row per event, and a partner's loop must not fill the outbox.
+API_WEBHOOKS_PER_USER = env.int("API_WEBHOOKS_PER_USER", default=10)
 
 # ------------------------------------------------------------------ monitoring
 # The metrics page (/metrics) answers a bearer token or an internal address only, else 404.

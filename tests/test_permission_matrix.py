@@ -24,9 +24,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from api.models import WebhookDelivery
+from api.models import Webhook, WebhookDelivery
 from api.services import api_token_create
-from api.webhooks import webhook_create
 from meetings.models import (
     AttendanceMode,
     ConsultationAnswer,
@@ -134,7 +133,10 @@ def world(db, private_media):
     AccessFailureLog.objects.create(username="x", ip_address="10.0.0.1", locked_out=False)
     ExportLog.objects.create(user=superuser, kind=ExportLog.Kind.REGISTRATIONS_CSV, row_count=2)
     api_token_create(actor=superuser, user=staff, name="Tableau de bord", expires_at=timezone.now() + timedelta(days=1))
-    hook = webhook_create(user=staff, name="CNT", url="https://cnt.example.ma/hooks", events=["meeting.published"])
+    # Written as is: creating it through the service would look its address up in the DNS.
+    hook = Webhook.objects.create(
+        user=staff, name="CNT", url="https://cnt.example.ma/hooks", events=["meeting.published"], secret="0" * 64
+    )
     WebhookDelivery.objects.create(webhook=hook, event="meeting.published", payload={"meeting": meeting_a.slug})
     # Region A's professional answered the consultation before meeting A; staff linked their proposal to an item of
     # A, whose title and status its proposer then reads (never the other items of the roadmap).
@@ -308,6 +310,10 @@ def _region_a(world):
 
 def _item_a(world):
     return world.item_a.pk
+
+
+def _hook(world):
+    return Webhook.objects.get().pk
 
 
 def _meeting_a(world):
@@ -585,6 +591,17 @@ SITE = {
     "api:roadmap_item_readings": Case(_named("api:roadmap_item_readings", _item_a), everyone(401), method="post"),
     "api:roadmap_item_comments": Case(_named("api:roadmap_item_comments", _item_a), everyone(401), method="post"),
     "api:decisions": Case(_named("api:decisions"), everyone(401)),
+    "api:webhooks": Case(_named("api:webhooks"), everyone(401)),
+    "api:webhook": Case(_named("api:webhook", _hook), everyone(401)),
+    "api:webhook_rotate_secret": Case(_named("api:webhook_rotate_secret", _hook), everyone(401), method="post"),
+    "api:webhook_deliveries": Case(_named("api:webhook_deliveries", _hook), everyone(401)),
+    "api:webhook_delivery_resend": Case(
+        lambda w, a: reverse(
+            "api:webhook_delivery_resend", args=[_hook(w), WebhookDelivery.objects.get().idempotency_key]
+        ),
+        everyone(401),
+        method="post",
+    ),
     "api:not_found": Case(lambda w, a: "/api/v1/rencontres/", everyone(404)),
     "admin:auth_user_password_change": Case(
         lambda w, a: reverse("admin:auth_user_password_change", args=[w.official_a.pk]),

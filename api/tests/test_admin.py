@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from api.models import ApiToken, Webhook, WebhookDelivery
 from api.services import api_token_hash
+from api.webhooks import webhook_create
 from regions.tests.factories import OfficialFactory, UserFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -62,12 +63,15 @@ def test_staff_revoke_tokens_from_the_list(staff_client):
     assert token.revoked_at is not None and not token.is_active
 
 
-def test_staff_register_a_webhook_and_resend_a_delivery_from_the_log(staff_client, django_capture_on_commit_callbacks):
+def test_staff_register_a_webhook_and_resend_a_delivery_from_the_log(
+    staff_client, settings, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the address is looked up: no DNS in the tests
     response = staff_client.post(
         "/admin/api/webhook/add/",
         {
             "name": "CNT",
-            "url": "https://cnt.example.ma/hooks",
+            "url": "http://127.0.0.1:9/hooks",
             "user": UserFactory(is_staff=True).pk,
             "events": ["meeting.published", "roadmap_item.changed"],
             "is_active": "on",
@@ -82,3 +86,21 @@ def test_staff_register_a_webhook_and_resend_a_delivery_from_the_log(staff_clien
         staff_client.post("/admin/api/webhookdelivery/", {"action": "resend", "_selected_action": [delivery.pk]})
     delivery.refresh_from_db()
     assert delivery.status == "pending"
+
+
+def test_staff_turn_back_on_a_disabled_webhook_through_the_service(staff_client, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    hook = webhook_create(
+        user=UserFactory(is_staff=True), name="CNT", url="http://127.0.0.1:9/", events=["meeting.published"]
+    )
+    Webhook.objects.filter(pk=hook.pk).update(is_active=False, consecutive_failures=20, disabled_at=timezone.now())
+    page = staff_client.get(f"/admin/api/webhook/{hook.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in ("name", "url", "seen_version")} | {
+        "events": ["meeting.published"],
+        "is_active": "on",
+    }
+    response = staff_client.post(f"/admin/api/webhook/{hook.pk}/change/", data)
+    assert response.status_code == 302, response.content
+    hook.refresh_from_db()
+    assert (hook.is_active, hook.consecutive_failures, hook.disabled_at) == (True, 0, None)

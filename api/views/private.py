@@ -63,6 +63,14 @@ def _require_perm(request, permission: str) -> None:
         raise PermissionDenied
 
 
+def seen_version(request, missing: str) -> str:
+    """The version sent in If-Match (an ETag, weak or not), required for every edit so none is silently lost."""
+    seen = request.headers.get("If-Match", "").strip()
+    if not seen or seen == "*":
+        raise PreconditionRequired(missing)
+    return seen.removeprefix("W/").strip('"')
+
+
 def _versioned(item) -> Response:
     """The item, with its version as ETag: what If-Match must send back to change it."""
     data = RoadmapItemSerializer(item).data
@@ -104,14 +112,10 @@ class RoadmapItemDetail(TokenView):
     def patch(self, request, pk: int):
         item = _item(request, pk)
         _require_perm(request, "roadmap.change_roadmapitem")
-        seen = request.headers.get("If-Match", "").strip()
-        if not seen or seen == "*":
-            raise PreconditionRequired(_("Envoyez dans If-Match la version de l'action que vous avez lue."))
+        seen = seen_version(request, _("Envoyez dans If-Match la version de l'action que vous avez lue."))
         changes = RoadmapItemUpdateSerializer(data=request.data)
         changes.is_valid(raise_exception=True)
-        roadmap_item_update(
-            actor=request.user, item=item, data=changes.validated_data, seen_version=seen.removeprefix("W/").strip('"')
-        )
+        roadmap_item_update(actor=request.user, item=item, data=changes.validated_data, seen_version=seen)
         return _versioned(_item(request, pk))
 
 

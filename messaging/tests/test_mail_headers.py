@@ -106,8 +106,12 @@ def _every_kind_of_message() -> None:
     roadmap_item_update(actor=staff, item=item, data={"progress": 40})  # roadmap_change
     assert digests_send(now=timezone.now() + timedelta(days=8)) == 1  # roadmap_digest
     assert due_reminders_send() == 2  # roadmap_due_soon, roadmap_overdue
-    # A partner's webhook at a refused address, one failure short of being disabled: webhook_disabled.
-    hook = webhook_create(user=staff, name="Tableau de bord", url="http://127.0.0.1:9/", events=["meeting.published"])
+    # A partner's webhook at an address refused when posting (registered while allowed), one failure short of
+    # being disabled: webhook_disabled.
+    with override_settings(WEBHOOK_ALLOW_PRIVATE_ADDRESSES=True):
+        hook = webhook_create(
+            user=staff, name="Tableau de bord", url="http://127.0.0.1:9/", events=["meeting.published"]
+        )
     Webhook.objects.filter(pk=hook.pk).update(consecutive_failures=settings.WEBHOOK_DISABLE_AFTER_FAILURES - 1)
     meeting_services.meeting_publish(meeting=MeetingFactory(status=Meeting.Status.DRAFT))
     webhook_delivery_attempt(delivery_id=WebhookDelivery.objects.get(webhook=hook).pk)
