@@ -382,8 +382,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ONMT — API de la tournée régionale",
-    "DESCRIPTION": "Tours, meetings, regions and public roadmap summaries for anybody; roadmaps, decisions and "
-    "registrations with a token (Authorization: Bearer …). Errors: {detail, code}.",
+    "DESCRIPTION": "Tours, meetings, regions and public roadmap summaries for anybody; roadmaps, decisions, "
+    "registrations and the token's own webhooks with a token (Authorization: Bearer …). Errors: {detail, code}.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
