@@ -1,5 +1,8 @@
 """A real HTTP server in a thread that records what it receives, answering the statuses it is told to."""
 
+import hashlib
+import hmac
+import json
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,3 +42,11 @@ def receiver_start() -> tuple[Receiver, ThreadingHTTPServer]:
     server.receiver = Receiver(url=f"http://127.0.0.1:{server.server_port}/hooks/onmt")
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server.receiver, server
+
+
+def verified(secret: str, received: Received) -> dict:
+    """What a partner does with each delivery: check the signature over timestamp and body, then read it."""
+    timestamp = received.headers["X-ONMT-Timestamp"]
+    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + received.body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(received.headers["X-ONMT-Signature"], f"sha256={expected}")
+    return json.loads(received.body)

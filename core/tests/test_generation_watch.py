@@ -1,10 +1,6 @@
 """Each process serves its own copies of pages until Redis pushes a change of theirs: tested with another
 process making the change, and with the subscription cut."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 import redis
 from django.conf import settings
@@ -17,18 +13,13 @@ from core.generation_watch import watch
 from meetings.models import Meeting
 from meetings.page_scopes import meeting_page_scope
 from meetings.tests.factories import MeetingFactory
-from messaging.tests.live import BASE_DIR, wait_for
+from messaging.tests.live import run_in_another_process, wait_for
 
 pytestmark = pytest.mark.django_db
 
 ANNOUNCE_FROM_ANOTHER_PROCESS = (
     "import django; django.setup(); from core import page_cache; page_cache.pages_changed(page_cache.PUBLIC_SCOPE)"
 )
-
-
-def database_url() -> str:
-    database = settings.DATABASES["default"]
-    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
 
 
 def page_of(meeting) -> str:
@@ -51,13 +42,7 @@ def test_a_process_serves_its_copy_without_asking_redis_until_another_process_an
     # The shared cache is empty: only this process's own copy can answer.
     assert "Rencontre de Dakhla" in page_of(meeting)
 
-    subprocess.run(
-        [sys.executable, "-c", ANNOUNCE_FROM_ANOTHER_PROCESS],
-        cwd=BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "onmt_portal.settings", "DATABASE_URL": database_url()},
-        check=True,
-        timeout=60,
-    )
+    run_in_another_process(ANNOUNCE_FROM_ANOTHER_PROCESS)
     wait_for(lambda: "Rencontre de Laâyoune" in page_of(meeting), timeout=5, what="the pushed change")
 
 

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.conf import settings
 from kombu import Connection
 
 from core.brokers import AMQP_SCHEMES
-from messaging.tests.live import RecordingHandler, SmtpServer, Workers, use_broker
+from messaging.tests.live import RecordingHandler, SmtpServer, Workers, database_url, use_broker
 from onmt_portal.celery import app as celery_app
 from regions.models import Region
 
@@ -98,11 +97,10 @@ def _redis_queue_delete(broker_url: str, queue: str) -> None:
 @pytest.fixture
 def workers(smtp_server, broker, broker_url, tmp_path, regions):
     controller, _handler = smtp_server
-    database = settings.DATABASES["default"]
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "messaging.tests.worker_settings",
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": broker_url,
         "EMAIL_URL": f"smtp://{controller.hostname}:{controller.port}",
         "MESSAGING_RETRY_BACKOFF": "0.3",

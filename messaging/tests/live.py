@@ -1,6 +1,7 @@
 """Real services for the integration and fault tests: an SMTP server, a Redis server, Celery workers."""
 
 import asyncio
+import os
 import shutil
 import socket
 import subprocess
@@ -22,6 +23,28 @@ from core.brokers import broker_transport_options
 from onmt_portal.celery import app as celery_app
 
 BASE_DIR = Path(settings.BASE_DIR)
+
+
+def database_url() -> str:
+    """The test database, as another process of the portal is told of it (DATABASE_URL)."""
+    database = settings.DATABASES["default"]
+    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
+def run_in_another_process(code: str, **environment: str) -> None:
+    """`code` run by a new Python process on the portal's settings and the test database."""
+    subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "onmt_portal.settings",
+            "DATABASE_URL": database_url(),
+            **environment,
+        },
+        check=True,
+        timeout=60,
+    )
 
 
 def free_port() -> int:
