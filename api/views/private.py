@@ -71,10 +71,10 @@ def seen_version(request, missing: str) -> str:
     return seen.removeprefix("W/").strip('"')
 
 
-def _versioned(item) -> Response:
-    """The item, with its version as ETag: what If-Match must send back to change it."""
-    data = RoadmapItemSerializer(item).data
-    return Response(data, headers={"ETag": quote_etag(data["version"])})
+def versioned(record, serializer, answer_status: int = status.HTTP_200_OK) -> Response:
+    """The record, with its version as ETag: what If-Match must send back to change it."""
+    data = serializer(record).data
+    return Response(data, status=answer_status, headers={"ETag": quote_etag(data["version"])})
 
 
 @extend_schema(tags=[ROADMAP_TAG], parameters=[RoadmapItemFilters])
@@ -96,7 +96,7 @@ class RoadmapItemDetail(TokenView):
 
     @extend_schema(tags=[ROADMAP_TAG], summary="Une action de la feuille de route (ETag : sa version).")
     def get(self, request, pk: int):
-        return _versioned(_item(request, pk))
+        return versioned(_item(request, pk), RoadmapItemSerializer)
 
     @extend_schema(
         tags=[ROADMAP_TAG],
@@ -116,7 +116,7 @@ class RoadmapItemDetail(TokenView):
         changes = RoadmapItemUpdateSerializer(data=request.data)
         changes.is_valid(raise_exception=True)
         roadmap_item_update(actor=request.user, item=item, data=changes.validated_data, seen_version=seen)
-        return _versioned(_item(request, pk))
+        return versioned(_item(request, pk), RoadmapItemSerializer)
 
 
 class RoadmapItemReadings(TokenView):

@@ -2,7 +2,6 @@
 404. Reads with any token, writes with a read-write one; the rules are api.webhooks' services, as in the admin."""
 
 from django.http import Http404
-from django.utils.cache import quote_etag
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -16,7 +15,7 @@ from api.serializers import (
     WebhookUpdateSerializer,
     WebhookWithSecretSerializer,
 )
-from api.views.private import TokenView, seen_version
+from api.views.private import TokenView, seen_version, versioned
 from api.webhooks import (
     webhook_create,
     webhook_delete,
@@ -41,12 +40,6 @@ def _hook(request, pk: int):
     return hook
 
 
-def _versioned(hook, *, serializer=WebhookSerializer, answer_status=status.HTTP_200_OK) -> Response:
-    """The hook, with its version as ETag: what If-Match must send back to change it."""
-    data = serializer(hook).data
-    return Response(data, status=answer_status, headers={"ETag": quote_etag(data["version"])})
-
-
 @extend_schema(tags=[WEBHOOKS_TAG])
 class WebhookList(TokenView, generics.ListAPIView):
     """The webhooks of the token's account (a staff token's: its own account's, not every account's)."""
@@ -65,7 +58,7 @@ class WebhookList(TokenView, generics.ListAPIView):
         fields = WebhookCreateSerializer(data=request.data)
         fields.is_valid(raise_exception=True)
         hook = webhook_create(user=request.user, **fields.validated_data)
-        return _versioned(hook, serializer=WebhookWithSecretSerializer, answer_status=status.HTTP_201_CREATED)
+        return versioned(hook, WebhookWithSecretSerializer, status.HTTP_201_CREATED)
 
 
 class WebhookDetail(TokenView):
@@ -73,7 +66,7 @@ class WebhookDetail(TokenView):
 
     @extend_schema(tags=[WEBHOOKS_TAG], summary="Un webhook (ETag : sa version ; jamais son secret).")
     def get(self, request, pk: int):
-        return _versioned(_hook(request, pk))
+        return versioned(_hook(request, pk), WebhookSerializer)
 
     @extend_schema(
         tags=[WEBHOOKS_TAG],
@@ -91,7 +84,7 @@ class WebhookDetail(TokenView):
         seen = seen_version(request, _("Envoyez dans If-Match la version du webhook que vous avez lue."))
         changes = WebhookUpdateSerializer(data=request.data)
         changes.is_valid(raise_exception=True)
-        return _versioned(webhook_update(hook=hook, data=changes.validated_data, seen_version=seen))
+        return versioned(webhook_update(hook=hook, data=changes.validated_data, seen_version=seen), WebhookSerializer)
 
     @extend_schema(tags=[WEBHOOKS_TAG], summary="Supprimer un webhook et son journal d'envois.", responses={204: None})
     def delete(self, request, pk: int):
@@ -110,7 +103,7 @@ class WebhookSecretRotate(TokenView):
     )
     def post(self, request, pk: int):
         hook = webhook_secret_rotate(hook=_hook(request, pk))
-        return _versioned(hook, serializer=WebhookWithSecretSerializer)
+        return versioned(hook, WebhookWithSecretSerializer)
 
 
 @extend_schema(tags=[WEBHOOKS_TAG])
