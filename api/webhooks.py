@@ -23,7 +23,7 @@ from api.models import Webhook, WebhookDelivery
 from api.tasks import webhook_delivery_send
 from core.generation_watch import Marks, watch
 from core.versioning import refuse_if_changed
-from regions.selectors import regions_visible_to
+from regions.selectors import region_for_official, regions_visible_to
 
 # Changes of a region's roadmap and decisions are private to the region; registrations (a person's) to ONMT;
 # public events go to every hook subscribed.
@@ -159,7 +159,8 @@ def _entitled(hook: Webhook, name: str, region_id: int) -> bool:
         return hook.user.is_staff
     if name not in PRIVATE_EVENTS or hook.user.is_staff:
         return True
-    return regions_visible_to(user=hook.user).filter(pk=region_id).exists()
+    region = region_for_official(user=hook.user)
+    return region is not None and region.pk == region_id
 
 
 def deliveries_queue(*, name: str, region_id: int, payload: dict) -> None:
@@ -169,7 +170,8 @@ def deliveries_queue(*, name: str, region_id: int, payload: dict) -> None:
         return
     hooks = [
         hook
-        for hook in Webhook.objects.filter(is_active=True).select_related("user")
+        # Each official's region comes with the hook: no query per hook.
+        for hook in Webhook.objects.filter(is_active=True).select_related("user__crt_contact__region")
         if _entitled(hook, name, region_id)
     ]
     deliveries = WebhookDelivery.objects.bulk_create(
