@@ -82,8 +82,24 @@ class _ContactFieldsMixin:
         return phone_normalise(phone)
 
 
-class RegistrationForm(_ContactFieldsMixin, forms.ModelForm):
-    """Name, organisation, sector, e-mail, phone, city, message and consent; nothing more than the meeting needs."""
+CONTACT_WIDGETS = {
+    "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+    "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    "full_name": forms.TextInput(attrs={"autocomplete": "name", "dir": "auto"}),
+    "organisation": forms.TextInput(attrs={"autocomplete": "organization", "dir": "auto"}),
+    "job_title": forms.TextInput(attrs={"autocomplete": "organization-title", "dir": "auto"}),
+    "city": forms.TextInput(attrs={"autocomplete": "address-level2", "dir": "auto"}),
+    "message": forms.Textarea(attrs={"rows": 3, "maxlength": 1000, "dir": "auto"}),
+}
+
+
+class RegistrationForm(_ContactFieldsMixin, forms.Form):
+    """Name, organisation, sector, e-mail, phone, city, message and consent; nothing more than the meeting needs.
+
+    The model's fields in a plain form: the registration is the service's to build, and its constraints
+    (status, mode, offers) the database's. A model form would evaluate each of them in Python, with a
+    query built over every field, on every submission: a millisecond of each registration.
+    """
 
     required_css_class = "required"
 
@@ -100,19 +116,6 @@ class RegistrationForm(_ContactFieldsMixin, forms.ModelForm):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
     invitation = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    class Meta:
-        model = Registration
-        fields = ["full_name", "organisation", "job_title", "sector", "email", "phone", "city", "message"]
-        widgets = {
-            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
-            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
-            "full_name": forms.TextInput(attrs={"autocomplete": "name", "dir": "auto"}),
-            "organisation": forms.TextInput(attrs={"autocomplete": "organization", "dir": "auto"}),
-            "job_title": forms.TextInput(attrs={"autocomplete": "organization-title", "dir": "auto"}),
-            "city": forms.TextInput(attrs={"autocomplete": "address-level2", "dir": "auto"}),
-            "message": forms.Textarea(attrs={"rows": 3, "maxlength": 1000, "dir": "auto"}),
-        }
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
@@ -132,6 +135,16 @@ class RegistrationForm(_ContactFieldsMixin, forms.ModelForm):
         if _control_characters(message, allowed="\r\n\t"):
             raise ValidationError(_("Caractères de contrôle non autorisés."), code="control")
         return message
+
+
+RegistrationForm.base_fields = {
+    **forms.fields_for_model(
+        Registration,
+        fields=["full_name", "organisation", "job_title", "sector", "email", "phone", "city", "message"],
+        widgets=CONTACT_WIDGETS,
+    ),
+    **RegistrationForm.base_fields,
+}
 
 
 def registration_form_for(meeting, invitation: str = "") -> RegistrationForm:
@@ -181,7 +194,7 @@ class ContactDetailsForm(_ContactFieldsMixin, forms.ModelForm):
     class Meta:
         model = Registration
         fields = ["full_name", "organisation", "job_title", "phone", "city"]
-        widgets = RegistrationForm.Meta.widgets
+        widgets = CONTACT_WIDGETS
 
 
 class ModeSwitchForm(forms.Form):
