@@ -69,6 +69,7 @@ def _clear_cache():
     from api.webhooks import webhooks_changed
     from core.cache import TolerantRedisCache
     from core.page_cache import local_copies_forget
+    from regions.auth import accounts_forget
 
     # A Redis that failed in an earlier test is tried again at once.
     TolerantRedisCache.unavailable_until.clear()
@@ -76,6 +77,7 @@ def _clear_cache():
     local_copies_forget()
     # Hooks an earlier test saved were rolled back: what this process knew of them goes too.
     webhooks_changed()
+    accounts_forget()
     yield
 
 

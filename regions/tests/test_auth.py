@@ -1,9 +1,12 @@
-"""The signed-in user of each request comes with their CRT contact and its region, in one query."""
+"""The signed-in user of each request comes with their CRT contact and its region, in one query, read again only
+when a change of accounts is heard."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.generation_watch import watch
+from messaging.tests.live import run_in_another_process, wait_for
 from regions.auth import AccountBackend
 from regions.selectors import region_for_official
 from regions.tests.factories import OfficialFactory, UserFactory, region
@@ -44,3 +47,45 @@ def test_an_officials_page_asks_for_the_account_once(client):
         assert client.get(f"/feuille-de-route/{region(3).slug}/").status_code == 200
     reading_the_contact = [query["sql"] for query in queries.captured_queries if '"regions_contact"' in query["sql"]]
     assert len(reading_the_contact) == 1 and 'FROM "auth_user"' in reading_the_contact[0]
+
+
+DEACTIVATE_IN_ANOTHER_PROCESS = """
+import django; django.setup()
+from django.contrib.auth import get_user_model
+user = get_user_model().objects.get(username="{username}")
+user.is_active = False
+user.save()
+"""
+
+
+def _listening():
+    wait_for(lambda: watch.marks([]) is not None, timeout=10, what="the process to listen")
+
+
+def test_an_account_is_read_once_while_no_change_is_heard_and_each_request_gets_its_own_copy():
+    official = OfficialFactory(region=region(5))
+    _listening()
+    first, _region, queries = _signed_in(official.user.pk)
+    second, scoped_to, queries_again = _signed_in(official.user.pk)
+    assert (queries, queries_again, scoped_to) == (1, 0, region(5))
+    first.first_name = "Changé par une requête"
+    assert second is not first and AccountBackend().get_user(official.user.pk).first_name == official.user.first_name
+
+
+def test_a_contact_moved_to_another_region_in_this_process_is_seen_at_the_next_request():
+    official = OfficialFactory(region=region(5))
+    _listening()
+    _signed_in(official.user.pk)
+    official.region = region(9)
+    official.save()
+    assert _signed_in(official.user.pk)[1:] == (region(9), 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_account_deactivated_by_another_process_is_signed_out_at_its_next_request():
+    official = OfficialFactory()
+    _listening()
+    assert _signed_in(official.user.pk)[0] == official.user
+    assert _signed_in(official.user.pk)[2] == 0  # kept
+    run_in_another_process(DEACTIVATE_IN_ANOTHER_PROCESS.format(username=official.user.username))
+    wait_for(lambda: _signed_in(official.user.pk)[0] is None, timeout=5, what="the deactivation heard")
