@@ -69,7 +69,6 @@ def _clear_cache():
     from api.webhooks import webhooks_changed
     from core.cache import TolerantRedisCache
     from core.page_cache import local_copies_forget
-    from regions.auth import accounts_forget
 
     # A Redis that failed in an earlier test is tried again at once.
     TolerantRedisCache.unavailable_until.clear()
@@ -77,8 +76,30 @@ def _clear_cache():
     local_copies_forget()
     # Hooks an earlier test saved were rolled back: what this process knew of them goes too.
     webhooks_changed()
-    accounts_forget()
     yield
+
+
+class _NeverKept(dict):
+    def __setitem__(self, key, value):
+        pass
+
+
+@pytest.fixture(autouse=True)
+def _reads_kept_by_the_process(request, monkeypatch):
+    """What a process keeps between requests (signed-in accounts, meetings registered for) is kept in the tests
+    that ask for `kept_reads` alone. Elsewhere every request reads them, as a process's first request does, so
+    that a page's query count does not depend on whether the process listens to Redis yet."""
+    from meetings.selectors import registration as registration_selectors
+    from regions import auth
+
+    kept = "kept_reads" in request.fixturenames
+    monkeypatch.setattr(auth, "_accounts", {} if kept else _NeverKept())
+    monkeypatch.setattr(registration_selectors, "_meetings_by_slug", {} if kept else _NeverKept())
+
+
+@pytest.fixture
+def kept_reads():
+    """The accounts and meetings a process keeps, kept (see _reads_kept_by_the_process)."""
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Reads of the professionals' registration."""
 
+import copy
 import functools
 import hmac
 import uuid
@@ -11,9 +12,16 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from core.generation_watch import Marks, watch
+from core.page_cache import PUBLIC_SCOPE
 from meetings.models import AttendanceMode, Meeting, Registration
 from meetings.tokens import invitation_token_read, join_token_read
 from regions.models import Contact
+
+# Meetings read for a registration, by slug, each with what this process had heard of the public pages'
+# changes before reading it; forgotten all at once beyond this many.
+MEETINGS_KEPT = 1000
+_meetings_by_slug: dict[str, tuple[Marks, Meeting]] = {}
 
 
 @functools.cache
@@ -58,14 +66,34 @@ def registration_meetings() -> QuerySet[Meeting]:
     return Meeting.objects.select_related("region").exclude(status=Meeting.Status.DRAFT)
 
 
-def registration_meeting_get(*, meeting_id: int | None = None, slug: str = "") -> Meeting:
+def registration_meeting_get(*, meeting_id: int | None = None, slug: str = "", kept: bool = False) -> Meeting:
     """The meeting a registration is for, by id or, as the public names it, by slug (no draft then).
 
-    Meeting.DoesNotExist when there is none.
+    Meeting.DoesNotExist when there is none. `kept`, by slug: the read is kept in this process while
+    it hears of no change of the public pages (a meeting's, a tour's or a region's among them;
+    core.generation_watch), and each call gets a copy of its own. A copy may have missed a change made
+    a moment ago: the registration checks the meeting's version under its lock and reads it again if
+    it changed, and reads it afresh before refusing.
     """
-    if slug:
+    if not slug:
+        return Meeting.objects.select_related("region").get(pk=meeting_id)
+    if not kept:
         return registration_meetings().get(slug=slug)
-    return Meeting.objects.select_related("region").get(pk=meeting_id)
+    marks = watch.marks((PUBLIC_SCOPE,))
+    kept = _meetings_by_slug.get(slug)
+    if marks is not None and kept is not None and kept[0] == marks:
+        return copy.deepcopy(kept[1])
+    meeting = registration_meetings().get(slug=slug)
+    if marks is not None:
+        if len(_meetings_by_slug) >= MEETINGS_KEPT:
+            _meetings_by_slug.clear()
+        _meetings_by_slug[slug] = (marks, copy.deepcopy(meeting))
+    return meeting
+
+
+def registration_meetings_forget(**_signal_kwargs) -> None:
+    """Forget the meetings kept: one changed in this process, or rolled back by a test."""
+    _meetings_by_slug.clear()
 
 
 def meeting_for_registration(*, slug: str) -> Meeting | None:

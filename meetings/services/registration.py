@@ -174,15 +174,11 @@ def registration_create(
     meeting changed meanwhile) renders the e-mail again there.
     """
     now = now or timezone.now()
-    meeting = registration_meeting_get(meeting_id=meeting_id, slug=meeting_slug)
-    # No choice made (a meeting offering one mode asks none): the first the meeting offers.
-    mode = mode or (meeting.modes or [AttendanceMode.IN_PERSON])[0]
-    # Counted apart rather than annotated on the meeting's read: the ORM takes longer to build the
-    # annotation than PostgreSQL to run this statement.
-    predicted_taken = registration_seats_taken(meeting_id=meeting.pk, mode=mode)
-    state = _mode_state(meeting, mode, seats_taken=predicted_taken, now=now)
-    if state not in ACCEPTING:
-        raise RegistrationRefused(state.label)
+    try:
+        meeting, mode, state = _predicted(meeting_id, meeting_slug, mode, now=now, kept=True)
+    except RegistrationRefused:
+        # A kept read may have missed the change that opened the meeting again: only a fresh read refuses.
+        meeting, mode, state = _predicted(meeting_id, meeting_slug, mode, now=now, kept=False)
     registration = Registration(
         meeting=meeting,
         full_name=full_name,
@@ -208,6 +204,22 @@ def registration_create(
         # The constraint refused the insert: that e-mail is registered. Under the meeting's lock, which
         # every new registration of the meeting takes before its insert, the look-up cannot miss it.
         return _registration_insert(registration, welcome, now=now, look_up_existing=True)
+
+
+def _predicted(
+    meeting_id: int | None, meeting_slug: str, mode: str | None, *, now: datetime, kept: bool
+) -> tuple[Meeting, str, RegistrationState]:
+    """The meeting, the mode and the state its seats predict for a registration, before the lock;
+    RegistrationRefused when they do not accept it."""
+    meeting = registration_meeting_get(meeting_id=meeting_id, slug=meeting_slug, kept=kept)
+    # No choice made (a meeting offering one mode asks none): the first the meeting offers.
+    mode = mode or (meeting.modes or [AttendanceMode.IN_PERSON])[0]
+    # Counted apart rather than annotated on the meeting's read: the ORM takes longer to build the
+    # annotation than PostgreSQL to run this statement.
+    state = _mode_state(meeting, mode, seats_taken=registration_seats_taken(meeting_id=meeting.pk, mode=mode), now=now)
+    if state not in ACCEPTING:
+        raise RegistrationRefused(state.label)
+    return meeting, mode, state
 
 
 class _Insert:

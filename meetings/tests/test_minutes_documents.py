@@ -190,7 +190,7 @@ def test_the_validated_pdf_says_who_validated_which_version_and_its_fingerprint(
 ):
     validation = minutes_validate(held.minutes, signed_by="Fatima Zahra Bennani")
     text = pdf_text(_ready_document(held.minutes, "fr", django_capture_on_commit_callbacks).file.read())
-    assert f"Version 1 validée par Fatima Zahra Bennani le {validation.decided_at:%-d}" in text
+    assert f"Version 1 validée par Fatima Zahra Bennani le {timezone.localtime(validation.decided_at):%-d}" in text
     assert f"empreinte {validation.content_hash[:12]}" in text
     assert "pas encore validé" not in text
 

@@ -99,4 +99,5 @@ def test_upcoming_meetings_skip_past_and_cancelled_ones():
     )
     MeetingFactory(tour=tour, status=Meeting.Status.CANCELLED)
     upcoming = MeetingFactory.create_batch(4, tour=tour)
-    assert selectors.meetings_upcoming(tour=tour) == upcoming[:3]
+    # By date: the factory's dates start again 200 meetings later in a long run.
+    assert selectors.meetings_upcoming(tour=tour) == sorted(upcoming, key=lambda meeting: meeting.starts_at)[:3]

@@ -13,7 +13,6 @@ from core.tests import sample_files
 from core.tests.sample_files import upload
 from meetings.models import MeetingEvidence
 from messaging.models import OutboundMessage
-from regions.auth import accounts_forget
 from regions.tests.factories import OfficialFactory, UserFactory
 from roadmap.models import ItemChange, ItemEvidence, RoadmapItem
 from roadmap.services import item_evidence_add
@@ -258,12 +257,9 @@ def test_the_item_page_reads_its_files_in_constant_queries(files):
             )
 
     add(2)
-    # Both requests read the account, as the first of a session in a process does (regions.auth).
-    accounts_forget()
     with CaptureQueriesContext(connection) as few:
         assert client.get(_item_url(files.item_a)).status_code == 200
     add(18)
-    accounts_forget()
     with CaptureQueriesContext(connection) as many:
         page = client.get(_item_url(files.item_a)).content.decode()
     assert page.count('class="file-row"') == 40
