@@ -66,7 +66,7 @@ def _celery_eager(request):
 def _clear_cache():
     from django.core.cache import cache
 
-    from api.webhooks import webhooks_changed
+    from api.webhooks import events_subscribed_kept
     from core.cache import TolerantRedisCache
     from core.page_cache import local_copies_forget
 
@@ -75,13 +75,8 @@ def _clear_cache():
     cache.clear()
     local_copies_forget()
     # Hooks an earlier test saved were rolled back: what this process knew of them goes too.
-    webhooks_changed()
+    events_subscribed_kept.forget()
     yield
-
-
-class _NeverKept(dict):
-    def __setitem__(self, key, value):
-        pass
 
 
 @pytest.fixture(autouse=True)
@@ -89,12 +84,13 @@ def _reads_kept_by_the_process(request, monkeypatch):
     """What a process keeps between requests (signed-in accounts, meetings registered for) is kept in the tests
     that ask for `kept_reads` alone. Elsewhere every request reads them, as a process's first request does, so
     that a page's query count does not depend on whether the process listens to Redis yet."""
-    from meetings.selectors import registration as registration_selectors
-    from regions import auth
+    from meetings.selectors.registration import registration_meetings_kept
+    from regions.auth import accounts_kept
 
-    kept = "kept_reads" in request.fixturenames
-    monkeypatch.setattr(auth, "_accounts", {} if kept else _NeverKept())
-    monkeypatch.setattr(registration_selectors, "_meetings_by_slug", {} if kept else _NeverKept())
+    for kept in (accounts_kept, registration_meetings_kept):
+        kept.forget()
+        if "kept_reads" not in request.fixturenames:
+            monkeypatch.setattr(kept, "most", 0)
 
 
 @pytest.fixture

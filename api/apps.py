@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 from core.page_cache import invalidate_on_change
@@ -13,9 +12,8 @@ class ApiConfig(AppConfig):
     def ready(self):
         # Registers the token's security scheme with drf-spectacular.
         from api import schema  # noqa: F401
-        from api.webhooks import WEBHOOKS_SCOPE, webhooks_changed
+        from api.webhooks import WEBHOOKS_SCOPE, events_subscribed_kept
 
         webhook = self.get_model("Webhook")
         invalidate_on_change([webhook], scope=WEBHOOKS_SCOPE)
-        post_save.connect(webhooks_changed, sender=webhook, dispatch_uid="api:webhooks-changed:save")
-        post_delete.connect(webhooks_changed, sender=webhook, dispatch_uid="api:webhooks-changed:delete")
+        events_subscribed_kept.forget_on_change([webhook])

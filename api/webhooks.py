@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from api.delivery import DeliveryRefused, resolved_address
 from api.models import Webhook, WebhookDelivery
 from api.tasks import webhook_delivery_send
-from core.generation_watch import Marks, watch
+from core.generation_watch import KeptReads
 from core.versioning import refuse_if_changed
 from regions.selectors import region_for_official, regions_visible_to
 
@@ -88,29 +88,21 @@ def webhook_create(*, user, name: str, url: str, events: list[str]) -> Webhook:
 
 # Every save and deletion of a hook is announced under this scope (api.apps), like a page's data.
 WEBHOOKS_SCOPE = "webhooks"
-# The events some active hook subscribes to, with what this process had heard of the hooks' changes
-# before reading them.
-_subscribed: tuple[Marks, frozenset[str]] | None = None
+# The events some active hook subscribes to; forgotten at once by a change of a hook in this process (api.apps).
+events_subscribed_kept = KeptReads([WEBHOOKS_SCOPE])
 
 
 def _events_subscribed() -> frozenset[str]:
     """Events at least one active hook wants: most changes (every registration) have none to tell, and
     learn it without a query while this process hears the hooks' changes pushed (core.generation_watch).
     A hook saved on another node is heard within Redis's push, a few milliseconds."""
-    global _subscribed
-    marks = watch.marks((WEBHOOKS_SCOPE,))
-    if marks is not None and _subscribed is not None and _subscribed[0] == marks:
-        return _subscribed[1]
-    events = Webhook.objects.filter(is_active=True).values_list("events", flat=True)
-    subscribed = frozenset(itertools.chain.from_iterable(events))
-    _subscribed = (marks, subscribed) if marks is not None else None
-    return subscribed
+    return events_subscribed_kept.get(WEBHOOKS_SCOPE, _events_read)
 
 
-def webhooks_changed(**_signal_kwargs) -> None:
-    """At once in this process, for the transaction that changed a hook to see its change before it commits."""
-    global _subscribed
-    _subscribed = None
+def _events_read() -> frozenset[str]:
+    return frozenset(
+        itertools.chain.from_iterable(Webhook.objects.filter(is_active=True).values_list("events", flat=True))
+    )
 
 
 @transaction.atomic

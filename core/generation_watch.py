@@ -12,14 +12,17 @@ copy on that ground; once it listens again, every copy kept before is stale, sin
 missed meanwhile.
 """
 
+import copy
 import itertools
 import logging
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +35,7 @@ SILENT_SECONDS = 2 * PING_SECONDS
 RETRY_SECONDS = 1.0
 
 Marks = tuple[int, ...]
+T = TypeVar("T")
 
 
 def announcing() -> bool:
@@ -122,3 +126,43 @@ def generations_set(generations: dict[str, int], *, timeout: int) -> None:
 
 def generation_key(scope: str) -> str:
     return f"page-generation:{scope}"
+
+
+class KeptReads:
+    """Rows read from the database, kept by this process while it hears of no change of `scopes`.
+
+    Each is kept with what the process had heard before reading it, and each caller gets a copy of its
+    own. While the process does not listen, every call reads. Beyond `most` keys, all are forgotten at once;
+    with `most` 0 nothing is kept.
+    """
+
+    def __init__(self, scopes: Iterable[str], *, most: int = 1000):
+        self.scopes = tuple(scopes)
+        self.most = most
+        self._kept: dict = {}
+
+    def get(self, key, read: Callable[[], T]) -> T:
+        marks = watch.marks(self.scopes)
+        kept = self._kept.get(key)
+        if marks is not None and kept is not None and kept[0] == marks:
+            return copy.deepcopy(kept[1])
+        value = read()
+        if marks is not None and value is not None and self.most:
+            if len(self._kept) >= self.most:
+                self._kept.clear()
+            self._kept[key] = (marks, copy.deepcopy(value))
+        return value
+
+    def forget(self, **_signal_kwargs) -> None:
+        """Forget everything kept."""
+        self._kept.clear()
+
+    def forget_on_change(self, models: Iterable) -> None:
+        """Forget everything kept as soon as a row of these models is saved or deleted in this process, for
+        the transaction that made the change to see it before it commits (other processes hear of it
+        through the scopes once it commits)."""
+        for model in models:
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    self.forget, sender=model, weak=False, dispatch_uid=f"kept:{id(self)}:{model._meta.label}"
+                )

@@ -1,5 +1,4 @@
 from django.apps import AppConfig, apps
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 from core.page_cache import PUBLIC_SCOPE, invalidate_on_change
@@ -14,17 +13,15 @@ class MeetingsConfig(AppConfig):
         # Models can be imported only once the registry is ready.
         from meetings.page_scopes import meeting_page_scope_of
         from meetings.personal_data import register_personal_data
-        from meetings.selectors.registration import registration_meetings_forget
+        from meetings.selectors.registration import registration_meetings_kept
 
         # Every public page shows tours and meetings; only its meeting's page shows an agenda or its seats.
         invalidate_on_change([self.get_model("Tour"), self.get_model("Meeting")], scope=PUBLIC_SCOPE)
         # What the registrations keep of the meetings: at once in this process, for the transaction that
         # made the change to see it before it commits (the others hear of PUBLIC_SCOPE).
-        for model in (self.get_model("Tour"), self.get_model("Meeting"), apps.get_model("regions", "Region")):
-            for signal in (post_save, post_delete):
-                signal.connect(
-                    registration_meetings_forget, sender=model, dispatch_uid=f"meetings:kept:{model._meta.label}"
-                )
+        registration_meetings_kept.forget_on_change(
+            [self.get_model("Tour"), self.get_model("Meeting"), apps.get_model("regions", "Region")]
+        )
         # A meeting's page also shows its agenda's speakers (from the delegation) and, once held, its decisions.
         on_the_meeting_page = ("AgendaItem", "Registration", "DelegationMember", "Decision")
         invalidate_on_change([self.get_model(name) for name in on_the_meeting_page], scope=meeting_page_scope_of)

@@ -1,16 +1,11 @@
-import copy
-
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from core.generation_watch import Marks, watch
+from core.generation_watch import KeptReads
 
 # Changes of accounts, CRT contacts and regions are announced under this scope (regions.apps).
 ACCOUNTS_SCOPE = "accounts"
-# Signed-in accounts as last read, each with what this process had heard of the accounts' changes before
-# reading it; forgotten all at once beyond this many.
-ACCOUNTS_KEPT = 1000
-_accounts: dict[int, tuple[Marks, object]] = {}
+accounts_kept = KeptReads([ACCOUNTS_SCOPE])
 
 
 class AccountBackend(ModelBackend):
@@ -24,23 +19,9 @@ class AccountBackend(ModelBackend):
     cached roadmap page (README, "Performance")."""
 
     def get_user(self, user_id):
-        user = _account(user_id)
+        user = accounts_kept.get(user_id, lambda: _account(user_id))
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
 def _account(user_id):
-    marks = watch.marks((ACCOUNTS_SCOPE,))
-    kept = _accounts.get(user_id)
-    if marks is not None and kept is not None and kept[0] == marks:
-        return copy.deepcopy(kept[1])
-    user = get_user_model()._default_manager.select_related("crt_contact__region").filter(pk=user_id).first()
-    if marks is not None and user is not None:
-        if len(_accounts) >= ACCOUNTS_KEPT:
-            _accounts.clear()
-        _accounts[user_id] = (marks, copy.deepcopy(user))
-    return user
-
-
-def accounts_forget(**_signal_kwargs) -> None:
-    """Forget the accounts kept: one changed in this process, or rolled back by a test."""
-    _accounts.clear()
+    return get_user_model()._default_manager.select_related("crt_contact__region").filter(pk=user_id).first()

@@ -1,6 +1,5 @@
 """Reads of the professionals' registration."""
 
-import copy
 import functools
 import hmac
 import uuid
@@ -12,16 +11,14 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from core.generation_watch import Marks, watch
+from core.generation_watch import KeptReads
 from core.page_cache import PUBLIC_SCOPE
 from meetings.models import AttendanceMode, Meeting, Registration
 from meetings.tokens import invitation_token_read, join_token_read
 from regions.models import Contact
 
-# Meetings read for a registration, by slug, each with what this process had heard of the public pages'
-# changes before reading it; forgotten all at once beyond this many.
-MEETINGS_KEPT = 1000
-_meetings_by_slug: dict[str, tuple[Marks, Meeting]] = {}
+# Meetings read for a registration, by slug: their changes are the public pages' changes.
+registration_meetings_kept = KeptReads([PUBLIC_SCOPE])
 
 
 @functools.cache
@@ -79,21 +76,7 @@ def registration_meeting_get(*, meeting_id: int | None = None, slug: str = "", k
         return Meeting.objects.select_related("region").get(pk=meeting_id)
     if not kept:
         return registration_meetings().get(slug=slug)
-    marks = watch.marks((PUBLIC_SCOPE,))
-    kept = _meetings_by_slug.get(slug)
-    if marks is not None and kept is not None and kept[0] == marks:
-        return copy.deepcopy(kept[1])
-    meeting = registration_meetings().get(slug=slug)
-    if marks is not None:
-        if len(_meetings_by_slug) >= MEETINGS_KEPT:
-            _meetings_by_slug.clear()
-        _meetings_by_slug[slug] = (marks, copy.deepcopy(meeting))
-    return meeting
-
-
-def registration_meetings_forget(**_signal_kwargs) -> None:
-    """Forget the meetings kept: one changed in this process, or rolled back by a test."""
-    _meetings_by_slug.clear()
+    return registration_meetings_kept.get(slug, lambda: registration_meetings().get(slug=slug))
 
 
 def meeting_for_registration(*, slug: str) -> Meeting | None:
