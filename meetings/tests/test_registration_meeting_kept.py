@@ -12,7 +12,7 @@ from core.generation_watch import watch
 from meetings.models import Meeting, Registration
 from meetings.selectors.registration import registration_meeting_get
 from meetings.services.registration import registration_create
-from meetings.tests.factories import MeetingFactory, RegistrationFactory
+from meetings.tests.factories import MeetingFactory, RegistrationFactory, registration_form_data
 from messaging.tests.live import run_in_another_process, wait_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_reads")]
@@ -37,14 +37,8 @@ def _read(slug: str) -> tuple[Meeting, int]:
 
 
 def _register(meeting: Meeting, email: str) -> Registration:
-    return registration_create(
-        meeting_slug=meeting.slug,
-        full_name="Professionnelle",
-        organisation="Riad Dakhla",
-        sector="lodging",
-        email=email,
-        phone="+212612345678",
-    ).registration
+    details = {name: value for name, value in registration_form_data(email=email).items() if name != "consent"}
+    return registration_create(meeting_slug=meeting.slug, **details).registration
 
 
 def _unannounced(meeting: Meeting, **fields) -> None:
