@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # Fewer than PostgreSQL's default 100 connections, many more than one.
 WORKERS = 40
-ROUND_OF_WORKERS = 5
+# Workers counting the seats together in the negative controls: no divisor of their capacities (50, 10), which
+# rounds coming one after the other on a quiet machine would fill exactly, without overselling.
+ROUND_OF_WORKERS = 7
 PAUSE_SECONDS = 0.05
 
 
@@ -36,6 +38,30 @@ def widened_race(monkeypatch):
         return taken
 
     monkeypatch.setattr(registration_services, "registration_seats_taken", count_then_pause)
+
+
+@pytest.fixture
+def without_the_row_lock(monkeypatch):
+    """The registration without its meeting's row lock, for the negative controls.
+
+    The workers count the seats in rounds, all of a round at the same moment, so that the race is there
+    whatever the machine's load: without the lock, a round finds seats left and fills more than them.
+    A round is smaller than any connection pool in front of PostgreSQL (PgBouncer's 20 in the multi-node
+    run): a round as large as the workers would wait for workers that wait for a connection, and break.
+    """
+    monkeypatch.setattr(registration_services, "_meeting_row_lock", lambda meetings: meetings)
+    monkeypatch.setattr(registration_services, "_version_lock_sql", {})
+    count, round_of_workers = registration_services.registration_seats_taken, threading.Barrier(ROUND_OF_WORKERS)
+
+    def count_together(**kwargs):
+        taken = count(**kwargs)
+        # The count that decides, in the transaction where the lock would be (not the prediction before it).
+        if connection.in_atomic_block:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                round_of_workers.wait(timeout=5)
+        return taken
+
+    monkeypatch.setattr(registration_services, "registration_seats_taken", count_together)
 
 
 def _submit(meeting, email, address):
@@ -65,24 +91,7 @@ def test_two_hundred_simultaneous_registrations_for_fifty_seats_confirm_exactly_
     assert Registration.objects.filter(meeting=meeting).values("email").distinct().count() == 200
 
 
-def test_negative_control_without_the_row_lock_the_same_race_oversells(monkeypatch):
-    monkeypatch.setattr(registration_services, "_meeting_row_lock", lambda meetings: meetings)
-    monkeypatch.setattr(registration_services, "_version_lock_sql", {})
-    # The workers count the seats in rounds, all of a round at the same moment, so that the race is there
-    # whatever the machine's load: without the lock, a round finds seats left and fills more than them.
-    # A round is smaller than any connection pool in front of PostgreSQL (PgBouncer's 20 in the multi-node
-    # run): a round as large as the workers would wait for workers that wait for a connection, and break.
-    count, round_of_workers = registration_services.registration_seats_taken, threading.Barrier(ROUND_OF_WORKERS)
-
-    def count_together(**kwargs):
-        taken = count(**kwargs)
-        # The count that decides, in the transaction where the lock would be (not the prediction before it).
-        if connection.in_atomic_block:
-            with contextlib.suppress(threading.BrokenBarrierError):
-                round_of_workers.wait(timeout=5)
-        return taken
-
-    monkeypatch.setattr(registration_services, "registration_seats_taken", count_together)
+def test_negative_control_without_the_row_lock_the_same_race_oversells(without_the_row_lock):
     meeting = MeetingFactory(capacity=50)
     _two_hundred_for_fifty(meeting)
     assert _statuses(meeting)[Registration.Status.CONFIRMED] > 50
@@ -208,20 +217,7 @@ def test_the_last_seats_in_person_and_online_taken_at_once_never_exceed_either_c
     }
 
 
-def test_negative_control_without_the_row_lock_the_online_seats_are_oversold(monkeypatch):
-    monkeypatch.setattr(registration_services, "_meeting_row_lock", lambda meetings: meetings)
-    monkeypatch.setattr(registration_services, "_version_lock_sql", {})
-    count, round_of_workers = registration_services.registration_seats_taken, threading.Barrier(WORKERS)
-
-    def count_together(**kwargs):
-        taken = count(**kwargs)
-        # The count that decides, in the transaction where the lock would be (not the prediction before it).
-        if connection.in_atomic_block:
-            with contextlib.suppress(threading.BrokenBarrierError):
-                round_of_workers.wait(timeout=5)
-        return taken
-
-    monkeypatch.setattr(registration_services, "registration_seats_taken", count_together)
+def test_negative_control_without_the_row_lock_the_online_seats_are_oversold(without_the_row_lock):
     meeting = MeetingFactory(capacity=5, offers_online=True, online_capacity=10)
     jobs = [_submit_in(meeting, f"raw{i}@example.ma", f"10.5.0.{i}", AttendanceMode.ONLINE) for i in range(80)]
     run_at_once(jobs, workers=WORKERS)
