@@ -177,6 +177,8 @@ def registration_create(
     try:
         meeting, mode, state = _predicted(meeting_id, meeting_slug, mode, now=now, kept=True)
     except RegistrationRefused:
+        if not meeting_slug:
+            raise  # read by id: nothing kept, the read was fresh
         # A kept read may have missed the change that opened the meeting again: only a fresh read refuses.
         meeting, mode, state = _predicted(meeting_id, meeting_slug, mode, now=now, kept=False)
     registration = Registration(
