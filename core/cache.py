@@ -11,6 +11,7 @@ import os
 import time
 
 import environ
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis import RedisError
 
@@ -35,6 +36,15 @@ def cache_config(url: str) -> dict:
     if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
         config["BACKEND"] = "core.cache.TolerantRedisCache"
     return config
+
+
+def cache_claim(key: str, timeout: float) -> bool:
+    """Whether this caller should do what `key` stands for: no one else claimed it within `timeout` seconds,
+    or the cache cannot tell."""
+    from_cache = caches["default"]
+    if isinstance(from_cache, TolerantRedisCache):
+        return from_cache.claim(key, timeout)
+    return from_cache.add(key, 1, timeout)
 
 
 def subscription_name() -> str:
@@ -123,6 +133,11 @@ class TolerantRedisCache(RedisCache):
 
     def add(self, key, value, timeout=None, version=None):
         return self._guarded(False, super().add, key, value, timeout, version)
+
+    def claim(self, key, timeout=None, version=None) -> bool:
+        """Add `key` if no one holds it: True when this caller got it, or when Redis did not answer (then
+        no one can be counted on to act for the caller)."""
+        return self._guarded(True, super().add, key, 1, timeout, version)
 
     def get(self, key, default=None, version=None):
         return self._guarded(default, super().get, key, default, version)

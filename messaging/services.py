@@ -20,7 +20,7 @@ from core.models import ERASED_EMAIL_DOMAIN
 from messaging.links import unsubscribe_url
 from messaging.models import OutboundMessage, Unsubscription
 from messaging.sending import single_line
-from messaging.tasks import messages_dispatch
+from messaging.tasks import messages_dispatch, messages_sweep_soon
 
 # Rows per INSERT statement when queueing (PostgreSQL takes at most 65,535 parameters per statement).
 INSERT_BATCH = 500
@@ -121,7 +121,6 @@ def messages_render(*, drafts: Iterable[MessageDraft]) -> list[OutboundMessage]:
     """
     drafts = list(drafts)
     unsubscribed = _unsubscribed([draft.recipient_email for draft in drafts if draft.bulk])
-    now = timezone.now()
     rows = []
     for draft in drafts:
         if draft.bulk and draft.recipient_email.strip().lower() in unsubscribed:
@@ -134,7 +133,6 @@ def messages_render(*, drafts: Iterable[MessageDraft]) -> list[OutboundMessage]:
         subject, body_text, body_html = message_render(
             template=draft.template, context=context, language=draft.language
         )
-        due = draft.send_after is None or draft.send_after <= now
         rows.append(
             OutboundMessage(
                 kind=draft.kind,
@@ -155,12 +153,13 @@ def messages_render(*, drafts: Iterable[MessageDraft]) -> list[OutboundMessage]:
                 unsubscribe_url=draft.unsubscribe_url,
                 message_key=uuid.uuid4(),
                 send_after=draft.send_after,
-                # Dispatched on commit (messages_store); marked now so that no later write has to wait for a
-                # worker's lock.
-                dispatched_at=now if due else None,
             )
         )
     return rows
+
+
+def _due(row: OutboundMessage, now: datetime) -> bool:
+    return row.send_after is None or row.send_after <= now
 
 
 # No savepoint: inside the caller's transaction a failure here aborts the whole change, which is what
@@ -169,15 +168,24 @@ def messages_render(*, drafts: Iterable[MessageDraft]) -> list[OutboundMessage]:
 def messages_store(*, rows: Iterable[OutboundMessage]) -> list[int]:
     """Store the rendered rows whose idempotency key is new and send them once the transaction commits.
 
+    Several due messages (a campaign) are handed to the broker in batches of their ids, marked dispatched
+    as they are stored (no later write waits for a worker's lock then); a message on its own goes with
+    the next sweep, asked for soon (messaging.tasks.messages_sweep_soon).
     Returns the ids of the rows created by this call.
     """
     rows = list(rows)
+    now = timezone.now()
+    handed_over = sum(_due(row, now) for row in rows) > 1
+    for row in rows:
+        row.dispatched_at = now if handed_over and _due(row, now) else None
     stored = [
         row for start in range(0, len(rows), INSERT_BATCH) for row in _insert_new(rows[start : start + INSERT_BATCH])
     ]
-    due_ids = [row.pk for row in stored if row.dispatched_at is not None]
-    if due_ids:
+    due_ids = [row.pk for row in stored if _due(row, now)]
+    if due_ids and handed_over:
         transaction.on_commit(lambda: messages_dispatch(message_ids=due_ids))
+    elif due_ids:
+        transaction.on_commit(messages_sweep_soon)
     return [row.pk for row in stored]
 
 

@@ -5,9 +5,11 @@ from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from core.cache import cache_claim
 from messaging import sending
 from messaging.models import OutboundMessage
 
@@ -15,6 +17,14 @@ logger = logging.getLogger(__name__)
 
 # Messages handed to one task, sent over one SMTP connection.
 BATCH_SIZE = 100
+
+# A message stored on its own (a registration's confirmation) is not handed to the broker by itself: the
+# first of a moment asks for a sweep in SWEEP_SOON_DELAY seconds, and the messages stored meanwhile go
+# with it. Publishing a task cost a registration more than any other step of it.
+SWEEP_SOON_KEY = "messaging:sweep-soon"
+SWEEP_SOON_DELAY = 0.25
+# Past this, the claim lapses and the next message asks again (a sweep task lost with a worker).
+SWEEP_SOON_HOLD = 10.0
 
 
 @shared_task(bind=True, max_retries=8, acks_late=True)
@@ -38,7 +48,24 @@ def send_batch(self, message_ids: list[int], accepted_ids: list[int] = ()) -> No
 
 @shared_task
 def sweep_messages() -> int:
+    # Released before the rows are read: a message stored after this asks for the next sweep.
+    cache.delete(SWEEP_SOON_KEY)
     return messages_sweep()
+
+
+def messages_sweep_soon() -> None:
+    """Ask for a sweep in SWEEP_SOON_DELAY seconds, unless one is asked for already (runs after commit).
+
+    If the broker is down, the failure is logged, never raised to the request that saved the change:
+    the messages wait for the periodic sweep.
+    """
+    if not cache_claim(SWEEP_SOON_KEY, SWEEP_SOON_HOLD):
+        return
+    try:
+        sweep_messages.apply_async(countdown=SWEEP_SOON_DELAY)
+    except Exception:
+        logger.exception("Could not ask for a sweep; the messages stay queued for the periodic one")
+        cache.delete(SWEEP_SOON_KEY)
 
 
 def messages_dispatch(*, message_ids: list[int]) -> None:

@@ -94,15 +94,13 @@ def test_registrations_while_redis_is_stopped_are_quick_and_mailed_exactly_once_
     assert set(waiting.values_list("status", "dispatched_at")) == {(OutboundMessage.Status.QUEUED, None)}
 
     own_redis.start()
-    # The worker reconnects by itself; a registration made now is sent at once, without the sweep.
+    # The worker reconnects by itself; a registration made now asks for a sweep at once, without waiting for the
+    # periodic one, and that sweep takes the confirmations left during the outage with its own.
     status, _duration = _register(meeting, "apres-retour@example.ma", "10.9.1.1")
     assert status == 302
     wait_for(
         lambda: _sent_to(["apres-retour@example.ma"]), timeout=60, what="the mail of a registration after Redis is back"
     )
-    assert handler.received and set(handler.recipients()) == {"apres-retour@example.ma"}
-
-    assert tasks.messages_sweep() == len(emails)
     wait_for(lambda: sum(_sent_to(emails).values()) == len(emails), timeout=60, what="the swept confirmations")
     assert tasks.messages_sweep() == 0
     time.sleep(1)

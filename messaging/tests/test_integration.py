@@ -2,6 +2,7 @@
 test process."""
 
 import os
+import re
 import signal
 import socket
 import time
@@ -11,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 from django.utils import timezone
+from kombu import Connection
 
 from meetings import tasks as meeting_tasks
 from meetings.services import campaigns, notifications
@@ -51,6 +53,33 @@ def test_an_invitation_batch_arrives_exactly_once_per_recipient(workers, smtp_se
     assert handler.recipients() == Counter({contact.email: 1 for contact in contacts})
     # One SMTP connection per batch of 100, not one per message.
     assert handler.sessions == 2
+
+
+def _tasks_waiting(broker_url: str, queue: str) -> int:
+    with Connection(broker_url, connect_timeout=5) as connection:
+        return connection.default_channel.queue_declare(queue, passive=True).message_count
+
+
+def test_confirmations_stored_one_by_one_go_with_one_sweep_each_sent_once(workers, smtp_server, broker, broker_url):
+    _controller, handler = smtp_server
+    registrations = RegistrationFactory.create_batch(20)
+    for registration in registrations:
+        with transaction.atomic():
+            notifications.notify_registration_confirmed(registration=registration)
+    # No worker yet: the first confirmation asked for a sweep, the 19 after it found one asked for.
+    assert _tasks_waiting(broker_url, broker) == 1
+    workers.start()
+    wait_for(_all_sent(20), timeout=60, what="20 confirmations")
+    # The sweep released its claim as it began: a confirmation stored after it asks for the next one.
+    late = RegistrationFactory()
+    with transaction.atomic():
+        notifications.notify_registration_confirmed(registration=late)
+    wait_for(_all_sent(21), timeout=60, what="the confirmation after the sweep")
+    time.sleep(0.5)
+    assert handler.recipients() == Counter({registration.email: 1 for registration in [*registrations, late]})
+    # Two sweeps in all, each handing its confirmations over in one batch.
+    assert len(re.findall(r"sweep_messages\[[-\w]+\] received", workers.log())) == 2
+    assert len(re.findall(r"send_batch\[[-\w]+\] received", workers.log())) == 2
 
 
 def test_a_retry_after_a_transient_smtp_error_sends_once(workers, smtp_server):
