@@ -6,7 +6,8 @@ Run after `make bench`, on its national-scale database:
     DJANGO_ALLOWED_HOSTS=testserver .venv/bin/python bench/profile_registration.py
 Prints CPU and wall time per registration, how long each held its meeting's row lock (from the lock
 being granted to the commit; one process, so no waiting for it), then cProfile's functions by cumulative
-time (PROFILE_SORT=tottime: by the time spent in each function itself).
+time (PROFILE_SORT=tottime: by the time spent in each function itself). With --plain, only the
+registrations, to count their instructions under valgrind (README, "Performance").
 """
 
 import argparse
@@ -60,9 +61,18 @@ def register(handler: WSGIHandler, count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=100)
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="register --count times after the warm-up and nothing else, for valgrind --tool=callgrind:"
+        " the instructions of a run with --count 100 less those of one with --count 0 are a hundred registrations'",
+    )
     options = parser.parse_args()
     handler = WSGIHandler()
     register(handler, 20)  # warm up
+    if options.plain:
+        register(handler, options.count)
+        return
     cpu, wall = time.process_time(), time.perf_counter()
     register(handler, options.count)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
