@@ -8,9 +8,11 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.utils.html import strip_tags
+from django.utils.translation import gettext
 from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vText
 
-from meetings.models import Meeting
+from meetings.drafts import join_url
+from meetings.models import AttendanceMode, Meeting
 
 PRODID = "-//ONMT//Tournee regionale//FR"
 ORGANIZER_EMAIL = "tournee@onmt.ma"
@@ -57,7 +59,7 @@ def meeting_uid(meeting: Meeting) -> str:
     return f"meeting-{meeting.pk}@tournee.onmt.ma"
 
 
-def _event(meeting: Meeting, *, with_alarm: bool) -> Event:
+def _event(meeting: Meeting, *, with_alarm: bool, online_join_url: str = "") -> Event:
     event = Event()
     event.add("uid", meeting_uid(meeting))
     event.add("sequence", meeting.sequence)
@@ -66,12 +68,19 @@ def _event(meeting: Meeting, *, with_alarm: bool) -> Event:
     event.add("dtstart", meeting.starts_at.astimezone(UTC))
     event.add("dtend", meeting.ends_at.astimezone(UTC))
     event.add("summary", meeting.title)
-    event.add("location", vText(meeting.place))
-    event.add("description", strip_tags(meeting.description))
-    event.add("url", settings.SITE_URL + meeting.get_absolute_url())
     event.add("status", _STATUS.get(meeting.status, "CONFIRMED"))
-    if meeting.latitude is not None and meeting.longitude is not None:
-        event.add("geo", (float(meeting.latitude), float(meeting.longitude)))
+    if online_join_url:
+        # An online registrant's own file: their way in is their personal link, not the venue.
+        event.add("location", vText(str(AttendanceMode.ONLINE.label)))
+        joining = f"{gettext('Rejoindre la rencontre en ligne')}\n{online_join_url}"
+        event.add("description", f"{joining}\n\n{strip_tags(meeting.description)}".strip())
+        event.add("url", online_join_url)
+    else:
+        event.add("location", vText(meeting.place))
+        event.add("description", strip_tags(meeting.description))
+        event.add("url", settings.SITE_URL + meeting.get_absolute_url())
+        if meeting.latitude is not None and meeting.longitude is not None:
+            event.add("geo", (float(meeting.latitude), float(meeting.longitude)))
     organizer = vCalAddress(f"mailto:{ORGANIZER_EMAIL}")
     organizer.params["cn"] = vText("ONMT")
     event.add("organizer", organizer)
@@ -93,6 +102,13 @@ def calendar_bytes(
     refresh: timedelta | None = None,
 ) -> bytes:
     """A VCALENDAR holding one VEVENT per meeting; `refresh` tells subscribers how often to reload it."""
+    calendar = _calendar(name=name, method=method, refresh=refresh)
+    for meeting in meetings:
+        calendar.add_component(_event(meeting, with_alarm=with_alarm))
+    return calendar.to_ical()
+
+
+def _calendar(*, name: str, method: str, refresh: timedelta | None = None) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -103,21 +119,29 @@ def calendar_bytes(
         # RFC 7986 REFRESH-INTERVAL, and the older name Outlook and Google read.
         calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", vDuration(refresh))
-    for meeting in meetings:
-        calendar.add_component(_event(meeting, with_alarm=with_alarm))
+    return calendar
+
+
+def meeting_ics(
+    meeting: Meeting, *, method: str = "PUBLISH", with_alarm: bool = False, online_join_url: str = ""
+) -> bytes:
+    """The calendar file of one meeting (METHOD:REQUEST with an alarm for e-mail attachments); with
+    `online_join_url`, an online registrant's: that link in place of the venue."""
+    if method == "REQUEST" and meeting.status == Meeting.Status.CANCELLED:
+        method = "CANCEL"
+    calendar = _calendar(name=meeting.title, method=method)
+    calendar.add_component(_event(meeting, with_alarm=with_alarm, online_join_url=online_join_url))
     return calendar.to_ical()
 
 
-def meeting_ics(meeting: Meeting, *, method: str = "PUBLISH", with_alarm: bool = False) -> bytes:
-    """The calendar file of one meeting (METHOD:REQUEST with an alarm for e-mail attachments)."""
-    if method == "REQUEST" and meeting.status == Meeting.Status.CANCELLED:
-        method = "CANCEL"
-    return calendar_bytes([meeting], name=meeting.title, method=method, with_alarm=with_alarm)
-
-
-def calendar_part(meeting: Meeting) -> MIMEText:
-    """The meeting's calendar file as an e-mail part (settings.MESSAGING_CALENDAR_PART names this for the outbox)."""
-    ics = meeting_ics(meeting, method="REQUEST", with_alarm=True)
+def calendar_part(message) -> MIMEText:
+    """The calendar file of a message's meeting as an e-mail part (settings.MESSAGING_CALENDAR_PART names this for
+    the outbox): an online registrant's holds their join link instead of the venue."""
+    meeting, registration = message.meeting, message.registration
+    online = registration is not None and registration.mode == AttendanceMode.ONLINE
+    ics = meeting_ics(
+        meeting, method="REQUEST", with_alarm=True, online_join_url=join_url(registration) if online else ""
+    )
     method = "CANCEL" if meeting.status == Meeting.Status.CANCELLED else "REQUEST"
     part = MIMEText(ics.decode(), "calendar", "utf-8")
     part.set_param("method", method)

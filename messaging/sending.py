@@ -40,7 +40,7 @@ def _calendar_part(message: OutboundMessage):
     """The calendar file of the message's meeting, built by the app that knows meetings (a setting names it),
     in the recipient's language like the message: the meeting's title, place and description as translated."""
     with translation.override(message.language):
-        return import_string(settings.MESSAGING_CALENDAR_PART)(message.meeting)
+        return import_string(settings.MESSAGING_CALENDAR_PART)(message)
 
 
 def _inline_images(message: OutboundMessage) -> list[MIMEImage]:

@@ -6,17 +6,19 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core import signing
+from django.core import mail, signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from icalendar import Calendar
 from openpyxl import load_workbook
 
 from core.page_cache import local_copies_forget
 from meetings import drafts as content
+from meetings.drafts import join_url
 from meetings.models import AttendanceMode, Meeting, Registration, RegistrationState
 from meetings.selectors.checkin import checkin_people, hall_figures
 from meetings.selectors.minutes import meeting_attendance
@@ -26,6 +28,7 @@ from meetings.services import meeting as meeting_services
 from meetings.services import registration as services
 from meetings.tests.factories import MeetingFactory, RegistrationFactory, registration_form_data
 from meetings.tokens import JOIN_SALT, join_token_make
+from messaging import sending
 from messaging.models import OutboundMessage
 from messaging.services import message_render
 
@@ -334,6 +337,26 @@ def test_an_online_registrants_confirmation_carries_the_join_link_not_the_venue_
         assert "Palais des congrès" not in web_text and "cid:checkin-qr" not in web_html
         assert "Palais des congrès" in room_text and "cid:checkin-qr" in room_html
         assert "rejoindre" not in room_text and VIDEO not in web_text + web_html
+
+
+def test_an_online_registrants_calendar_file_holds_the_join_link_not_the_venue():
+    meeting = _hybrid(venue_name="Palais des congrès", latitude=23.6848, longitude=-15.9580)
+    online = _register(meeting, "web@example.ma", ONLINE)
+    in_room = _register(meeting, "room@example.ma", IN_PERSON)
+    confirmations = OutboundMessage.objects.filter(kind=Kind.CONFIRMATION)
+    assert sending.messages_send_batch(message_ids=list(confirmations.values_list("pk", flat=True))) == []
+    events = {}
+    for sent in mail.outbox:
+        [part] = [part for part in sent.attachments if part.get_content_type() == "text/calendar"]
+        address = sent.to[0].split("<")[-1].rstrip(">")
+        [events[address]] = Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")
+    web, room = events[online.email], events[in_room.email]
+    assert str(web["LOCATION"]) == "En ligne" and str(web["URL"]) == join_url(online)
+    assert join_url(online) in str(web["DESCRIPTION"]) and "GEO" not in web
+    assert "Palais des congrès" in str(room["LOCATION"]) and "/inscriptions/rejoindre/" not in room.to_ical().decode()
+    assert str(room["URL"]).endswith(meeting.get_absolute_url()) and "GEO" in room
+    # One event for both, so that an update replaces it in either calendar.
+    assert web["UID"] == room["UID"]
 
 
 def _rendered(draft):
