@@ -158,10 +158,6 @@ def messages_render(*, drafts: Iterable[MessageDraft]) -> list[OutboundMessage]:
     return rows
 
 
-def _due(row: OutboundMessage, now: datetime) -> bool:
-    return row.send_after is None or row.send_after <= now
-
-
 # No savepoint: inside the caller's transaction a failure here aborts the whole change, which is what
 # callers want, and the meeting's lock a registration holds is not held any longer for it.
 @transaction.atomic(savepoint=False)
@@ -175,13 +171,16 @@ def messages_store(*, rows: Iterable[OutboundMessage]) -> list[int]:
     """
     rows = list(rows)
     now = timezone.now()
-    handed_over = sum(_due(row, now) for row in rows) > 1
-    for row in rows:
-        row.dispatched_at = now if handed_over and _due(row, now) else None
+    due = [row for row in rows if row.send_after is None or row.send_after <= now]
+    handed_over = len(due) > 1
+    if handed_over:
+        for row in due:
+            row.dispatched_at = now
     stored = [
         row for start in range(0, len(rows), INSERT_BATCH) for row in _insert_new(rows[start : start + INSERT_BATCH])
     ]
-    due_ids = [row.pk for row in stored if _due(row, now)]
+    due_keys = {row.idempotency_key for row in due}
+    due_ids = [row.pk for row in stored if row.idempotency_key in due_keys]
     if due_ids and handed_over:
         transaction.on_commit(lambda: messages_dispatch(message_ids=due_ids))
     elif due_ids:
