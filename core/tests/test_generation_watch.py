@@ -9,8 +9,8 @@ from django.test import Client
 
 from core import page_cache
 from core.cache import subscription_name
-from core.generation_watch import watch
-from meetings.models import Meeting
+from core.generation_watch import kept_copy, watch
+from meetings.models import ConsultationAnswer, Meeting
 from meetings.page_scopes import meeting_page_scope
 from meetings.tests.factories import MeetingFactory
 from messaging.tests.live import run_in_another_process, wait_for
@@ -77,3 +77,23 @@ def test_pages_of_other_scopes_keep_their_copies_when_one_meeting_changes(django
     # What a registration announces names its meeting alone: the other meeting's page is still this
     # process's copy.
     assert "Rencontre d&#x27;Agadir" in page_of(other)
+
+
+def test_each_caller_gets_a_copy_it_may_change_without_changing_what_the_process_kept():
+    meeting = MeetingFactory(title="Rencontre de Dakhla")
+    kept = Meeting.objects.select_related("region").get(pk=meeting.pk)
+
+    copied = kept_copy(kept)
+    copied.title = "Rencontre de Laâyoune"
+    copied.region.name = "Laâyoune-Sakia El Hamra"
+
+    assert (kept.title, kept.region.name) == ("Rencontre de Dakhla", meeting.region.name)
+    assert copied.pk == kept.pk and copied.region.pk == kept.region.pk
+    copied.save()  # a copy is a whole instance of the row
+    assert Meeting.objects.get(pk=meeting.pk).title == "Rencontre de Laâyoune"
+
+    answer = kept_copy(ConsultationAnswer(meeting=kept, product_lines=["surf"], obstacles=[]))
+    answer.product_lines.append("golf")
+    changed = kept_copy(answer)
+    changed.product_lines.append("désert")
+    assert answer.product_lines == ["surf", "golf"]
