@@ -188,6 +188,14 @@ def messages_store(*, rows: Iterable[OutboundMessage]) -> list[int]:
     return [row.pk for row in stored]
 
 
+def messages_withdraw(*, message_ids: Iterable[int]) -> None:
+    """Take back messages stored in the current transaction, which its change no longer tells: neither
+    committed nor sent. A message already handed to the broker or sent stays."""
+    OutboundMessage.objects.filter(
+        pk__in=list(message_ids), status=OutboundMessage.Status.QUEUED, dispatched_at__isnull=True
+    ).delete()
+
+
 @transaction.atomic(savepoint=False)
 def messages_queue(*, drafts: Iterable[MessageDraft]) -> list[int]:
     """Store the messages whose idempotency key is new and send them once the transaction commits.

@@ -7,7 +7,7 @@ stored with it and sent after commit (see messaging.services.messages_queue).
 from meetings import drafts as content
 from meetings.models import Registration
 from messaging.models import OutboundMessage
-from messaging.services import messages_queue, messages_render, messages_store
+from messaging.services import messages_queue, messages_render, messages_store, messages_withdraw
 
 Kind = OutboundMessage.Kind
 
@@ -52,6 +52,14 @@ def registration_welcome_store(*, registration, message: OutboundMessage) -> Non
     message.idempotency_key = f"{kind}:{registration.pk}"
     message.registration = registration
     messages_store(rows=[message])
+
+
+def registration_welcome_replace(*, registration, stored: OutboundMessage) -> None:
+    """The welcome stored for a registration whose status (or meeting) its count set right, in the same
+    transaction, gives way to the one that says so."""
+    messages_withdraw(message_ids=[stored.pk])
+    welcome = registration_welcome_render(registration=registration)
+    registration_welcome_store(registration=registration, message=welcome)
 
 
 def notify_manage_link(*, registration) -> None:

@@ -1,11 +1,13 @@
 """Writes of the professionals' registration: seats, waiting list, offers, attendance, personal data.
 
-Every function that can change who holds a seat locks the meeting row first, then
-counts, then writes, so confirmed + offered + attended never exceed the capacity of
-their attendance mode (in person, online: each its own capacity and waiting list),
-whatever number of requests run at once. The meeting is always locked before any
-registration row, and a registration before the messages sent to it (erasure), so two of
-these functions can never deadlock on each other.
+Every function that can change who holds a seat locks the meeting row, then counts, then
+decides, so confirmed + offered + attended never exceed the capacity of their attendance mode
+(in person, online: each its own capacity and waiting list), whatever number of requests run at
+once. The meeting is always locked before any registration row others can see, and a registration
+before the messages sent to it (erasure), so two of these functions can never deadlock on each
+other. A new registration writes its own row and e-mail first, which no other transaction sees,
+then locks the meeting and counts: the lock is held for the count and the commit only
+(_registration_store).
 """
 
 import time
@@ -201,11 +203,13 @@ def registration_create(
     try:
         # Most registrations are new: no look-up for the e-mail, which the one-active-registration
         # constraint finds on its own.
-        return _registration_insert(registration, welcome, now=now, look_up_existing=False)
+        return _registration_store(registration, welcome, now=now)
     except IntegrityError:
-        # The constraint refused the insert: that e-mail is registered. Under the meeting's lock, which
-        # every new registration of the meeting takes before its insert, the look-up cannot miss it.
-        return _registration_insert(registration, welcome, now=now, look_up_existing=True)
+        pass
+    # The constraint refused the insert: that e-mail holds an active registration of the meeting, committed
+    # (the insert waited for it). It gets a fresh link; cancelled meanwhile, the insert is made again.
+    relinked = _registration_relink(registration)
+    return relinked or _registration_store(registration, welcome, now=now)
 
 
 def _predicted(
@@ -224,49 +228,35 @@ def _predicted(
     return meeting, mode, state
 
 
-class _Insert:
-    """The INSERT of a new registration, built before its meeting's lock: the ORM takes longer to build the
-    statement than PostgreSQL to run it. The status is set under the lock, and the timestamps are the
-    database's clock as it runs, under the lock, which orders the waiting list (on SQLite, the embedded
-    portal's, the process's clock under the lock)."""
-
-    def __init__(self, registration: Registration):
-        meta, quote = Registration._meta, connection.ops.quote_name
-        columns, values, self.params = [], [], []
-        # Positions of the timestamps given at run time where the database has no clock_timestamp().
-        self.clock_at = []
-        for field in meta.concrete_fields:
-            if field.primary_key:
-                continue
-            columns.append(quote(field.column))
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                if connection.vendor == "postgresql":
-                    values.append("clock_timestamp()")
-                    continue
-                self.clock_at.append(len(self.params))
-                values.append("%s")
-                self.params.append(None)
-                continue
-            if field.name == "status":
-                self.status_at = len(self.params)
-            values.append("%s")
-            self.params.append(field.get_db_prep_save(field.pre_save(registration, add=True), connection))
-        self.sql = (
-            f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) VALUES ({', '.join(values)})"
-            f" RETURNING {quote(meta.pk.column)}, {quote('created_at')}, {quote('updated_at')}"
-        )
-
-    def run(self, registration: Registration) -> None:
-        self.params[self.status_at] = registration.status
-        now = timezone.now()
-        for position in self.clock_at:
-            self.params[position] = connection.ops.adapt_datetimefield_value(now)
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, self.params)
-            registration.pk, registration.created_at, registration.updated_at = cursor.fetchone()
-        if self.clock_at:
-            registration.created_at = registration.updated_at = now
-        registration._state.adding, registration._state.db = False, connection.alias
+def _registration_insert(registration: Registration) -> None:
+    """The INSERT of a new registration, written here: the ORM takes longer to build the statement than
+    PostgreSQL to run it. The timestamps are the database's clock as it runs, which orders the waiting
+    list (on SQLite, the embedded portal's, the process's clock)."""
+    meta, quote = Registration._meta, connection.ops.quote_name
+    on_postgresql = connection.vendor == "postgresql"
+    now = timezone.now()
+    columns, values, params = [], [], []
+    for field in meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(quote(field.column))
+        stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        if stamped and on_postgresql:
+            values.append("clock_timestamp()")
+            continue
+        values.append("%s")
+        value = now if stamped else field.pre_save(registration, add=True)
+        params.append(field.get_db_prep_save(value, connection))
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) VALUES ({', '.join(values)})"
+        f" RETURNING {quote(meta.pk.column)}, {quote('created_at')}, {quote('updated_at')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        registration.pk, registration.created_at, registration.updated_at = cursor.fetchone()
+    if not on_postgresql:
+        registration.created_at = registration.updated_at = now
+    registration._state.adding, registration._state.db = False, connection.alias
 
 
 # The statement of _version_locked, per database connection: built by the ORM once.
@@ -288,47 +278,59 @@ def _version_locked(meeting: Meeting):
 
 
 @transaction.atomic
-def _registration_insert(
-    registration: Registration, welcome, *, now: datetime, look_up_existing: bool
-) -> RegistrationOutcome:
-    """Under the meeting's lock: count the seats, store the registration and its e-mail, nothing more.
+def _registration_store(registration: Registration, welcome, *, now: datetime) -> RegistrationOutcome:
+    """Store the registration and its e-mail as predicted, then lock the meeting, count its seats and
+    decide: the lock is held for the count and the commit, not for the writes.
 
-    The registration is stored by a statement written here (_Insert): no model signal is sent for it,
-    and the meeting's cached page is renewed below.
+    The new row is seen by no other transaction before the commit, and its reference to the meeting is
+    checked at the commit (Django's foreign keys are deferred), under the lock: the meeting is still
+    the first row locked. The waiting list follows the order of the inserts, the database's clock as
+    each runs; the seats, the order of the lock. A prediction the count proves wrong (the last seat, a
+    meeting changed meanwhile) is set right under the lock, its e-mail rendered again. The registration
+    is stored by a statement written here (_registration_insert): no model signal is sent for it, and the meeting's
+    cached page is renewed below.
     """
+    _registration_insert(registration)
+    notifications.registration_welcome_store(registration=registration, message=welcome)
     meeting = registration.meeting
-    insert = _Insert(registration)
     # The row's version only: the meeting was read before, and is read again only if it changed since.
     version = _version_locked(meeting)
     _time_lock_hold()
-    if version != meeting.updated_at:
+    changed = version != meeting.updated_at
+    if changed:
         meeting = registration.meeting = Meeting.objects.select_related("region").get(pk=meeting.pk)
-        welcome = None
-    if look_up_existing:
-        existing = (
-            Registration.objects.select_for_update()
-            .filter(meeting=meeting, email=registration.email, status__in=Registration.ACTIVE_STATUSES)
-            .first()
-        )
-        if existing is not None:
-            existing.meeting = meeting
-            existing.manage_secret = new_manage_secret()
-            existing.save(update_fields=["manage_secret", "updated_at"])
-            notifications.notify_manage_link(registration=existing)
-            return RegistrationOutcome(registration=existing, created=False)
-
     mode = registration.mode
-    state = _mode_state(meeting, mode, seats_taken=registration_seats_taken(meeting_id=meeting.pk, mode=mode), now=now)
+    # Its own row is counted if it was stored holding a seat.
+    seats_taken = registration_seats_taken(meeting_id=meeting.pk, mode=mode)
+    seats_taken -= registration.status in Registration.SEAT_STATUSES
+    state = _mode_state(meeting, mode, seats_taken=seats_taken, now=now)
     if state not in ACCEPTING:
         raise RegistrationRefused(state.label)
-    if welcome is None or registration.status != _status_in(state):
+    if changed or registration.status != _status_in(state):
         registration.status = _status_in(state)
-        welcome = notifications.registration_welcome_render(registration=registration)
-    insert.run(registration)
-    notifications.registration_welcome_store(registration=registration, message=welcome)
+        registration.save(update_fields=["status", "updated_at"])
+        notifications.registration_welcome_replace(registration=registration, stored=welcome)
     pages_changed(meeting_page_scope(meeting.slug))
     _registration_event(registration, "registration.created")
     return RegistrationOutcome(registration=registration, created=True)
+
+
+@transaction.atomic
+def _registration_relink(registration: Registration) -> RegistrationOutcome | None:
+    """A fresh manage link for the active registration of this e-mail at the meeting, if it has one."""
+    meeting = _meeting_locked(registration.meeting_id)
+    existing = (
+        Registration.objects.select_for_update()
+        .filter(meeting=meeting, email=registration.email, status__in=Registration.ACTIVE_STATUSES)
+        .first()
+    )
+    if existing is None:
+        return None
+    existing.meeting = meeting
+    existing.manage_secret = new_manage_secret()
+    existing.save(update_fields=["manage_secret", "updated_at"])
+    notifications.notify_manage_link(registration=existing)
+    return RegistrationOutcome(registration=existing, created=False)
 
 
 def _registration_event(registration: Registration, name: str) -> None:

@@ -18,6 +18,7 @@ from meetings.services import registration as services
 from meetings.services.meeting import meeting_save
 from meetings.tasks import expire_seat_offers
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
+from messaging.models import OutboundMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +66,44 @@ def test_seats_are_confirmed_until_capacity_then_people_wait_in_order(sent):
     assert [registration_waitlist_position(registration=o.registration) for o in outcomes] == [None, None, 1, 2]
     assert [name for name, *_ in sent] == ["welcome:confirmation"] * 2 + ["welcome:waitlisted"] * 2
     assert outcomes[0].registration.consent_at is not None
+
+
+@pytest.fixture
+def seats_seen_before_the_lock(monkeypatch):
+    """The count a registration predicts from, before the lock, set by the test: what another request
+    changing the seats meanwhile would make it see."""
+    seen, calls = {}, []
+    count = services.registration_seats_taken
+
+    def counted(**kwargs):
+        calls.append(kwargs)
+        return seen["seats"] if len(calls) == 1 else count(**kwargs)
+
+    monkeypatch.setattr(services, "registration_seats_taken", counted)
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("confirmed_before", "seen", "decided", "welcome"),
+    [
+        (1, 0, Status.WAITLISTED, OutboundMessage.Kind.WAITLISTED),  # the last seat went meanwhile
+        (0, 1, Status.CONFIRMED, OutboundMessage.Kind.CONFIRMATION),  # a seat was freed meanwhile
+    ],
+)
+def test_a_prediction_the_count_under_the_lock_proves_wrong_is_set_right_with_its_email(
+    seats_seen_before_the_lock, confirmed_before, seen, decided, welcome
+):
+    meeting = MeetingFactory(capacity=1)
+    RegistrationFactory.create_batch(confirmed_before, meeting=meeting)
+    seats_seen_before_the_lock["seats"] = seen
+
+    registration = register(meeting, "tard@example.ma").registration
+
+    assert registration.status == decided
+    assert Registration.objects.get(pk=registration.pk).status == decided
+    assert registration_seats_taken(meeting_id=meeting.pk) == 1
+    stored = OutboundMessage.objects.filter(registration=registration)
+    assert [(m.kind, m.idempotency_key) for m in stored] == [(welcome, f"{welcome}:{registration.pk}")]
 
 
 def test_same_email_gets_a_new_manage_link_not_a_second_registration(sent):
