@@ -7,6 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from meetings import drafts as content
+from meetings.models import AttendanceMode
 from meetings.tests.factories import MeetingFactory, RegistrationFactory
 from messaging.models import OutboundMessage
 from messaging.sending import message_send
@@ -119,3 +120,25 @@ def test_every_template_is_translated_and_links_to_the_configured_site(settings)
             links = re.findall(r"https?://[^\s\"'<>]+", text) + re.findall(r'href="([^"]+)"', html)
             assert links, (template, language)
             assert all(link.startswith("https://tournee.onmt.ma/") for link in links), (template, language, links)
+
+
+def test_the_meeting_summary_of_each_message_follows_the_meeting_its_region_and_the_way_of_attending():
+    meeting = MeetingFactory(title="Rencontre de Dakhla", venue_name="Palais des congrès", offers_online=True)
+    in_person = RegistrationFactory(meeting=meeting, language="fr")
+    online = RegistrationFactory(meeting=meeting, language="fr", mode=AttendanceMode.ONLINE)
+
+    def text_and_html(registration) -> str:
+        draft = content.registration_draft(registration, kind=Kind.CONFIRMATION, key="k")
+        _subject, text, html = message_render(template=draft.template, context=draft.context, language="fr")
+        return text + html
+
+    assert "Palais des congrès" in text_and_html(in_person)
+    assert "Palais des congrès" not in text_and_html(online) and "en ligne" in text_and_html(online)
+
+    meeting.title = "Rencontre de Laâyoune"
+    meeting.save()
+    assert "Rencontre de Laâyoune" in text_and_html(in_person)
+    assert "Rencontre de Dakhla" not in text_and_html(in_person)
+    meeting.region.name_fr = "Région renommée"
+    meeting.region.save()
+    assert text_and_html(online).count("Région renommée") == 2  # in the text and in the HTML
