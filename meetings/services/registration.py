@@ -171,9 +171,9 @@ def registration_create(
 
     Every registration of a meeting waits for the one before it to commit (the meeting's row lock),
     so everything that can be is done before taking the lock: the meeting is read with its seats
-    as they are, the registration made with the status they predict, its e-mail rendered. Under the
-    lock, the seats are counted again and decide; a prediction they prove wrong (the last seat, a
-    meeting changed meanwhile) renders the e-mail again there.
+    as they are, the registration made with the status they predict, its e-mail rendered, both
+    stored (_registration_store). Under the lock, the seats are counted again and decide; a
+    prediction they prove wrong (the last seat, a meeting changed meanwhile) is set right there.
     """
     now = now or timezone.now()
     try:
