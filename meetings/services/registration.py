@@ -10,11 +10,13 @@ then locks the meeting and counts: the lock is held for the count and the commit
 (_registration_store).
 """
 
+import functools
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -228,33 +230,46 @@ def _predicted(
     return meeting, mode, state
 
 
-def _registration_insert(registration: Registration) -> None:
-    """The INSERT of a new registration, written here: the ORM takes longer to build the statement than
-    PostgreSQL to run it. The timestamps are the database's clock as it runs, which orders the waiting
-    list (on SQLite, the embedded portal's, the process's clock)."""
+@functools.cache
+def _registration_insert_sql(vendor: str) -> tuple[str, tuple[Field, ...]]:
+    """The INSERT of a new registration and the fields whose values it takes, in their order. The
+    timestamps are the database's clock as it runs, which orders the waiting list (on SQLite, the
+    embedded portal's, the process's clock: given as values)."""
     meta, quote = Registration._meta, connection.ops.quote_name
-    on_postgresql = connection.vendor == "postgresql"
-    now = timezone.now()
-    columns, values, params = [], [], []
+    columns, values, valued = [], [], []
     for field in meta.concrete_fields:
         if field.primary_key:
             continue
         columns.append(quote(field.column))
-        stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-        if stamped and on_postgresql:
+        if _stamped(field) and vendor == "postgresql":
             values.append("clock_timestamp()")
             continue
         values.append("%s")
-        value = now if stamped else field.pre_save(registration, add=True)
-        params.append(field.get_db_prep_save(value, connection))
+        valued.append(field)
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) VALUES ({', '.join(values)})"
         f" RETURNING {quote(meta.pk.column)}, {quote('created_at')}, {quote('updated_at')}"
     )
+    return sql, tuple(valued)
+
+
+def _stamped(field: Field) -> bool:
+    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+
+
+def _registration_insert(registration: Registration) -> None:
+    """Insert a new registration by a statement written here: the ORM takes longer to build the
+    statement than PostgreSQL to run it."""
+    sql, fields = _registration_insert_sql(connection.vendor)
+    now = timezone.now()
+    params = [
+        field.get_db_prep_save(now if _stamped(field) else field.pre_save(registration, add=True), connection)
+        for field in fields
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         registration.pk, registration.created_at, registration.updated_at = cursor.fetchone()
-    if not on_postgresql:
+    if connection.vendor != "postgresql":
         registration.created_at = registration.updated_at = now
     registration._state.adding, registration._state.db = False, connection.alias
 

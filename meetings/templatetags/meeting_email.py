@@ -25,14 +25,18 @@ def meeting_summary(context, form: str) -> str:
     the message.
     """
     meeting, region, online = context["meeting"], context["region"], bool(context.get("join_url"))
-    summary = template.loader.get_template(SUMMARY_TEMPLATES[form]).template
-    if meeting.pk is None or meeting.updated_at is None:
+
+    def render() -> str:
+        summary = template.loader.get_template(SUMMARY_TEMPLATES[form]).template
         return summary.render(context.new({"meeting": meeting, "region": region, "join_url": online}))
+
+    if meeting.pk is None or meeting.updated_at is None:
+        return render()
     names = tuple(getattr(region, build_localized_fieldname("name", code)) for code, _name in settings.LANGUAGES)
     key = (form, get_language(), get_current_timezone_name(), context.autoescape, online)
     key += (meeting.pk, meeting.updated_at, region.pk, names)
     if key not in _kept:
         if len(_kept) >= MOST_KEPT:
             _kept.clear()
-        _kept[key] = summary.render(context.new({"meeting": meeting, "region": region, "join_url": online}))
+        _kept[key] = render()
     return _kept[key]
